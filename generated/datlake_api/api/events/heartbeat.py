@@ -1,0 +1,259 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.heartbeat_request import HeartbeatRequest
+from ...models.lease import Lease
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    job_name: str,
+    run_id: str,
+    *,
+    body: HeartbeatRequest | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-Id"] = x_request_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/jobs/{job_name}/runs/{run_id}/heartbeat".format(
+            job_name=quote(str(job_name), safe=""),
+            run_id=quote(str(run_id), safe=""),
+        ),
+    }
+
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Lease | Problem | None:
+    if response.status_code == 200:
+        response_200 = Lease.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Lease | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    job_name: str,
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: HeartbeatRequest | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> Response[Lease | Problem]:
+    """Keep a running run's lease (v1.1)
+
+     Extends the run's lease by `lease_seconds` from now. A run whose lease ran out is
+    reported `lost` until it heartbeats again or completes. Safe to repeat.
+
+    Args:
+        job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
+        run_id (str):
+        x_request_id (str | Unset):
+        body (HeartbeatRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Lease | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        job_name=job_name,
+        run_id=run_id,
+        body=body,
+        x_request_id=x_request_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    job_name: str,
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: HeartbeatRequest | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> Lease | Problem | None:
+    """Keep a running run's lease (v1.1)
+
+     Extends the run's lease by `lease_seconds` from now. A run whose lease ran out is
+    reported `lost` until it heartbeats again or completes. Safe to repeat.
+
+    Args:
+        job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
+        run_id (str):
+        x_request_id (str | Unset):
+        body (HeartbeatRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Lease | Problem
+    """
+
+    return sync_detailed(
+        job_name=job_name,
+        run_id=run_id,
+        client=client,
+        body=body,
+        x_request_id=x_request_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    job_name: str,
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: HeartbeatRequest | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> Response[Lease | Problem]:
+    """Keep a running run's lease (v1.1)
+
+     Extends the run's lease by `lease_seconds` from now. A run whose lease ran out is
+    reported `lost` until it heartbeats again or completes. Safe to repeat.
+
+    Args:
+        job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
+        run_id (str):
+        x_request_id (str | Unset):
+        body (HeartbeatRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Lease | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        job_name=job_name,
+        run_id=run_id,
+        body=body,
+        x_request_id=x_request_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    job_name: str,
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: HeartbeatRequest | Unset = UNSET,
+    x_request_id: str | Unset = UNSET,
+) -> Lease | Problem | None:
+    """Keep a running run's lease (v1.1)
+
+     Extends the run's lease by `lease_seconds` from now. A run whose lease ran out is
+    reported `lost` until it heartbeats again or completes. Safe to repeat.
+
+    Args:
+        job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
+        run_id (str):
+        x_request_id (str | Unset):
+        body (HeartbeatRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Lease | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            job_name=job_name,
+            run_id=run_id,
+            client=client,
+            body=body,
+            x_request_id=x_request_id,
+        )
+    ).parsed

@@ -1,0 +1,258 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.complete_run_request import CompleteRunRequest
+from ...models.problem import Problem
+from ...models.run import Run
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    job_name: str,
+    run_id: str,
+    *,
+    body: CompleteRunRequest,
+    x_request_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-Id"] = x_request_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/api/v1/jobs/{job_name}/runs/{run_id}/complete".format(
+            job_name=quote(str(job_name), safe=""),
+            run_id=quote(str(run_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | Run | None:
+    if response.status_code == 200:
+        response_200 = Run.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | Run]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    job_name: str,
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: CompleteRunRequest,
+    x_request_id: str | Unset = UNSET,
+) -> Response[Problem | Run]:
+    """Complete a run with success or failure
+
+     Moves a `running` (or `lost`) run to `succeeded` or `failed`. Idempotent for the same
+    outcome; a different outcome on a finished run is a 409 `run-finished`.
+
+    Args:
+        job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
+        run_id (str):
+        x_request_id (str | Unset):
+        body (CompleteRunRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | Run]
+    """
+
+    kwargs = _get_kwargs(
+        job_name=job_name,
+        run_id=run_id,
+        body=body,
+        x_request_id=x_request_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    job_name: str,
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: CompleteRunRequest,
+    x_request_id: str | Unset = UNSET,
+) -> Problem | Run | None:
+    """Complete a run with success or failure
+
+     Moves a `running` (or `lost`) run to `succeeded` or `failed`. Idempotent for the same
+    outcome; a different outcome on a finished run is a 409 `run-finished`.
+
+    Args:
+        job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
+        run_id (str):
+        x_request_id (str | Unset):
+        body (CompleteRunRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | Run
+    """
+
+    return sync_detailed(
+        job_name=job_name,
+        run_id=run_id,
+        client=client,
+        body=body,
+        x_request_id=x_request_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    job_name: str,
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: CompleteRunRequest,
+    x_request_id: str | Unset = UNSET,
+) -> Response[Problem | Run]:
+    """Complete a run with success or failure
+
+     Moves a `running` (or `lost`) run to `succeeded` or `failed`. Idempotent for the same
+    outcome; a different outcome on a finished run is a 409 `run-finished`.
+
+    Args:
+        job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
+        run_id (str):
+        x_request_id (str | Unset):
+        body (CompleteRunRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | Run]
+    """
+
+    kwargs = _get_kwargs(
+        job_name=job_name,
+        run_id=run_id,
+        body=body,
+        x_request_id=x_request_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    job_name: str,
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: CompleteRunRequest,
+    x_request_id: str | Unset = UNSET,
+) -> Problem | Run | None:
+    """Complete a run with success or failure
+
+     Moves a `running` (or `lost`) run to `succeeded` or `failed`. Idempotent for the same
+    outcome; a different outcome on a finished run is a 409 `run-finished`.
+
+    Args:
+        job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
+        run_id (str):
+        x_request_id (str | Unset):
+        body (CompleteRunRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | Run
+    """
+
+    return (
+        await asyncio_detailed(
+            job_name=job_name,
+            run_id=run_id,
+            client=client,
+            body=body,
+            x_request_id=x_request_id,
+        )
+    ).parsed

@@ -1,0 +1,61 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .artifact import Artifact
+from .complete_run_request import CompleteRunRequest
+from .event import Event
+from .event_kind import EventKind
+from .event_page import EventPage
+from .event_request import EventRequest
+from .free_form import FreeForm
+from .health import Health
+from .health_status import HealthStatus
+from .heartbeat_request import HeartbeatRequest
+from .lease import Lease
+from .lineage_direction import LineageDirection
+from .lineage_edge import LineageEdge
+from .lineage_edge_kind import LineageEdgeKind
+from .lineage_graph import LineageGraph
+from .lineage_node import LineageNode
+from .lineage_node_kind import LineageNodeKind
+from .lineage_node_status import LineageNodeStatus
+from .object_receipt import ObjectReceipt
+from .problem import Problem
+from .register_snapshot_request import RegisterSnapshotRequest
+from .run import Run
+from .run_page import RunPage
+from .run_status import RunStatus
+from .snapshot import Snapshot
+from .snapshot_page import SnapshotPage
+from .snapshot_schema_type_0 import SnapshotSchemaType0
+from .start_run_request import StartRunRequest
+
+__all__ = (
+    "Artifact",
+    "CompleteRunRequest",
+    "Event",
+    "EventKind",
+    "EventPage",
+    "EventRequest",
+    "FreeForm",
+    "Health",
+    "HealthStatus",
+    "HeartbeatRequest",
+    "Lease",
+    "LineageDirection",
+    "LineageEdge",
+    "LineageEdgeKind",
+    "LineageGraph",
+    "LineageNode",
+    "LineageNodeKind",
+    "LineageNodeStatus",
+    "ObjectReceipt",
+    "Problem",
+    "RegisterSnapshotRequest",
+    "Run",
+    "RunPage",
+    "RunStatus",
+    "Snapshot",
+    "SnapshotPage",
+    "SnapshotSchemaType0",
+    "StartRunRequest",
+)

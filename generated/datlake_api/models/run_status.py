@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class RunStatus(StrEnum):
+    FAILED = "failed"
+    LOST = "lost"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+
+    def __str__(self) -> str:
+        return str(self.value)
