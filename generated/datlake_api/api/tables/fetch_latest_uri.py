@@ -112,9 +112,10 @@ def sync_detailed(
 ) -> Response[Problem | Snapshot]:
     """The newest snapshot of a table (input edge when a run is given)
 
-     With `run_id` (and `job_name`, which identifies the run's job) of a running run, records
-    an input edge from the snapshot to the run; reading the same snapshot twice records one
-    edge. 404 `table-not-found` when the table has no snapshot, `run-not-found` when the
+     With the `run_id` of a running run, records an input edge from the snapshot to the run;
+    reading the same snapshot twice records one edge. Run ids are unique across jobs;
+    `job_name`, when given, must be the run's job. 404 `table-not-found` when the table has no snapshot,
+    `run-not-found` when the
     run does not exist; 409 `run-finished` when the run is finished.
 
     Args:
@@ -155,9 +156,10 @@ def sync(
 ) -> Problem | Snapshot | None:
     """The newest snapshot of a table (input edge when a run is given)
 
-     With `run_id` (and `job_name`, which identifies the run's job) of a running run, records
-    an input edge from the snapshot to the run; reading the same snapshot twice records one
-    edge. 404 `table-not-found` when the table has no snapshot, `run-not-found` when the
+     With the `run_id` of a running run, records an input edge from the snapshot to the run;
+    reading the same snapshot twice records one edge. Run ids are unique across jobs;
+    `job_name`, when given, must be the run's job. 404 `table-not-found` when the table has no snapshot,
+    `run-not-found` when the
     run does not exist; 409 `run-finished` when the run is finished.
 
     Args:
@@ -193,9 +195,10 @@ async def asyncio_detailed(
 ) -> Response[Problem | Snapshot]:
     """The newest snapshot of a table (input edge when a run is given)
 
-     With `run_id` (and `job_name`, which identifies the run's job) of a running run, records
-    an input edge from the snapshot to the run; reading the same snapshot twice records one
-    edge. 404 `table-not-found` when the table has no snapshot, `run-not-found` when the
+     With the `run_id` of a running run, records an input edge from the snapshot to the run;
+    reading the same snapshot twice records one edge. Run ids are unique across jobs;
+    `job_name`, when given, must be the run's job. 404 `table-not-found` when the table has no snapshot,
+    `run-not-found` when the
     run does not exist; 409 `run-finished` when the run is finished.
 
     Args:
@@ -234,9 +237,10 @@ async def asyncio(
 ) -> Problem | Snapshot | None:
     """The newest snapshot of a table (input edge when a run is given)
 
-     With `run_id` (and `job_name`, which identifies the run's job) of a running run, records
-    an input edge from the snapshot to the run; reading the same snapshot twice records one
-    edge. 404 `table-not-found` when the table has no snapshot, `run-not-found` when the
+     With the `run_id` of a running run, records an input edge from the snapshot to the run;
+    reading the same snapshot twice records one edge. Run ids are unique across jobs;
+    `job_name`, when given, must be the run's job. 404 `table-not-found` when the table has no snapshot,
+    `run-not-found` when the
     run does not exist; 409 `run-finished` when the run is finished.
 
     Args:
