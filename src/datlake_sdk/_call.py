@@ -1,0 +1,49 @@
+"""`Call`: one logical API call, described once by an operation and sent by the client.
+
+An operation builds the request with the generated module's `_get_kwargs` and names how to
+parse and convert the answer; `DatlakeClient.execute(call)` sends it (with retries) and the
+one translator in `_translate` turns the outcome into `Ok` or `Err`.
+
+>>> from datlake_api.api.system import get_health
+>>> call = Call(
+...     operation="get_health",
+...     request=lambda request_id: get_health._get_kwargs(x_request_id=request_id),
+...     parse=get_health._parse_response,
+...     expect=get_health.Health,
+...     convert=lambda model: model.version,
+...     retry_safe=True,
+... )
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+M = TypeVar("M")
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Call(Generic[M, T]):
+    """What to send and how to read the answer.
+
+    - `request(request_id)` returns httpx request arguments (the generated `_get_kwargs`).
+    - `parse` is the generated `_parse_response(client=..., response=...)`.
+    - `expect` is the generated model of a success body; anything else is an error.
+    - `convert` maps that model to the SDK's domain type.
+    - `retry_safe`: GET, PUT, or POST carrying an `Idempotency-Key`.
+    - `rewind` makes a streamed body readable again before a retry.
+    - `run_id` is sent as `X-Datlake-Run-Id` on run-scoped calls.
+    """
+
+    operation: str
+    request: Callable[[str], dict[str, Any]]
+    parse: Callable[..., object]
+    expect: type[M]
+    convert: Callable[[M], T]
+    retry_safe: bool
+    rewind: Callable[[], None] | None = None
+    run_id: str | None = None

@@ -1,0 +1,160 @@
+"""Typed errors: what went wrong, in categories a caller can act on.
+
+>>> err = error_for_status(404, problem_type="/problems/table-not-found", detail="no snapshot")
+>>> isinstance(err, NotFound), err.code, err.retryable
+(True, 404, False)
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import httpx
+
+__all__ = [
+    "AuthError",
+    "Conflict",
+    "NotFound",
+    "SDKError",
+    "ServerError",
+    "Transient",
+    "ValidationError",
+    "error_for_status",
+]
+
+# Statuses worth another try: the request may well succeed later, unchanged.
+_TRANSIENT_STATUSES = frozenset({408, 425, 429, 499, 502, 503, 504, 520, 521, 522, 523, 524, 529})
+
+
+class SDKError(Exception):
+    """Any failure an operation reports in `Err`.
+
+    `code` is the HTTP status (an int, `None` for transport failures); `problem_type`,
+    `detail` and `request_id` come from the server's problem document when it sent one;
+    `retry_after` is the server's `Retry-After` in seconds.
+    """
+
+    retryable: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        problem_type: str | None = None,
+        detail: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        operation: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.problem_type = problem_type
+        self.detail = detail
+        self.request_id = request_id
+        self.retry_after = retry_after
+        self.operation = operation
+
+    @classmethod
+    def from_exception(cls, ex: BaseException) -> SDKError:
+        """Wrap any exception (a user's step failing, a transport error) as an `SDKError`.
+
+        >>> SDKError.from_exception(ValueError("bad row")).message
+        'ValueError: bad row'
+        """
+        if isinstance(ex, SDKError):
+            return ex
+        error = _from_transport(ex)
+        if error is None:
+            error = SDKError(f"{type(ex).__name__}: {ex}")
+        error.__cause__ = ex
+        return error
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.problem_type:
+            parts.append(f"[{self.problem_type}]")
+        if self.request_id:
+            parts.append(f"(request_id={self.request_id})")
+        return " ".join(parts)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, "
+            f"problem_type={self.problem_type!r}, request_id={self.request_id!r})"
+        )
+
+
+class AuthError(SDKError):
+    """401 or 403: the API key is missing, wrong or not allowed to do this."""
+
+
+class NotFound(SDKError):
+    """404: the run, table or object does not exist."""
+
+
+class Conflict(SDKError):
+    """409: the run is finished, or an idempotency key was reused with another body."""
+
+
+class ValidationError(SDKError):
+    """Bad input: rejected by the SDK before sending (`code is None`), or a 400/422."""
+
+
+class Transient(SDKError):
+    """A failure that may pass: timeouts, connection errors, 429, 502, 503, 504."""
+
+    retryable: ClassVar[bool] = True
+
+
+class ServerError(SDKError):
+    """The server failed (500 and other 5xx) or answered outside the contract."""
+
+
+def error_for_status(
+    status: int,
+    *,
+    problem_type: str | None = None,
+    detail: str | None = None,
+    request_id: str | None = None,
+    retry_after: float | None = None,
+    operation: str | None = None,
+    message: str | None = None,
+) -> SDKError:
+    """The typed error for an HTTP status the operation did not expect."""
+    kind = _category(status)
+    text = message or f"HTTP {status}" + (f": {detail}" if detail else "")
+    return kind(
+        text,
+        code=status,
+        problem_type=problem_type,
+        detail=detail,
+        request_id=request_id,
+        retry_after=retry_after,
+        operation=operation,
+    )
+
+
+def _category(status: int) -> type[SDKError]:
+    if status in _TRANSIENT_STATUSES:
+        return Transient
+    if status in (401, 403):
+        return AuthError
+    if status == 404:
+        return NotFound
+    if status in (409, 412):
+        return Conflict
+    if status in (400, 413, 414, 415, 422):
+        return ValidationError
+    if status >= 500:
+        return ServerError
+    return SDKError
+
+
+def _from_transport(ex: BaseException) -> SDKError | None:
+    if isinstance(ex, httpx.TimeoutException):
+        return Transient(f"timed out: {type(ex).__name__}")
+    if isinstance(ex, httpx.TransportError):
+        return Transient(f"transport failed: {type(ex).__name__}: {ex}")
+    return None
