@@ -36,7 +36,11 @@ class Call(Generic[M, T]):
     - `convert` maps that model to the SDK's domain type.
     - `retry_safe`: GET, PUT, or POST carrying an `Idempotency-Key`.
     - `rewind` makes a streamed body readable again before a retry.
-    - `run_id` is sent as `X-Datlake-Run-Id` on run-scoped calls.
+    - `stream`: send with `stream=True`; `parse` then reads the body itself (downloads).
+    - `run_ref`: `(job_name, run_id)` of a run-scoped call, for logs and error events.
+    - `on_not_found`: the value a 404 becomes under `continue_on_not_found` (lookups only).
+    - `on_transient`: the value a transient failure becomes, after retries, under
+      `suppress_transient` (only where nothing is lost: reads, heartbeats, events).
     """
 
     operation: str
@@ -46,4 +50,7 @@ class Call(Generic[M, T]):
     convert: Callable[[M], T]
     retry_safe: bool
     rewind: Callable[[], None] | None = None
-    run_id: str | None = None
+    stream: bool = False
+    run_ref: tuple[str, str] | None = None
+    on_not_found: Callable[[], T] | None = None
+    on_transient: Callable[[], T] | None = None
