@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m datlake_sdk.demo
+	$(BIN)/python scripts/demo.py
 
 test: lint typecheck spec check-generated
 	$(BIN)/python -m pytest -q
