@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-from datlake_sdk import DatlakeClient
 from datlake_sdk.functional import (
     Err,
     Ok,
@@ -38,6 +37,8 @@ from datlake_sdk.functional import (
     start_run,
     unwrap,
 )
+
+from datlake_sdk import DatlakeClient
 
 LOG_BUCKET = "artifacts"
 
