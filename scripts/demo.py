@@ -46,9 +46,9 @@ LOG_BUCKET = "artifacts"
 @contextmanager
 def local_datlake(data_dir: Path, api_key: str) -> Iterator[str]:
     """Run `datlake server` in a subprocess on a free port; yield its base URL."""
+    command = [sys.executable, "-m", "datlake_server", "--host", "127.0.0.1", "--port", "0"]
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "datlake_server", "--host", "127.0.0.1"]
-        + ["--port", "0", "--data", str(data_dir), "--api-key", api_key],
+        [*command, "--data", str(data_dir), "--api-key", api_key],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
