@@ -1,0 +1,174 @@
+"""Generated models to domain types (and back for request bodies): the only module that knows both.
+
+Generated free-form objects are classes with `additional_properties`; optional fields may be
+`UNSET`. Users never see either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from datlake_api import models as api
+from datlake_api.types import UNSET, Unset
+
+from ._types import (
+    Artifact,
+    Event,
+    Health,
+    Lease,
+    LineageEdge,
+    LineageGraph,
+    LineageNode,
+    ObjectInfo,
+    Page,
+    Run,
+    SnapshotInfo,
+    UriInfo,
+)
+
+T = TypeVar("T")
+
+
+def set_or_none(value: T | Unset) -> T | None:
+    """`UNSET` (the field was absent) reads as `None`."""
+    return None if isinstance(value, Unset) else value
+
+
+def free_form(value: Mapping[str, Any] | None) -> api.FreeForm | Unset:
+    """A user's dict as a generated free-form body field (`UNSET` leaves it out)."""
+    return UNSET if value is None else api.FreeForm.from_dict(value)
+
+
+def json_object(value: Any) -> dict[str, Any] | None:
+    """A generated free-form field (or a plain dict, or nothing) as a plain dict."""
+    if value is None or isinstance(value, Unset):
+        return None
+    if isinstance(value, Mapping):
+        return dict(value)
+    return dict(value.to_dict())
+
+
+def artifact(model: api.Artifact) -> Artifact:
+    return Artifact(type=model.type_, uri=model.uri)
+
+
+def artifact_model(value: Artifact) -> api.Artifact:
+    return api.Artifact(type_=value.type, uri=value.uri)
+
+
+def snapshot(model: api.Snapshot) -> SnapshotInfo:
+    return SnapshotInfo(
+        table_name=model.table_name,
+        snapshot_id=model.snapshot_id,
+        uri=model.uri,
+        format=model.format_,
+        schema=json_object(model.schema),
+        job_name=model.job_name,
+        run_id=model.run_id,
+        created_at=model.created_at,
+    )
+
+
+def uri_info(model: api.Snapshot) -> UriInfo:
+    return UriInfo(
+        table_name=model.table_name,
+        uri=model.uri,
+        format=model.format_,
+        schema=json_object(model.schema),
+        snapshot_id=model.snapshot_id,
+    )
+
+
+def run(model: api.Run) -> Run:
+    return Run(
+        model.job_name,
+        model.run_id,
+        status=str(model.status),
+        created_at=model.created_at,
+        finished_at=set_or_none(model.finished_at),
+        metadata=json_object(model.metadata) or {},
+        extra=json_object(model.extra) or {},
+        artifacts=tuple(artifact(item) for item in model.artifacts),
+        inputs=tuple(snapshot(item) for item in model.inputs),
+        outputs=tuple(snapshot(item) for item in model.outputs),
+        last_heartbeat_at=set_or_none(model.last_heartbeat_at),
+        lease_expires_at=set_or_none(model.lease_expires_at),
+        parent_run_id=set_or_none(model.parent_run_id),
+    )
+
+
+def run_page(model: api.RunPage) -> Page[Run]:
+    return Page(tuple(run(item) for item in model.items), model.next_cursor)
+
+
+def snapshot_page(model: api.SnapshotPage) -> Page[SnapshotInfo]:
+    return Page(tuple(snapshot(item) for item in model.items), model.next_cursor)
+
+
+def lineage_graph(model: api.LineageGraph) -> LineageGraph:
+    return LineageGraph(
+        root=model.root,
+        direction=str(model.direction),
+        depth=model.depth,
+        nodes=tuple(
+            LineageNode(
+                id=node.id,
+                kind=str(node.kind),
+                name=node.name,
+                job_name=set_or_none(node.job_name),
+                run_id=set_or_none(node.run_id),
+                status=None if isinstance(node.status, Unset) else str(node.status),
+            )
+            for node in model.nodes
+        ),
+        edges=tuple(
+            LineageEdge(
+                source=edge.source,
+                target=edge.target,
+                kind=str(edge.kind),
+                snapshot_id=set_or_none(edge.snapshot_id),
+            )
+            for edge in model.edges
+        ),
+    )
+
+
+def object_info(model: api.ObjectReceipt) -> ObjectInfo:
+    return ObjectInfo(
+        bucket=model.bucket,
+        object_name=model.object_,
+        uri=model.uri,
+        size=model.size,
+        sha256=model.sha256,
+    )
+
+
+def lease(model: api.Lease) -> Lease:
+    return Lease(
+        job_name=model.job_name,
+        run_id=model.run_id,
+        status=str(model.status),
+        last_heartbeat_at=model.last_heartbeat_at,
+        lease_expires_at=model.lease_expires_at,
+    )
+
+
+def event(model: api.Event) -> Event:
+    return Event(
+        event_id=model.event_id,
+        job_name=model.job_name,
+        run_id=model.run_id,
+        kind=str(model.kind),
+        message=set_or_none(model.message),
+        data=json_object(model.data) or {},
+        created_at=model.created_at,
+    )
+
+
+def event_page(model: api.EventPage) -> Page[Event]:
+    return Page(tuple(event(item) for item in model.items), model.next_cursor)
+
+
+def health(model: api.Health) -> Health:
+    return Health(status=str(model.status), version=model.version)

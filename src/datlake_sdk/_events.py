@@ -1,0 +1,155 @@
+"""Signs of life on a running run: heartbeats that keep its lease, and progress, metric and
+error events.
+
+Heartbeats and events must never sink a job: under the `suppress_transient` policy a transient
+failure that outlived its retries becomes `Ok(None)` ("not delivered, carry on") instead of `Err`.
+
+>>> from datlake_sdk.functional import heartbeat, post_event
+>>> heartbeat(client, run, lease_seconds=120)  # doctest: +SKIP
+Ok(value=Lease(job_name='daily_users', run_id='3f2a...', status='running', ...))
+>>> post_event(client, run, "progress", message="half way", data={"done": 50})  # doctest: +SKIP
+Ok(value=Event(event_id='7e8f...', kind='progress', ...))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from datlake_api import models as api
+from datlake_api.api.events import heartbeat as heartbeat_endpoint
+from datlake_api.api.events import list_events as list_events_endpoint
+from datlake_api.api.events import post_event as post_event_endpoint
+from datlake_api.types import UNSET
+
+from . import _convert as domain
+from ._client import DatlakeClient
+from ._errors import SDKError, ValidationError
+from ._names import bad_run, first_invalid
+from ._operations import api_call, bad_choice, bad_range, iterate_pages
+from ._result import Err, Result
+from ._types import Event, Lease, Page, Run
+
+__all__ = ["EVENT_KINDS", "heartbeat", "iter_events", "list_events", "post_event"]
+
+EVENT_KINDS = ("progress", "metric", "error")
+MAX_LEASE_SECONDS = 3600
+MAX_MESSAGE_LENGTH = 4096
+MAX_PAGE_SIZE = 500
+
+
+def _not_delivered() -> None:
+    return None
+
+
+def heartbeat(
+    client: DatlakeClient, run: Run, *, lease_seconds: int | None = None
+) -> Result[Lease | None, SDKError]:
+    """Extend `run`'s lease by `lease_seconds` from now (1-3600; the server's default is 60).
+
+    Safe to repeat, so it is retried. `Ok(None)` means the heartbeat was not delivered and the
+    `suppress_transient` policy chose to carry on.
+
+    >>> heartbeat(client, run)  # doctest: +SKIP
+    Ok(value=Lease(..., lease_expires_at=datetime.datetime(2026, 11, 27, 1, 1, ...)))
+    """
+    invalid = first_invalid(
+        bad_run("run", run), bad_range("lease_seconds", lease_seconds, 1, MAX_LEASE_SECONDS)
+    )
+    if invalid is not None:
+        return Err(invalid)
+    body = api.HeartbeatRequest(lease_seconds=UNSET if lease_seconds is None else lease_seconds)
+    return client.execute(
+        api_call(
+            heartbeat_endpoint,
+            api.Lease,
+            domain.lease,
+            retry_safe=True,
+            path=(run.job_name, run.run_id),
+            arguments={"body": body},
+            run=run,
+            on_transient=_not_delivered,
+        )
+    )
+
+
+def post_event(
+    client: DatlakeClient,
+    run: Run,
+    kind: str,
+    *,
+    message: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> Result[Event | None, SDKError]:
+    """Record a `progress`, `metric` or `error` event on `run`.
+
+    Not retried (the contract has no idempotency key for events, and a retry could record the
+    event twice). `Ok(None)` means it was not delivered and `suppress_transient` carried on.
+
+    >>> post_event(client, run, "metric", data={"rows": 1200})  # doctest: +SKIP
+    Ok(value=Event(..., kind='metric', data={'rows': 1200}, ...))
+    """
+    invalid = first_invalid(
+        bad_run("run", run),
+        bad_choice("kind", kind, EVENT_KINDS),
+        _bad_message(message),
+    )
+    if invalid is not None:
+        return Err(invalid)
+    body = api.EventRequest(
+        kind=api.EventKind(kind),
+        message=UNSET if message is None else message,
+        data=domain.free_form(data),
+    )
+    return client.execute(
+        api_call(
+            post_event_endpoint,
+            api.Event,
+            domain.event,
+            retry_safe=False,
+            path=(run.job_name, run.run_id),
+            arguments={"body": body},
+            run=run,
+            on_transient=_not_delivered,
+        )
+    )
+
+
+def list_events(
+    client: DatlakeClient, run: Run, *, limit: int | None = None, cursor: str | None = None
+) -> Result[Page[Event], SDKError]:
+    """One page of `run`'s events, oldest first; pass `page.next_cursor` as `cursor` for more.
+
+    >>> list_events(client, run, limit=100)  # doctest: +SKIP
+    Ok(value=Page(items=(Event(...), ...), next_cursor=None))
+    """
+    invalid = first_invalid(bad_run("run", run), bad_range("limit", limit, 1, MAX_PAGE_SIZE))
+    if invalid is not None:
+        return Err(invalid)
+    return client.execute(
+        api_call(
+            list_events_endpoint,
+            api.EventPage,
+            domain.event_page,
+            retry_safe=True,
+            path=(run.job_name, run.run_id),
+            arguments={
+                "limit": UNSET if limit is None else limit,
+                "cursor": UNSET if cursor is None else cursor,
+            },
+            run=run,
+        )
+    )
+
+
+def iter_events(
+    client: DatlakeClient, run: Run, *, page_size: int | None = None
+) -> Iterator[Result[Event, SDKError]]:
+    """Every event of `run`, oldest first; a failed page yields its `Err` and ends."""
+    return iterate_pages(lambda cursor: list_events(client, run, limit=page_size, cursor=cursor))
+
+
+def _bad_message(message: str | None) -> ValidationError | None:
+    if message is None or len(message) <= MAX_MESSAGE_LENGTH:
+        return None
+    return ValidationError(f"message: {len(message)} characters, more than {MAX_MESSAGE_LENGTH}")

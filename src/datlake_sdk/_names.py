@@ -1,0 +1,113 @@
+"""Name rules of the contract, checked before any request so a typo never costs a round trip.
+
+Each check returns `None` for a good value and a `ValidationError` (code `None`) naming the
+argument and the value otherwise; `first_invalid` picks the first failure of several.
+
+>>> print(bad_run_id("run_id", "r 1"))
+run_id: 'r 1' is not a valid run id (1-64 of A-Z a-z 0-9 _ -)
+>>> bad_object_name("object_name", "jobs/daily_users/run.log") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._errors import ValidationError
+from ._types import Run
+
+__all__ = [
+    "bad_bucket",
+    "bad_idempotency_key",
+    "bad_name",
+    "bad_object_name",
+    "bad_run",
+    "bad_run_id",
+    "first_invalid",
+]
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+_MAX_OBJECT_NAME_BYTES = 1024
+
+
+def bad_name(argument: str, value: str) -> ValidationError | None:
+    """A job or table name: `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$` (dots make namespaces)."""
+    if _matches(_NAME, argument, value):
+        return None
+    return _invalid(
+        argument, value, "is not a valid name (1-128 of A-Z a-z 0-9 . _ -, not starting with . _ -)"
+    )
+
+
+def bad_bucket(argument: str, value: str) -> ValidationError | None:
+    """A bucket: 3-63 of `a-z 0-9 . -`, starting and ending with a letter or digit."""
+    if _matches(_BUCKET, argument, value):
+        return None
+    return _invalid(
+        argument,
+        value,
+        "is not a valid bucket (3-63 of a-z 0-9 . -, starting and ending with a-z or 0-9)",
+    )
+
+
+def bad_run_id(argument: str, value: str) -> ValidationError | None:
+    """A run id: `^[A-Za-z0-9_-]{1,64}$`."""
+    if _matches(_RUN_ID, argument, value):
+        return None
+    return _invalid(argument, value, "is not a valid run id (1-64 of A-Z a-z 0-9 _ -)")
+
+
+def bad_run(argument: str, run: Run) -> ValidationError | None:
+    """A `Run` whose job name and run id are both valid."""
+    return first_invalid(
+        bad_name(f"{argument}.job_name", run.job_name), bad_run_id(f"{argument}.run_id", run.run_id)
+    )
+
+
+def bad_idempotency_key(argument: str, value: str) -> ValidationError | None:
+    """An `Idempotency-Key`: 1-255 printable ASCII characters, no spaces."""
+    if _matches(_IDEMPOTENCY_KEY, argument, value):
+        return None
+    return _invalid(argument, value, "is not a valid idempotency key (1-255 printable ASCII)")
+
+
+def bad_object_name(argument: str, value: str) -> ValidationError | None:
+    """An object name: 1-1024 bytes of UTF-8, `/` between folders, no NUL or backslash, no
+    leading `/` and no empty, `.` or `..` segment."""
+    _require_str(argument, value)
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        return _invalid(argument, value, "is not valid UTF-8")
+    if not 1 <= size <= _MAX_OBJECT_NAME_BYTES:
+        return _invalid(argument, value, f"must be 1 to {_MAX_OBJECT_NAME_BYTES} bytes of UTF-8")
+    if "\x00" in value or "\\" in value:
+        return _invalid(argument, value, "must not contain NUL or a backslash")
+    if any(segment in ("", ".", "..") for segment in value.split("/")):
+        return _invalid(
+            argument, value, "must not start with '/' nor have an empty, '.' or '..' segment"
+        )
+    return None
+
+
+def first_invalid(*checks: ValidationError | None) -> ValidationError | None:
+    """The first failed check, or `None` when every value is good."""
+    return next((error for error in checks if error is not None), None)
+
+
+def _matches(pattern: re.Pattern[str], argument: str, value: str) -> bool:
+    _require_str(argument, value)
+    return pattern.fullmatch(value) is not None
+
+
+def _require_str(argument: str, value: object) -> None:
+    # A wrong type is a programming error, not a bad value: it raises rather than becoming Err.
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+
+
+def _invalid(argument: str, value: str, reason: str) -> ValidationError:
+    return ValidationError(f"{argument}: {value!r} {reason}")

@@ -1,0 +1,216 @@
+"""Objects: stream files to and from a bucket, checked by SHA-256, in constant memory.
+
+>>> from datlake_sdk.functional import upload_object, make_log_artifact
+>>> upload_object(client, "artifacts", "reports/2026-11-27.html", "out/report.html")
+... # doctest: +SKIP
+Ok(value='datlake://artifacts/reports/2026-11-27.html')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+import attrs
+import httpx
+from datlake_api import models as api
+from datlake_api.api.objects import download_object as download_object_endpoint
+from datlake_api.api.objects import upload_object as upload_object_endpoint
+from datlake_api.types import File
+
+from . import _convert as domain
+from ._call import Call
+from ._client import DatlakeClient
+from ._errors import SDKError, ValidationError
+from ._names import bad_bucket, bad_object_name, bad_run, first_invalid
+from ._operations import api_call
+from ._result import Err, Result, map
+from ._types import Artifact, ObjectInfo, Run
+
+__all__ = [
+    "ChecksumMismatch",
+    "download_object",
+    "log_object_name",
+    "make_log_artifact",
+    "upload_file",
+    "upload_object",
+]
+
+StrPath = str | os.PathLike[str]
+
+_CHUNK_SIZE = 1024 * 1024
+
+
+class ChecksumMismatch(Exception):
+    """The downloaded bytes do not hash to the `X-Checksum-Sha256` the server sent."""
+
+
+def upload_object(
+    client: DatlakeClient, bucket: str, object_name: str, file_path: StrPath
+) -> Result[str, SDKError]:
+    """Upload the file at `file_path` as `bucket`/`object_name`; `Ok` holds the object's uri
+    (`datlake://bucket/object`). `upload_file` returns its size and SHA-256 as well.
+
+    >>> upload_object(client, "artifacts", "jobs/daily/r1/run.log", "run.log")  # doctest: +SKIP
+    Ok(value='datlake://artifacts/jobs/daily/r1/run.log')
+    """
+    return map(upload_file(client, bucket, object_name, file_path), lambda info: info.uri)
+
+
+def upload_file(
+    client: DatlakeClient, bucket: str, object_name: str, file_path: StrPath
+) -> Result[ObjectInfo, SDKError]:
+    """Stream a file to PUT `/datasets/{bucket}/{object}` and return what the server stored.
+
+    The file is hashed first (in chunks), the digest travels as `X-Checksum-Sha256` so the server
+    stores nothing on a mismatch, and the body is read from disk in chunks: memory does not grow
+    with the file. A retry rewinds the file. A missing or unreadable file is `Err(ValidationError)`.
+
+    >>> upload_file(client, "datasets", "users/part-0.csv", "part-0.csv")  # doctest: +SKIP
+    Ok(value=ObjectInfo(bucket='datasets', object_name='users/part-0.csv', uri=..., size=..., ...))
+    """
+    invalid = first_invalid(
+        bad_bucket("bucket", bucket), bad_object_name("object_name", object_name)
+    )
+    if invalid is not None:
+        return Err(invalid)
+    try:
+        file = open(file_path, "rb")  # noqa: SIM115 - closed below, after the call
+    except OSError as ex:
+        return Err(_unreadable(file_path, ex))
+    with file:
+        try:
+            digest = hashlib.file_digest(file, "sha256").hexdigest()
+            file.seek(0)
+        except OSError as ex:
+            return Err(_unreadable(file_path, ex))
+        return client.execute(_upload_call(bucket, object_name, file, digest))
+
+
+def download_object(
+    client: DatlakeClient, bucket: str, object_name: str, dest_path: StrPath
+) -> Result[ObjectInfo, SDKError]:
+    """Stream `bucket`/`object_name` into `dest_path` and return its size and SHA-256.
+
+    The bytes go to a temporary file beside `dest_path`, are checked against the server's
+    `X-Checksum-Sha256` when it sends one, and only then replace `dest_path`: a failed download
+    never leaves a partial file. The destination folder must exist.
+
+    >>> download_object(client, "artifacts", "jobs/daily/r1/run.log", "run.log")  # doctest: +SKIP
+    Ok(value=ObjectInfo(bucket='artifacts', object_name='jobs/daily/r1/run.log', ...))
+    """
+    invalid = first_invalid(
+        bad_bucket("bucket", bucket), bad_object_name("object_name", object_name)
+    )
+    if invalid is not None:
+        return Err(invalid)
+    dest = Path(dest_path)
+    if not dest.parent.is_dir() or dest.is_dir():
+        return Err(
+            ValidationError(
+                f"dest_path: {str(dest_path)!r} is not a file path in an existing folder"
+            )
+        )
+    info = ObjectInfo(
+        bucket=bucket,
+        object_name=object_name,
+        uri=f"datlake://{bucket}/{object_name}",
+        size=0,
+        sha256="",
+    )
+
+    def save(*, client: object, response: httpx.Response) -> ObjectInfo:
+        return _save_streamed(response, dest, info)
+
+    # The generated parser reads the whole body into memory: this one streams it to disk.
+    call = api_call(
+        download_object_endpoint,
+        ObjectInfo,
+        _same,
+        retry_safe=True,
+        path=(bucket, object_name),
+    )
+    return client.execute(attrs.evolve(call, parse=save, stream=True))
+
+
+def log_object_name(run: Run) -> str:
+    """Where a run's log is stored: `jobs/{job_name}/{run_id}/run.log`."""
+    return f"jobs/{run.job_name}/{run.run_id}/run.log"
+
+
+def make_log_artifact(
+    client: DatlakeClient, bucket: str, run: Run, local_log_path: StrPath
+) -> Result[Artifact, SDKError]:
+    """Upload a run's log to `bucket` as `jobs/{job}/{run_id}/run.log`; `Ok` holds the
+    `Artifact(type="log", uri=...)` to pass to `complete_run(..., artifacts=[...])`.
+
+    >>> make_log_artifact(client, "artifacts", run, "/var/log/app/run.log")  # doctest: +SKIP
+    Ok(value=Artifact(type='log', uri='datlake://artifacts/jobs/daily_users/3f2a.../run.log'))
+    """
+    invalid = bad_run("run", run)
+    if invalid is not None:
+        return Err(invalid)
+    return map(
+        upload_object(client, bucket, log_object_name(run), local_log_path),
+        lambda uri: Artifact(type="log", uri=uri),
+    )
+
+
+def _upload_call(
+    bucket: str, object_name: str, file: BinaryIO, digest: str
+) -> Call[api.ObjectReceipt, ObjectInfo]:
+    def rewind() -> None:
+        file.seek(0)
+
+    # httpx reads a file object given as `content` in chunks and sets Content-Length from its size.
+    return api_call(
+        upload_object_endpoint,
+        api.ObjectReceipt,
+        domain.object_info,
+        retry_safe=True,
+        path=(bucket, object_name),
+        arguments={"body": File(payload=file), "x_checksum_sha_256": digest},
+        rewind=rewind,
+    )
+
+
+def _save_streamed(response: httpx.Response, dest: Path, info: ObjectInfo) -> ObjectInfo:
+    digest = hashlib.sha256()
+    size = 0
+    descriptor, temp_name = tempfile.mkstemp(
+        dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            for chunk in response.iter_bytes(_CHUNK_SIZE):
+                out.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+        sha256 = digest.hexdigest()
+        expected = response.headers.get("X-Checksum-Sha256")
+        if expected is not None and expected.lower() != sha256:
+            raise ChecksumMismatch(
+                f"downloaded bytes hash to {sha256}, the server announced {expected}"
+            )
+        os.replace(temp_name, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+    return ObjectInfo(
+        bucket=info.bucket, object_name=info.object_name, uri=info.uri, size=size, sha256=sha256
+    )
+
+
+def _same(info: ObjectInfo) -> ObjectInfo:
+    return info
+
+
+def _unreadable(file_path: StrPath, ex: OSError) -> ValidationError:
+    error = ValidationError(f"file_path: cannot read {str(file_path)!r}: {ex.strerror or ex}")
+    error.__cause__ = ex
+    return error

@@ -1,0 +1,130 @@
+"""What every operation shares: building a `Call` from a generated endpoint module, idempotency
+keys, bounds checks and paging. Also `health`, the one operation outside runs, tables and objects.
+
+>>> from datlake_api.api.system import get_health
+>>> from datlake_api.models import Health
+>>> call = api_call(get_health, Health, lambda model: model.version, retry_safe=True)
+>>> call.operation, call.request("req-1")["url"]
+('get_health', '/api/v1/health')
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from types import ModuleType
+from typing import Any, TypeVar
+
+from datlake_api import models as api
+from datlake_api.api.system import get_health
+
+from . import _convert as domain
+from ._call import Call
+from ._client import DatlakeClient
+from ._errors import SDKError, ValidationError
+from ._names import bad_idempotency_key
+from ._result import Err, Ok, Result
+from ._types import Health, Page, Run
+
+__all__ = [
+    "api_call",
+    "bad_choice",
+    "bad_range",
+    "health",
+    "idempotency_key_for",
+    "iterate_pages",
+]
+
+M = TypeVar("M")
+T = TypeVar("T")
+
+
+def api_call(
+    endpoint: ModuleType,
+    expect: type[M],
+    convert: Callable[[M], T],
+    *,
+    retry_safe: bool,
+    path: tuple[str, ...] = (),
+    arguments: Mapping[str, Any] | None = None,
+    run: Run | None = None,
+    on_not_found: Callable[[], T] | None = None,
+    on_transient: Callable[[], T] | None = None,
+    rewind: Callable[[], None] | None = None,
+) -> Call[M, T]:
+    """A `Call` to a generated endpoint module (`datlake_api.api.runs.start_run`, ...).
+
+    `path` and `arguments` go to the module's `_get_kwargs` with the attempt's request id, so
+    everything fixed per logical call (bodies, idempotency keys) is built once, before this.
+    """
+    kwargs = dict(arguments or {})
+
+    def request(request_id: str) -> dict[str, Any]:
+        built: dict[str, Any] = endpoint._get_kwargs(*path, x_request_id=request_id, **kwargs)
+        return built
+
+    return Call(
+        operation=endpoint.__name__.rpartition(".")[2],
+        request=request,
+        parse=endpoint._parse_response,
+        expect=expect,
+        convert=convert,
+        retry_safe=retry_safe,
+        rewind=rewind,
+        run_ref=None if run is None else (run.job_name, run.run_id),
+        on_not_found=on_not_found,
+        on_transient=on_transient,
+    )
+
+
+def idempotency_key_for(given: str | None) -> Result[str, ValidationError]:
+    """The caller's key (checked), or a fresh uuid4: one per logical call, shared by its retries."""
+    if given is None:
+        return Ok(str(uuid.uuid4()))
+    invalid = bad_idempotency_key("idempotency_key", given)
+    return Ok(given) if invalid is None else Err(invalid)
+
+
+def bad_range(argument: str, value: int | None, low: int, high: int) -> ValidationError | None:
+    """`None` when `value` is absent or an int within `[low, high]`."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{argument} must be an int, not {type(value).__name__}")
+    if low <= value <= high:
+        return None
+    return ValidationError(f"{argument}: {value!r} is not between {low} and {high}")
+
+
+def bad_choice(
+    argument: str, value: str | None, choices: tuple[str, ...]
+) -> ValidationError | None:
+    """`None` when `value` is absent or one of `choices`."""
+    if value is None or value in choices:
+        return None
+    return ValidationError(f"{argument}: {value!r} is not one of {', '.join(choices)}")
+
+
+def iterate_pages(
+    fetch: Callable[[str | None], Result[Page[T], SDKError]],
+) -> Iterator[Result[T, SDKError]]:
+    """Every item of every page as `Ok(item)`; a failing page yields its `Err` and ends."""
+    cursor: str | None = None
+    while True:
+        page = fetch(cursor)
+        if isinstance(page, Err):
+            yield page
+            return
+        yield from (Ok(item) for item in page.value.items)
+        cursor = page.value.next_cursor
+        if cursor is None:
+            return
+
+
+def health(client: DatlakeClient) -> Result[Health, SDKError]:
+    """Liveness and server version (no authentication needed).
+
+    >>> health(client)  # doctest: +SKIP
+    Ok(value=Health(status='ok', version='0.1.0'))
+    """
+    return client.execute(api_call(get_health, api.Health, domain.health, retry_safe=True))

@@ -1,0 +1,200 @@
+"""Run lifecycle: start, complete, read and list the runs of a job.
+
+>>> from datlake_sdk import DatlakeClient
+>>> from datlake_sdk.functional import start_run, complete_run, and_then
+>>> with DatlakeClient(base_url="http://127.0.0.1:8765", api_key="dev") as client:  # doctest: +SKIP
+...     res = start_run(client, "daily_users", metadata={"source": "s3"})
+...     done = and_then(res, lambda run: complete_run(client, run, success=True))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from datlake_api import models as api
+from datlake_api.api.runs import complete_run as complete_run_endpoint
+from datlake_api.api.runs import get_run as get_run_endpoint
+from datlake_api.api.runs import list_runs as list_runs_endpoint
+from datlake_api.api.runs import start_run as start_run_endpoint
+from datlake_api.types import UNSET
+
+from . import _convert as domain
+from ._client import DatlakeClient
+from ._errors import SDKError
+from ._names import bad_name, bad_run, bad_run_id, first_invalid
+from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
+from ._result import Err, Result, map
+from ._types import Artifact, Page, Run
+
+__all__ = ["complete_run", "finish_run", "get_run", "iter_runs", "list_runs", "start_run"]
+
+RUN_STATUSES = ("running", "succeeded", "failed", "lost")
+MAX_PAGE_SIZE = 500
+
+
+def start_run(
+    client: DatlakeClient,
+    job_name: str,
+    metadata: Mapping[str, Any] | None = None,
+    *,
+    parent_run_id: str | None = None,
+    idempotency_key: str | None = None,
+) -> Result[Run, SDKError]:
+    """Start a run of `job_name` (state `running`); POST `/jobs/{job_name}/runs`.
+
+    An `Idempotency-Key` is always sent (a fresh uuid4 unless you pass one), the same on every
+    retry, so a retried start never creates a second run.
+
+    >>> start_run(client, "daily_users", metadata={"source": "s3"})  # doctest: +SKIP
+    Ok(value=Run(job_name='daily_users', run_id='3f2a...'))
+    """
+    invalid = first_invalid(
+        bad_name("job_name", job_name),
+        None if parent_run_id is None else bad_run_id("parent_run_id", parent_run_id),
+    )
+    if invalid is not None:
+        return Err(invalid)
+    key = idempotency_key_for(idempotency_key)
+    if isinstance(key, Err):
+        return key
+    body = api.StartRunRequest(
+        metadata=domain.free_form(metadata),
+        parent_run_id=UNSET if parent_run_id is None else parent_run_id,
+    )
+    return client.execute(
+        api_call(
+            start_run_endpoint,
+            api.Run,
+            domain.run,
+            retry_safe=True,
+            path=(job_name,),
+            arguments={"body": body, "idempotency_key": key.value},
+        )
+    )
+
+
+def complete_run(
+    client: DatlakeClient,
+    run: Run,
+    success: bool,
+    extra: Mapping[str, Any] | None = None,
+    artifacts: Sequence[Artifact] | None = None,
+) -> Result[None, SDKError]:
+    """Finish `run` as succeeded or failed, with `extra` details and `artifacts`.
+
+    PUT `/jobs/{job}/runs/{run_id}/complete`; repeating the same outcome is harmless, another
+    outcome on a finished run is `Err(Conflict)`. Returns `Ok(None)` as the seed promises;
+    `get_run` reads the finished run.
+
+    >>> complete_run(client, run, success=False, extra={"error": "no input"})  # doctest: +SKIP
+    Ok(value=None)
+    """
+    return map(finish_run(client, run, success, extra, artifacts), lambda _: None)
+
+
+def finish_run(
+    client: DatlakeClient,
+    run: Run,
+    success: bool,
+    extra: Mapping[str, Any] | None = None,
+    artifacts: Sequence[Artifact] | None = None,
+) -> Result[Run, SDKError]:
+    """`complete_run`, returning the finished `Run` (its status, `finished_at`, artifacts)."""
+    if not isinstance(success, bool):
+        raise TypeError(f"success must be a bool, not {type(success).__name__}")
+    invalid = bad_run("run", run)
+    if invalid is not None:
+        return Err(invalid)
+    body = api.CompleteRunRequest(
+        success=success,
+        extra=domain.free_form(extra),
+        artifacts=UNSET
+        if artifacts is None
+        else [domain.artifact_model(item) for item in artifacts],
+    )
+    return client.execute(
+        api_call(
+            complete_run_endpoint,
+            api.Run,
+            domain.run,
+            retry_safe=True,
+            path=(run.job_name, run.run_id),
+            arguments={"body": body},
+            run=run,
+        )
+    )
+
+
+def get_run(client: DatlakeClient, job_name: str, run_id: str) -> Result[Run, SDKError]:
+    """A run with its status, times, metadata, extra, artifacts, inputs and outputs.
+
+    >>> get_run(client, "daily_users", run.run_id)  # doctest: +SKIP
+    Ok(value=Run(job_name='daily_users', run_id='3f2a...'))
+    """
+    invalid = first_invalid(bad_name("job_name", job_name), bad_run_id("run_id", run_id))
+    if invalid is not None:
+        return Err(invalid)
+    return client.execute(
+        api_call(
+            get_run_endpoint,
+            api.Run,
+            domain.run,
+            retry_safe=True,
+            path=(job_name, run_id),
+            run=Run(job_name, run_id),
+        )
+    )
+
+
+def list_runs(
+    client: DatlakeClient,
+    job_name: str,
+    *,
+    status: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Result[Page[Run], SDKError]:
+    """One page of a job's runs, newest first; pass `page.next_cursor` as `cursor` for more.
+
+    >>> list_runs(client, "daily_users", status="failed", limit=10)  # doctest: +SKIP
+    Ok(value=Page(items=(Run(...), ...), next_cursor='...'))
+    """
+    invalid = first_invalid(
+        bad_name("job_name", job_name),
+        bad_choice("status", status, RUN_STATUSES),
+        bad_range("limit", limit, 1, MAX_PAGE_SIZE),
+    )
+    if invalid is not None:
+        return Err(invalid)
+    return client.execute(
+        api_call(
+            list_runs_endpoint,
+            api.RunPage,
+            domain.run_page,
+            retry_safe=True,
+            path=(job_name,),
+            arguments={
+                "status": UNSET if status is None else api.RunStatus(status),
+                "limit": UNSET if limit is None else limit,
+                "cursor": UNSET if cursor is None else cursor,
+            },
+        )
+    )
+
+
+def iter_runs(
+    client: DatlakeClient,
+    job_name: str,
+    *,
+    status: str | None = None,
+    page_size: int | None = None,
+) -> Iterator[Result[Run, SDKError]]:
+    """Every run of a job, newest first, fetching pages as needed; a failed page yields its
+    `Err` and ends the iteration.
+
+    >>> [res.value.run_id for res in iter_runs(client, "daily_users")]  # doctest: +SKIP
+    """
+    return iterate_pages(
+        lambda cursor: list_runs(client, job_name, status=status, limit=page_size, cursor=cursor)
+    )

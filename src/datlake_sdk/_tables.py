@@ -1,0 +1,198 @@
+"""Tables: read the newest snapshot (an input edge), register a written one (an output edge),
+list a table's history and walk its lineage.
+
+>>> from datlake_sdk.functional import fetch_latest_uri, register_snapshot, and_then
+>>> src = fetch_latest_uri(client, run, "users_raw")  # doctest: +SKIP
+>>> out = register_snapshot(client, run, "users_curated", "s3://k", format="csv")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from datlake_api import models as api
+from datlake_api.api.lineage import get_lineage as get_lineage_endpoint
+from datlake_api.api.tables import fetch_latest_uri as fetch_latest_uri_endpoint
+from datlake_api.api.tables import list_snapshots as list_snapshots_endpoint
+from datlake_api.api.tables import register_snapshot as register_snapshot_endpoint
+from datlake_api.types import UNSET
+
+from . import _convert as domain
+from ._client import DatlakeClient
+from ._errors import SDKError
+from ._names import bad_name, bad_run, first_invalid
+from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
+from ._result import Err, Result
+from ._types import LineageGraph, Page, Run, SnapshotInfo, UriInfo
+
+__all__ = [
+    "fetch_latest_uri",
+    "get_lineage",
+    "iter_snapshots",
+    "list_snapshots",
+    "register_snapshot",
+]
+
+LINEAGE_DIRECTIONS = ("upstream", "downstream", "both")
+MAX_LINEAGE_DEPTH = 10
+MAX_PAGE_SIZE = 500
+
+
+def fetch_latest_uri(
+    client: DatlakeClient, run: Run | None, table_name: str
+) -> Result[UriInfo, SDKError]:
+    """The newest snapshot of `table_name`. With a `run`, the server records that the run read
+    it (an input edge); with `None` it is a plain lookup.
+
+    A table without snapshots is `Err(NotFound)`; under the `continue_on_not_found` policy it is
+    `Ok(UriInfo.missing(table_name))` (the empty-uri sentinel), and under `suppress_transient` a
+    transient failure that outlived its retries becomes that sentinel too.
+
+    >>> fetch_latest_uri(client, run, "users_raw")  # doctest: +SKIP
+    Ok(value=UriInfo(table_name='users_raw', uri='file:///data/users_raw/part-0.csv', ...))
+    """
+    invalid = first_invalid(
+        bad_name("table_name", table_name),
+        None if run is None else bad_run("run", run),
+    )
+    if invalid is not None:
+        return Err(invalid)
+
+    def missing() -> UriInfo:
+        return UriInfo.missing(table_name)
+
+    return client.execute(
+        api_call(
+            fetch_latest_uri_endpoint,
+            api.Snapshot,
+            domain.uri_info,
+            retry_safe=True,
+            path=(table_name,),
+            arguments={} if run is None else {"run_id": run.run_id, "job_name": run.job_name},
+            run=run,
+            on_not_found=missing,
+            on_transient=missing,
+        )
+    )
+
+
+def register_snapshot(
+    client: DatlakeClient,
+    run: Run,
+    table_name: str,
+    uri: str,
+    *,
+    format: str,
+    schema: Mapping[str, Any] | None = None,
+    idempotency_key: str | None = None,
+) -> Result[SnapshotInfo, SDKError]:
+    """Record that `run` wrote a new snapshot of `table_name` at `uri` (an output edge).
+
+    An `Idempotency-Key` is always sent (a fresh uuid4 unless you pass one), the same on every
+    retry, so a retry never registers the snapshot twice. A finished run is `Err(Conflict)`.
+
+    >>> register_snapshot(client, run, "users_curated", "s3://b/users.parquet", format="parquet")
+    ... # doctest: +SKIP
+    Ok(value=SnapshotInfo(table_name='users_curated', snapshot_id='1a2b...', ...))
+    """
+    invalid = first_invalid(bad_run("run", run), bad_name("table_name", table_name))
+    if invalid is not None:
+        return Err(invalid)
+    key = idempotency_key_for(idempotency_key)
+    if isinstance(key, Err):
+        return key
+    body = api.RegisterSnapshotRequest(
+        job_name=run.job_name,
+        run_id=run.run_id,
+        table_name=table_name,
+        uri=uri,
+        format_=format,
+        schema=domain.free_form(schema),
+    )
+    return client.execute(
+        api_call(
+            register_snapshot_endpoint,
+            api.Snapshot,
+            domain.snapshot,
+            retry_safe=True,
+            arguments={"body": body, "idempotency_key": key.value},
+            run=run,
+        )
+    )
+
+
+def list_snapshots(
+    client: DatlakeClient,
+    table_name: str,
+    *,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Result[Page[SnapshotInfo], SDKError]:
+    """One page of a table's snapshots, newest first (an unknown table has an empty page).
+
+    >>> list_snapshots(client, "users_raw", limit=20)  # doctest: +SKIP
+    Ok(value=Page(items=(SnapshotInfo(...), ...), next_cursor=None))
+    """
+    invalid = first_invalid(
+        bad_name("table_name", table_name), bad_range("limit", limit, 1, MAX_PAGE_SIZE)
+    )
+    if invalid is not None:
+        return Err(invalid)
+    return client.execute(
+        api_call(
+            list_snapshots_endpoint,
+            api.SnapshotPage,
+            domain.snapshot_page,
+            retry_safe=True,
+            path=(table_name,),
+            arguments={
+                "limit": UNSET if limit is None else limit,
+                "cursor": UNSET if cursor is None else cursor,
+            },
+        )
+    )
+
+
+def iter_snapshots(
+    client: DatlakeClient, table_name: str, *, page_size: int | None = None
+) -> Iterator[Result[SnapshotInfo, SDKError]]:
+    """Every snapshot of a table, newest first; a failed page yields its `Err` and ends."""
+    return iterate_pages(
+        lambda cursor: list_snapshots(client, table_name, limit=page_size, cursor=cursor)
+    )
+
+
+def get_lineage(
+    client: DatlakeClient,
+    table: str,
+    *,
+    depth: int | None = None,
+    direction: str | None = None,
+) -> Result[LineageGraph, SDKError]:
+    """The lineage graph around `table`: `direction` is `upstream`, `downstream` or `both`
+    (the server's default), `depth` counts table-to-table hops (1-10, default 3).
+
+    >>> graph = get_lineage(client, "users_curated", direction="upstream")  # doctest: +SKIP
+    >>> [(e.source, e.kind, e.target) for e in graph.value.edges]  # doctest: +SKIP
+    """
+    invalid = first_invalid(
+        bad_name("table", table),
+        bad_range("depth", depth, 1, MAX_LINEAGE_DEPTH),
+        bad_choice("direction", direction, LINEAGE_DIRECTIONS),
+    )
+    if invalid is not None:
+        return Err(invalid)
+    return client.execute(
+        api_call(
+            get_lineage_endpoint,
+            api.LineageGraph,
+            domain.lineage_graph,
+            retry_safe=True,
+            arguments={
+                "table": table,
+                "depth": UNSET if depth is None else depth,
+                "direction": UNSET if direction is None else api.LineageDirection(direction),
+            },
+        )
+    )

@@ -1,0 +1,116 @@
+"""The functional SDK: every operation returns `Ok(value)` or `Err(SDKError)` and never raises for
+an expected failure, so a job is a chain of steps on two tracks.
+
+>>> from datlake_sdk import DatlakeClient
+>>> from datlake_sdk.functional import start_run, fetch_latest_uri, and_then
+>>> client = DatlakeClient(base_url="http://127.0.0.1:8765", api_key="dev")
+>>> r0 = start_run(client, "daily_users", metadata={"source": "s3"})  # doctest: +SKIP
+>>> r1 = and_then(r0, lambda run: fetch_latest_uri(client, run, "users_raw"))  # doctest: +SKIP
+>>> client.close()
+"""
+
+from ._errors import (
+    AuthError,
+    Conflict,
+    NotFound,
+    SDKError,
+    ServerError,
+    Transient,
+    ValidationError,
+)
+from ._events import heartbeat, iter_events, list_events, post_event
+from ._objects import download_object, make_log_artifact, upload_file, upload_object
+from ._operations import health
+from ._result import (
+    Err,
+    Ok,
+    Result,
+    UnwrapError,
+    and_then,
+    is_err,
+    is_ok,
+    map,
+    map_err,
+    recover,
+    tee,
+    unwrap,
+    unwrap_err,
+    unwrap_or,
+)
+from ._runs import complete_run, get_run, iter_runs, list_runs, start_run
+from ._tables import (
+    fetch_latest_uri,
+    get_lineage,
+    iter_snapshots,
+    list_snapshots,
+    register_snapshot,
+)
+from ._types import (
+    Artifact,
+    Event,
+    Health,
+    Lease,
+    LineageEdge,
+    LineageGraph,
+    LineageNode,
+    ObjectInfo,
+    Page,
+    Run,
+    SnapshotInfo,
+    UriInfo,
+)
+
+__all__ = [
+    "Artifact",
+    "AuthError",
+    "Conflict",
+    "Err",
+    "Event",
+    "Health",
+    "Lease",
+    "LineageEdge",
+    "LineageGraph",
+    "LineageNode",
+    "NotFound",
+    "ObjectInfo",
+    "Ok",
+    "Page",
+    "Result",
+    "Run",
+    "SDKError",
+    "ServerError",
+    "SnapshotInfo",
+    "Transient",
+    "UnwrapError",
+    "UriInfo",
+    "ValidationError",
+    "and_then",
+    "complete_run",
+    "download_object",
+    "fetch_latest_uri",
+    "get_lineage",
+    "get_run",
+    "health",
+    "heartbeat",
+    "is_err",
+    "is_ok",
+    "iter_events",
+    "iter_runs",
+    "iter_snapshots",
+    "list_events",
+    "list_runs",
+    "list_snapshots",
+    "make_log_artifact",
+    "map",
+    "map_err",
+    "post_event",
+    "recover",
+    "register_snapshot",
+    "start_run",
+    "tee",
+    "unwrap",
+    "unwrap_err",
+    "unwrap_or",
+    "upload_file",
+    "upload_object",
+]
