@@ -13,6 +13,7 @@ import httpx
 
 __all__ = [
     "AuthError",
+    "ConfigError",
     "Conflict",
     "NotFound",
     "SDKError",
@@ -24,6 +25,11 @@ __all__ = [
 
 # Statuses worth another try: the request may well succeed later, unchanged.
 _TRANSIENT_STATUSES = frozenset({408, 425, 429, 499, 502, 503, 504, 520, 521, 522, 523, 524, 529})
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the setting and the bad value
+    (never an API key). Raised when a `DatlakeClient` or a policy is built, not returned."""
 
 
 class SDKError(Exception):

@@ -45,10 +45,7 @@ def translate(
     """Turn what sending produced into a `Result`: 2xx bodies are parsed by the generated
     `parse`, checked to be an `expect` and converted; everything else is a typed `Err`."""
     if isinstance(outcome, BaseException):
-        error = SDKError.from_exception(outcome)
-        error.request_id = error.request_id or request_id
-        error.operation = operation
-        return Err(error)
+        return Err(_from_exception(outcome, request_id, operation))
     response = outcome
     rid = response.headers.get("X-Request-Id") or request_id
     if not 200 <= response.status_code < 300:
@@ -60,6 +57,8 @@ def translate(
         if not isinstance(parsed, expect):
             raise TypeError(f"status {response.status_code} is not a documented success")
         return Ok(convert(parsed))
+    except httpx.TransportError as ex:  # a streamed body broke off while `parse` read it
+        return Err(_from_exception(ex, rid, operation))
     except Exception as ex:  # every parsing failure becomes an Err
         error = ServerError(
             f"HTTP {response.status_code} with a body outside the contract: "
@@ -104,6 +103,13 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     except ValueError:
         return None
     return seconds if seconds >= 0 else None
+
+
+def _from_exception(ex: BaseException, request_id: str, operation: str | None) -> SDKError:
+    error = SDKError.from_exception(ex)
+    error.request_id = error.request_id or request_id
+    error.operation = operation
+    return error
 
 
 def _problem(response: httpx.Response) -> dict[str, str]:

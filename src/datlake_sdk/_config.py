@@ -1,0 +1,226 @@
+"""Settings: where a client connects, with what key, and under which policy.
+
+Each setting comes from the first place that has it: the keyword argument, then the
+environment (`DATLAKE_URL`, `DATLAKE_API_KEY`, `DATLAKE_SDK_*`), then a TOML config file
+(`config_file`, else `$DATLAKE_CONFIG`, else `~/.config/datlake/config.toml` when it exists)
+with the keys `url`, `api_key`, `timeout`, `error_strategy`, `retry` and `on_error`.
+
+>>> settings = load_settings(base_url="http://127.0.0.1:8765", api_key="s3cret", environ={})
+>>> settings
+Settings(base_url='http://127.0.0.1:8765', api_key='***', timeout=30.0, ...)
+>>> load_settings(base_url="http://datlake.example.com", environ={})
+Traceback (most recent call last):
+...
+datlake_sdk._errors.ConfigError: base_url: 'http://datlake.example.com' is plain http to a host that is not loopback; use https, or pass allow_insecure_http=True
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import os
+import sys
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+import httpx
+
+from ._errors import ConfigError
+from ._policy import Policy, RetryPolicy
+
+__all__ = ["DEFAULT_TIMEOUT", "Settings", "load_settings", "user_agent"]
+
+DEFAULT_TIMEOUT = 30.0
+ENV_URL = "DATLAKE_URL"
+ENV_API_KEY = "DATLAKE_API_KEY"
+ENV_CONFIG = "DATLAKE_CONFIG"
+_FILE_KEYS = frozenset({"url", "api_key", "timeout", "error_strategy", "retry", "on_error"})
+
+
+def _redact(key: str | None) -> str:
+    return "None" if key is None else "'***'"
+
+
+@attrs.frozen
+class Settings:
+    """Everything a `DatlakeClient` is built from, resolved and validated."""
+
+    base_url: str
+    api_key: str | None = attrs.field(repr=_redact)
+    timeout: float | httpx.Timeout
+    policy: Policy
+    user_agent: str
+
+
+def load_settings(
+    base_url: str | None = None,
+    api_key: str | None = None,
+    *,
+    timeout: float | httpx.Timeout | None = None,
+    policy: Policy | None = None,
+    error_strategy: str | None = None,
+    retry: RetryPolicy | str | None = None,
+    on_error: str | None = None,
+    config_file: str | os.PathLike[str] | None = None,
+    allow_insecure_http: bool = False,
+    user_agent: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve settings from the arguments, `environ` (default `os.environ`) and the config
+    file; raise `ConfigError` naming the setting and its bad value (never the API key)."""
+    env = os.environ if environ is None else environ
+    file_path, table = _read_config_file(config_file, env)
+    source = str(file_path)
+
+    url, url_source = _first(
+        (base_url, "base_url"),
+        (env.get(ENV_URL, "").strip(), ENV_URL),
+        (_file_str(table, "url", source), f"{source}: url"),
+    )
+    if url is None:
+        raise ConfigError(
+            f"no Datlake URL: pass base_url=, set {ENV_URL}, or put url = ... in a config file"
+        )
+    url = _check_url(url, url_source, allow_insecure_http)
+
+    key, key_source = _first(
+        (api_key, "api_key"),
+        (env.get(ENV_API_KEY, "").strip(), ENV_API_KEY),
+        (_file_str(table, "api_key", source), f"{source}: api_key"),
+    )
+    if key is not None:
+        _check_api_key(key, key_source)
+
+    if timeout is None:
+        timeout = _file_timeout(table, source) if "timeout" in table else DEFAULT_TIMEOUT
+    elif not isinstance(timeout, httpx.Timeout):
+        timeout = _positive_seconds(timeout, "timeout")
+
+    if policy is None:
+        policy = Policy.from_mapping(table, source=source)
+        policy = Policy.from_env(env, base=policy)
+        policy = policy.evolve(error_strategy=error_strategy, retry=retry, on_error=on_error)
+    elif not isinstance(policy, Policy):
+        raise ConfigError(f"policy: {policy!r} is not a Policy")
+
+    return Settings(
+        base_url=url,
+        api_key=key,
+        timeout=timeout,
+        policy=policy,
+        user_agent=user_agent_with(user_agent),
+    )
+
+
+def _first(*candidates: tuple[str | None, str]) -> tuple[str | None, str]:
+    """The first non-empty value, with the name of where it came from."""
+    for value, source in candidates:
+        if value:
+            return value, source
+    return None, ""
+
+
+def _read_config_file(
+    config_file: str | os.PathLike[str] | None, env: Mapping[str, str]
+) -> tuple[Path | None, dict[str, object]]:
+    explicit = config_file or env.get(ENV_CONFIG, "").strip()
+    if explicit:
+        path = Path(explicit).expanduser()
+        name = "config_file" if config_file else ENV_CONFIG
+        if not path.is_file():
+            raise ConfigError(f"{name}: {str(path)!r} is not a readable file")
+    else:
+        home = env.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+        path = Path(home) / "datlake" / "config.toml"
+        if not path.is_file():
+            return None, {}
+    try:
+        table: dict[str, object] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as ex:
+        # The message cites a position and a token kind, not the file's text.
+        raise ConfigError(f"{path}: not a readable TOML file: {ex}") from None
+    unknown = sorted(set(table) - _FILE_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(_FILE_KEYS))})"
+        )
+    return path, table
+
+
+def _file_str(table: Mapping[str, object], key: str, source: str) -> str | None:
+    if key not in table:
+        return None
+    value = table[key]
+    if not isinstance(value, str):
+        shown = "a non-string value" if key == "api_key" else repr(value)
+        raise ConfigError(f"{source}: {key}: {shown} is not a string")
+    return value.strip() or None
+
+
+def _file_timeout(table: Mapping[str, object], source: str) -> float:
+    return _positive_seconds(table["timeout"], f"{source}: timeout")
+
+
+def _positive_seconds(value: object, source: str) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < float("inf"):
+        return float(value)
+    raise ConfigError(f"{source}: {value!r} is not a positive number of seconds")
+
+
+def _check_url(url: str, source: str, allow_insecure_http: bool) -> str:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        raise ConfigError(f"{source}: {url!r} is not a URL") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigError(f"{source}: {url!r} is not an http:// or https:// URL with a host")
+    if parsed.userinfo:
+        # Credentials in a URL end up in logs; the key has its own setting.
+        raise ConfigError(f"{source}: the URL must not carry credentials; use api_key")
+    if parsed.scheme == "http" and not allow_insecure_http and not is_loopback(parsed.host):
+        raise ConfigError(
+            f"{source}: {url!r} is plain http to a host that is not loopback; "
+            "use https, or pass allow_insecure_http=True"
+        )
+    return url.rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    """`True` for `localhost`, 127.0.0.0/8 and ::1: hosts where plain http stays local."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_api_key(key: str, source: str) -> None:
+    # An HTTP header token: printable ASCII without spaces. Never echo the value.
+    if not all(33 <= ord(char) <= 126 for char in key):
+        raise ConfigError(f"{source}: the API key contains spaces, control or non-ASCII characters")
+
+
+@functools.cache
+def user_agent() -> str:
+    """`datlake-sdk/<version> python/<x.y> httpx/<version>`."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        sdk = version("datlake-sdk")
+    except PackageNotFoundError:
+        sdk = "0+unknown"
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"datlake-sdk/{sdk} python/{python} httpx/{httpx.__version__}"
+
+
+def user_agent_with(product: str | None) -> str:
+    """The SDK's user agent, after the caller's own product token when given."""
+    if product is None:
+        return user_agent()
+    product = product.strip()
+    if not product or any(not 32 <= ord(char) <= 126 for char in product):
+        raise ConfigError(f"user_agent: {product!r} is not printable ASCII")
+    return f"{product} {user_agent()}"
