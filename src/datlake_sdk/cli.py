@@ -1,0 +1,60 @@
+"""The `datlake` command.
+
+    datlake server --host 127.0.0.1 --port 8765 --data DIR [--api-key KEY]
+
+runs the local Datlake. The server and its dependencies are imported only when that command
+runs, so importing `datlake_sdk` stays light.
+
+>>> main(["--help"])  # doctest: +ELLIPSIS
+usage: datlake ...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="datlake", description="Lineage-tracked data jobs against Datlake."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    server = commands.add_parser(
+        "server",
+        help="run the local Datlake (SQLite and a folder)",
+        description="Run the local Datlake, a reference server of the Datlake API.",
+    )
+    server.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    server.add_argument(
+        "--port", type=int, default=8765, help="port to listen on; 0 picks a free one"
+    )
+    server.add_argument(
+        "--data", type=Path, default=Path(".datlake"), help="folder for metadata and objects"
+    )
+    server.add_argument(
+        "--api-key",
+        default=None,
+        help="require `Authorization: Bearer KEY` (default: $DATLAKE_API_KEY; without a key"
+        " the server is open and listens on loopback hosts only)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `datlake` command line; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 2
+    if args.command == "server":
+        from datlake_server.serve import run_server
+
+        api_key = args.api_key or os.environ.get("DATLAKE_API_KEY") or None
+        return run_server(args.host, args.port, args.data, api_key)
+    parser.print_help()
+    return 2

@@ -1,0 +1,175 @@
+"""The local Datlake as an ASGI app: route on the raw path, authenticate, validate against the
+spec, dispatch to the operation, answer problems for everything that goes wrong.
+
+>>> import tempfile, pathlib
+>>> app = create_app(pathlib.Path(tempfile.mkdtemp()), api_key="secret")
+>>> app.spec.route("GET", b"/api/v1/health")[0].id
+'get_health'
+>>> app.close()
+"""
+
+from __future__ import annotations
+
+import hmac
+import inspect
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import cast
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, State
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from werkzeug.datastructures import Headers as SpecHeaders
+
+from datlake_server.db import Database
+from datlake_server.objects import ObjectStore
+from datlake_server.operations import Call, Operations
+from datlake_server.problems import INTERNAL, INVALID_BODY, UNAUTHORIZED, Problem
+from datlake_server.spec import Operation, load_spec
+from datlake_server.store import Store
+from datlake_server.validation import Checker, SpecRequest, SpecResponse
+
+logger = logging.getLogger("datlake_server")
+
+REQUEST_ID = re.compile(r"[\x21-\x7e]{1,128}")
+MAX_JSON_BODY = 8 * 1024 * 1024
+SyncHandler = Callable[[Call], Response]
+AsyncHandler = Callable[[Call], Awaitable[Response]]
+
+
+class DatlakeApp:
+    """The ASGI app of one data folder. `state.response_violations` collects responses that
+    broke the spec when built with `validate_responses=True`."""
+
+    def __init__(self, data_dir: Path, api_key: str | None, *, validate_responses: bool) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = data_dir
+        self.spec = load_spec()
+        self.checker = Checker(self.spec)
+        self.db = Database(data_dir / "datlake.db")
+        self.operations = Operations(Store(self.db), ObjectStore(data_dir / "objects", self.db))
+        self.validate_responses = validate_responses
+        self.state = State({"response_violations": []})
+        self._credentials = f"Bearer {api_key}".encode() if api_key else None
+        self._handlers: dict[str, SyncHandler | AsyncHandler] = {
+            op.id: getattr(self.operations, op.id) for op in self.spec.operations
+        }
+
+    def close(self) -> None:
+        self.db.close()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        client_id = request.headers.get("x-request-id")
+        request_id = client_id if client_id and REQUEST_ID.fullmatch(client_id) else None
+        request_id = request_id or uuid.uuid4().hex
+        try:
+            response = await self._respond(request)
+        except Problem as problem:
+            response = problem.response(request_id)
+        except Exception:
+            logger.exception("request %s (%s %s) failed", request_id, request.method, scope["path"])
+            detail = f"the server failed; its log has the details under request {request_id}"
+            response = Problem(INTERNAL, detail).response(request_id)
+        response.headers["X-Request-Id"] = request_id
+        spec_request: SpecRequest | None = getattr(request.state, "spec_request", None)
+        if self.validate_responses and spec_request is not None:
+            await run_in_threadpool(self._check_response, spec_request, response)
+        await response(scope, receive, send)
+
+    async def _respond(self, request: Request) -> Response:
+        raw_path: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
+        op, path = self.spec.route(request.method, raw_path.split(b"?", 1)[0])
+        if op.secured:
+            self._authenticate(request)
+        body = await _json_body(request) if op.json_body else None
+        spec_request = self.checker.request(
+            op, path, request.method, request.scope["query_string"], _spec_headers(request), body
+        )
+        request.state.spec_request = spec_request
+        call = Call(request, op.id, path, body)
+        handler = self._handlers[op.id]
+        if inspect.iscoroutinefunction(handler):
+            await run_in_threadpool(self.checker.check_request, op, spec_request)
+            return await cast(AsyncHandler, handler)(call)
+        return await run_in_threadpool(
+            self._checked, cast(SyncHandler, handler), op, spec_request, call
+        )
+
+    def _checked(
+        self, handler: SyncHandler, op: Operation, spec_request: SpecRequest, call: Call
+    ) -> Response:
+        self.checker.check_request(op, spec_request)
+        return handler(call)
+
+    def _authenticate(self, request: Request) -> None:
+        if self._credentials is None:
+            return
+        given = request.headers.get("authorization", "").encode("latin-1")
+        if not hmac.compare_digest(given, self._credentials):
+            raise Problem(UNAUTHORIZED, "missing or wrong API key")
+
+    def _check_response(self, spec_request: SpecRequest, response: Response) -> None:
+        content_type = response.headers.get("content-type", "")
+        if not content_type.endswith("json"):
+            return  # binary bodies stream; their headers are all the spec says about them
+        spec_response = SpecResponse(
+            status_code=response.status_code,
+            headers=SpecHeaders(list(response.headers.items())),
+            data=bytes(response.body),
+            content_type=content_type,
+        )
+        for violation in self.checker.check_response(spec_request, spec_response):
+            where = f"{spec_request.method.upper()} {spec_request.path}"
+            message = f"{where} {response.status_code}: {violation}"
+            logger.warning("response breaks the spec: %s", message)
+            self.state.response_violations.append(message)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def create_app(
+    data_dir: Path, api_key: str | None, *, validate_responses: bool = False
+) -> DatlakeApp:
+    """The local Datlake over `data_dir` (metadata in `datlake.db`, files in `objects/`).
+
+    With `api_key`, every operation but `get_health` needs `Authorization: Bearer <api_key>`.
+    """
+    return DatlakeApp(Path(data_dir), api_key, validate_responses=validate_responses)
+
+
+async def _json_body(request: Request) -> bytes:
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_JSON_BODY:
+            raise Problem(INVALID_BODY, f"body: larger than {MAX_JSON_BODY} bytes")
+    return bytes(body)
+
+
+def _spec_headers(request: Request) -> list[tuple[str, str]]:
+    # an unusable X-Request-Id is replaced by the server's own, not refused
+    headers: Headers = request.headers
+    return [
+        (name, value)
+        for name, value in headers.items()
+        if name != "x-request-id" or REQUEST_ID.fullmatch(value)
+    ]

@@ -1,0 +1,160 @@
+"""Stored objects: files under `<data>/objects/<bucket>/<name>`, their digests in SQLite.
+
+An upload streams into a temporary file in the destination folder, hashing as it goes (the
+body is never held in memory), is checked against the client's checksum, fsynced, then
+renamed over the destination: readers see the old object or the new one, never a torn one.
+
+>>> import asyncio, tempfile, pathlib
+>>> from datlake_server.db import Database
+>>> data = pathlib.Path(tempfile.mkdtemp())
+>>> objects = ObjectStore(data / "objects", Database(data / "meta.db"))
+>>> async def body():
+...     yield b"hello"
+>>> asyncio.run(objects.receive("logs", "jobs/x/run.log", body(), None))["uri"]
+'datlake://logs/jobs/x/run.log'
+>>> (data / "objects" / "logs" / "jobs" / "x" / "run.log").read_bytes()
+b'hello'
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from anyio import to_thread
+
+from datlake_server.db import Database
+from datlake_server.names import check_bucket, check_object_name
+from datlake_server.problems import (
+    CHECKSUM_MISMATCH,
+    INVALID_REQUEST,
+    OBJECT_NOT_FOUND,
+    Problem,
+)
+
+CHUNK = 1024 * 1024
+
+
+class ObjectStore:
+    """The object files of one data folder."""
+
+    def __init__(self, root: Path, db: Database) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.root = root.resolve()
+        self.db = db
+
+    def path_for(self, bucket: str, name: str) -> Path:
+        """The file of an object, after checking the names and that it stays under the root."""
+        check_bucket(bucket)
+        check_object_name(name)
+        path = (self.root / bucket / name).resolve()
+        if not path.is_relative_to(self.root / bucket) or path == self.root / bucket:
+            raise Problem(INVALID_REQUEST, "object name: resolves outside its bucket")
+        return path
+
+    async def receive(
+        self,
+        bucket: str,
+        name: str,
+        chunks: AsyncIterator[bytes],
+        expected_sha256: str | None,
+    ) -> dict[str, Any]:
+        """Store the streamed body as the object; the `ObjectReceipt` document."""
+        target = self.path_for(bucket, name)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".part")
+        except (FileExistsError, NotADirectoryError):
+            raise Problem(
+                INVALID_REQUEST, "object name: a parent folder is already an object"
+            ) from None
+        except OSError as error:
+            if error.errno == errno.ENAMETOOLONG:
+                raise Problem(
+                    INVALID_REQUEST, "object name: a segment is too long for the file system"
+                ) from error
+            raise
+        temp = Path(temp_name)
+        try:
+            digest = hashlib.sha256()
+            size = 0
+            with os.fdopen(fd, "wb") as file:
+                async for chunk in chunks:
+                    file.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+                file.flush()
+                await to_thread.run_sync(os.fsync, file.fileno())
+            sha256 = digest.hexdigest()
+            if expected_sha256 is not None and expected_sha256 != sha256:
+                raise Problem(
+                    CHECKSUM_MISMATCH,
+                    f"X-Checksum-Sha256 is {expected_sha256}, the body's is {sha256}",
+                )
+            await to_thread.run_sync(self._commit, temp, target, bucket, name, size, sha256)
+        finally:
+            temp.unlink(missing_ok=True)
+        return {
+            "bucket": bucket,
+            "object": name,
+            "uri": f"datlake://{bucket}/{name}",
+            "size": size,
+            "sha256": sha256,
+        }
+
+    def _commit(
+        self, temp: Path, target: Path, bucket: str, name: str, size: int, sha256: str
+    ) -> None:
+        # the rename happens inside the transaction so the recorded digest always matches the
+        # file that won, even when two uploads of one name race
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO objects (bucket, name, size, sha256, updated_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (bucket, name, size, sha256, time.time()),
+            )
+            try:
+                os.replace(temp, target)
+            except IsADirectoryError:
+                raise Problem(
+                    INVALID_REQUEST, "object name: already a folder of other objects"
+                ) from None
+        _fsync_folder(target.parent)
+
+    def open(self, bucket: str, name: str) -> tuple[BinaryIO, int, str]:
+        """An open file of the object with its size and digest (read as one consistent pair)."""
+        path = self.path_for(bucket, name)
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT size, sha256 FROM objects WHERE bucket = ? AND name = ?", (bucket, name)
+            ).fetchone()
+            try:
+                file = path.open("rb") if row is not None else None
+            except FileNotFoundError:
+                file = None
+        if row is None or file is None:
+            raise Problem(OBJECT_NOT_FOUND, f"object {name} does not exist in bucket {bucket}")
+        return file, int(row["size"]), str(row["sha256"])
+
+
+async def read_chunks(file: BinaryIO) -> AsyncIterator[bytes]:
+    """Stream an open file in chunks, reading off the event loop; closes it at the end."""
+    try:
+        while chunk := await to_thread.run_sync(file.read, CHUNK):
+            yield chunk
+    finally:
+        file.close()
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,183 @@
+"""One handler per `operationId` of the spec. Requests reach them already routed, authorised
+and validated, so they only read what they need and answer with the spec's documents.
+
+>>> sorted(name for name in vars(Operations) if not name.startswith("_"))[:3]
+['complete_run', 'download_object', 'fetch_latest_uri']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any
+
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from datlake_server.lineage import lineage
+from datlake_server.objects import ObjectStore, read_chunks
+from datlake_server.store import Idempotency, Store
+
+
+def server_version() -> str:
+    try:
+        return metadata.version("datlake-sdk")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclass(slots=True)
+class Call:
+    """A routed request: its operation's path parameters and (for JSON bodies) the body."""
+
+    request: Request
+    operation_id: str
+    path: dict[str, str]
+    body: bytes | None = None
+    _json: Any = field(default=None, init=False)
+
+    @property
+    def json(self) -> dict[str, Any]:
+        if self._json is None:
+            self._json = json.loads(self.body) if self.body else {}
+        return self._json  # type: ignore[no-any-return]
+
+    def query(self, name: str) -> str | None:
+        return self.request.query_params.get(name)
+
+    def query_int(self, name: str, default: int) -> int:
+        value = self.query(name)
+        return default if value is None else int(value)
+
+    def idempotency(self) -> Idempotency | None:
+        """The request's `Idempotency-Key` and a fingerprint of what it asks for."""
+        key = self.request.headers.get("idempotency-key")
+        if key is None:
+            return None
+        canonical = json.dumps(self.json, sort_keys=True, separators=(",", ":"))
+        raw_path = self.request.scope.get("raw_path", b"").decode("latin-1")
+        fingerprint = hashlib.sha256(
+            f"{self.operation_id}\n{raw_path}\n{canonical}".encode()
+        ).hexdigest()
+        return key, fingerprint
+
+
+def created(document: dict[str, Any], *, replayed: bool = False) -> JSONResponse:
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return JSONResponse(document, status_code=201, headers=headers)
+
+
+class Operations:
+    """The API's operations over one ledger and one object store."""
+
+    def __init__(self, store: Store, objects: ObjectStore) -> None:
+        self.store = store
+        self.objects = objects
+        self.version = server_version()
+
+    def get_health(self, call: Call) -> Response:
+        return JSONResponse({"status": "ok", "version": self.version})
+
+    # runs
+
+    def start_run(self, call: Call) -> Response:
+        body = call.json
+        run, replayed = self.store.start_run(
+            call.path["job_name"],
+            body.get("metadata") or {},
+            body.get("parent_run_id"),
+            call.idempotency(),
+        )
+        return created(run, replayed=replayed)
+
+    def get_run(self, call: Call) -> Response:
+        return JSONResponse(self.store.get_run(call.path["job_name"], call.path["run_id"]))
+
+    def complete_run(self, call: Call) -> Response:
+        body = call.json
+        run = self.store.complete_run(
+            call.path["job_name"],
+            call.path["run_id"],
+            bool(body["success"]),
+            body.get("extra") or {},
+            body.get("artifacts") or [],
+        )
+        return JSONResponse(run)
+
+    def list_runs(self, call: Call) -> Response:
+        page = self.store.list_runs(
+            call.path["job_name"], call.query("status"), call.query_int("limit", 50),
+            call.query("cursor"),
+        )  # fmt: skip
+        return JSONResponse(page)
+
+    def heartbeat(self, call: Call) -> Response:
+        lease_seconds = int(call.json.get("lease_seconds", 60))
+        lease = self.store.heartbeat(call.path["job_name"], call.path["run_id"], lease_seconds)
+        return JSONResponse(lease)
+
+    # events
+
+    def post_event(self, call: Call) -> Response:
+        body = call.json
+        event = self.store.post_event(
+            call.path["job_name"], call.path["run_id"], body["kind"], body.get("message"),
+            body.get("data") or {},
+        )  # fmt: skip
+        return created(event)
+
+    def list_events(self, call: Call) -> Response:
+        page = self.store.list_events(
+            call.path["job_name"], call.path["run_id"], call.query_int("limit", 50),
+            call.query("cursor"),
+        )  # fmt: skip
+        return JSONResponse(page)
+
+    # tables
+
+    def fetch_latest_uri(self, call: Call) -> Response:
+        snapshot = self.store.fetch_latest(
+            call.path["table"], call.query("run_id"), call.query("job_name")
+        )
+        return JSONResponse(snapshot)
+
+    def register_snapshot(self, call: Call) -> Response:
+        snapshot, replayed = self.store.register_snapshot(call.json, call.idempotency())
+        return created(snapshot, replayed=replayed)
+
+    def list_snapshots(self, call: Call) -> Response:
+        page = self.store.list_snapshots(
+            call.path["table"], call.query_int("limit", 50), call.query("cursor")
+        )
+        return JSONResponse(page)
+
+    def get_lineage(self, call: Call) -> Response:
+        table = call.query("table") or ""
+        graph = lineage(
+            self.store.db, table, call.query("direction") or "both", call.query_int("depth", 3)
+        )
+        return JSONResponse(graph)
+
+    # objects (async: their bodies stream)
+
+    async def upload_object(self, call: Call) -> Response:
+        receipt = await self.objects.receive(
+            call.path["bucket"],
+            call.path["object"],
+            call.request.stream(),
+            call.request.headers.get("x-checksum-sha256"),
+        )
+        return JSONResponse(receipt, status_code=201)
+
+    async def download_object(self, call: Call) -> Response:
+        file, size, sha256 = await to_thread.run_sync(
+            self.objects.open, call.path["bucket"], call.path["object"]
+        )
+        return StreamingResponse(
+            read_chunks(file),
+            media_type="application/octet-stream",
+            headers={"Content-Length": str(size), "X-Checksum-Sha256": sha256},
+        )

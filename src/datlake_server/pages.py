@@ -1,0 +1,70 @@
+"""Cursor pagination shared by every list: opaque cursors over a table's `seq` column.
+
+>>> cursor = encode_cursor("runs", 42)
+>>> decode_cursor("runs", cursor)
+42
+>>> decode_cursor("events", cursor)
+Traceback (most recent call last):
+...
+datlake_server.problems.Problem: query parameter cursor: not a cursor of this list
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from datlake_server.problems import INVALID_REQUEST, Problem
+
+
+def encode_cursor(kind: str, seq: int) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str) -> int:
+    """The `seq` a cursor points after; a 400 problem when it is not one of ours."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        cursor_kind, _, seq = text.partition(":")
+        value = int(seq)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise Problem(INVALID_REQUEST, "query parameter cursor: malformed") from None
+    if cursor_kind != kind:
+        raise Problem(INVALID_REQUEST, "query parameter cursor: not a cursor of this list")
+    return value
+
+
+def fetch_page(
+    conn: sqlite3.Connection,
+    *,
+    table: str,
+    where: str,
+    params: Sequence[Any],
+    cursor: str | None,
+    limit: int,
+    newest_first: bool,
+    to_items: Callable[[list[sqlite3.Row]], list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """One page of `table` rows matching `where`, as `{"items": ..., "next_cursor": ...}`.
+
+    `table` and `where` are constants of this package, never request data; values travel in
+    `params`.
+    """
+    compare, order = ("<", "DESC") if newest_first else (">", "ASC")
+    args = list(params)
+    if cursor is not None:
+        where = f"({where}) AND seq {compare} ?"
+        args.append(decode_cursor(table, cursor))
+    rows = conn.execute(
+        f"SELECT * FROM {table} WHERE {where} ORDER BY seq {order} LIMIT ?",  # noqa: S608
+        (*args, limit + 1),
+    ).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "items": to_items(rows),
+        "next_cursor": encode_cursor(table, rows[-1]["seq"]) if more else None,
+    }

@@ -1,0 +1,357 @@
+"""The ledger: runs, snapshots, lineage edges and events, kept in SQLite.
+
+Documents come out shaped as the spec's schemas (`Run`, `Snapshot`, `Event`, ...). A run's
+`lost` state is never stored: it is computed when read, from the lease its heartbeats set.
+
+>>> import tempfile, pathlib
+>>> from datlake_server.db import Database
+>>> store = Store(Database(pathlib.Path(tempfile.mkdtemp()) / "meta.db"))
+>>> run, replayed = store.start_run("daily_users", {"source": "s3"}, None)
+>>> store.complete_run("daily_users", run["run_id"], True, {}, [])["status"]
+'succeeded'
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from datlake_server.db import Database
+from datlake_server.pages import fetch_page
+from datlake_server.problems import (
+    IDEMPOTENCY_KEY_REUSED,
+    RUN_FINISHED,
+    RUN_NOT_FOUND,
+    TABLE_NOT_FOUND,
+    Problem,
+)
+
+Doc = dict[str, Any]
+# (key, fingerprint of operation + path + body)
+Idempotency = tuple[str, str]
+
+FINISHED = ("succeeded", "failed")
+STATUS_SQL = "CASE WHEN status = 'running' AND lease_expires_at <= ? THEN 'lost' ELSE status END"
+
+
+def iso(timestamp: float | None) -> str | None:
+    """RFC 3339 UTC time, as the spec's `date-time` fields carry it."""
+    if timestamp is None:
+        return None
+    moment = datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="microseconds")
+    return moment.replace("+00:00", "Z")
+
+
+def run_status(row: sqlite3.Row, now: float) -> str:
+    lease = row["lease_expires_at"]
+    if row["status"] == "running" and lease is not None and lease <= now:
+        return "lost"
+    return str(row["status"])
+
+
+def run_row(conn: sqlite3.Connection, run_id: str, job_name: str | None = None) -> sqlite3.Row:
+    """The run's row; 404 when it does not exist or belongs to another job."""
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM runs WHERE run_id = ?", (run_id,)
+    ).fetchone()
+    if row is None or (job_name is not None and row["job_name"] != job_name):
+        of_job = f" of job {job_name}" if job_name is not None else ""
+        raise Problem(RUN_NOT_FOUND, f"run {run_id}{of_job} does not exist")
+    return row
+
+
+def _require_open(row: sqlite3.Row) -> None:
+    if row["status"] in FINISHED:
+        raise Problem(RUN_FINISHED, f"run {row['run_id']} is {row['status']}")
+
+
+def snapshot_doc(row: sqlite3.Row) -> Doc:
+    return {
+        "table_name": row["table_name"],
+        "snapshot_id": row["snapshot_id"],
+        "uri": row["uri"],
+        "format": row["format"],
+        "schema": _loads(row["schema"]),
+        "job_name": row["job_name"],
+        "run_id": row["run_id"],
+        "created_at": iso(row["created_at"]),
+    }
+
+
+def _event_doc(row: sqlite3.Row) -> Doc:
+    return {
+        "event_id": row["event_id"],
+        "job_name": row["job_name"],
+        "run_id": row["run_id"],
+        "kind": row["kind"],
+        "message": row["message"],
+        "data": json.loads(row["data"]),
+        "created_at": iso(row["created_at"]),
+    }
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def run_docs(conn: sqlite3.Connection, rows: list[sqlite3.Row], now: float) -> list[Doc]:
+    """Full `Run` documents, with the inputs and outputs of all rows fetched in two queries."""
+    ids = [row["run_id"] for row in rows]
+    inputs: dict[str, list[Doc]] = {run_id: [] for run_id in ids}
+    outputs: dict[str, list[Doc]] = {run_id: [] for run_id in ids}
+    if ids:
+        id_list = (_dumps(ids),)
+        for row in conn.execute(
+            "SELECT i.run_id AS reader, s.* FROM inputs i JOIN snapshots s"
+            " ON s.snapshot_id = i.snapshot_id"
+            " WHERE i.run_id IN (SELECT value FROM json_each(?)) ORDER BY i.rowid",
+            id_list,
+        ):
+            inputs[row["reader"]].append(snapshot_doc(row))
+        for row in conn.execute(
+            "SELECT * FROM snapshots WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+            id_list,
+        ):
+            outputs[row["run_id"]].append(snapshot_doc(row))
+    return [
+        {
+            "job_name": row["job_name"],
+            "run_id": row["run_id"],
+            "status": run_status(row, now),
+            "created_at": iso(row["created_at"]),
+            "finished_at": iso(row["finished_at"]),
+            "last_heartbeat_at": iso(row["last_heartbeat_at"]),
+            "lease_expires_at": iso(row["lease_expires_at"]),
+            "parent_run_id": row["parent_run_id"],
+            "metadata": json.loads(row["metadata"]),
+            "extra": json.loads(row["extra"]),
+            "artifacts": json.loads(row["artifacts"]),
+            "inputs": inputs[row["run_id"]],
+            "outputs": outputs[row["run_id"]],
+        }
+        for row in rows
+    ]
+
+
+class Store:
+    """Every metadata operation of the API, each one transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # runs
+
+    def start_run(
+        self,
+        job_name: str,
+        metadata: Doc,
+        parent_run_id: str | None,
+        idempotency: Idempotency | None = None,
+    ) -> tuple[Doc, bool]:
+        """Create a `running` run; returns the run and whether it is a replay."""
+
+        def create(conn: sqlite3.Connection, now: float) -> Doc:
+            run_id = uuid.uuid4().hex
+            conn.execute(
+                "INSERT INTO runs (run_id, job_name, status, created_at, parent_run_id,"
+                " metadata, extra, artifacts) VALUES (?, ?, 'running', ?, ?, ?, '{}', '[]')",
+                (run_id, job_name, now, parent_run_id, _dumps(metadata)),
+            )
+            return run_docs(conn, [run_row(conn, run_id)], now)[0]
+
+        return self._once(idempotency, create)
+
+    def get_run(self, job_name: str, run_id: str) -> Doc:
+        with self.db.transaction() as conn:
+            return run_docs(conn, [run_row(conn, run_id, job_name)], time.time())[0]
+
+    def complete_run(
+        self, job_name: str, run_id: str, success: bool, extra: Doc, artifacts: list[Doc]
+    ) -> Doc:
+        """Finish a running (or lost) run; the same outcome again leaves it unchanged."""
+        outcome = "succeeded" if success else "failed"
+        with self.db.transaction() as conn:
+            now = time.time()
+            row = run_row(conn, run_id, job_name)
+            if row["status"] in FINISHED and row["status"] != outcome:
+                raise Problem(RUN_FINISHED, f"run {run_id} is {row['status']}, not {outcome}")
+            if row["status"] not in FINISHED:
+                conn.execute(
+                    "UPDATE runs SET status = ?, finished_at = ?, extra = ?, artifacts = ?"
+                    " WHERE run_id = ?",
+                    (outcome, now, _dumps(extra), _dumps(artifacts), run_id),
+                )
+                row = run_row(conn, run_id)
+            return run_docs(conn, [row], now)[0]
+
+    def heartbeat(self, job_name: str, run_id: str, lease_seconds: int) -> Doc:
+        """Extend the run's lease by `lease_seconds` from now (a lost run is running again)."""
+        with self.db.transaction() as conn:
+            now = time.time()
+            _require_open(run_row(conn, run_id, job_name))
+            conn.execute(
+                "UPDATE runs SET last_heartbeat_at = ?, lease_expires_at = ? WHERE run_id = ?",
+                (now, now + lease_seconds, run_id),
+            )
+            return {
+                "job_name": job_name,
+                "run_id": run_id,
+                "status": "running",
+                "last_heartbeat_at": iso(now),
+                "lease_expires_at": iso(now + lease_seconds),
+            }
+
+    def list_runs(self, job_name: str, status: str | None, limit: int, cursor: str | None) -> Doc:
+        with self.db.transaction() as conn:
+            now = time.time()
+            where = "job_name = ?"
+            params: list[Any] = [job_name]
+            if status is not None:
+                where += f" AND {STATUS_SQL} = ?"
+                params += [now, status]
+            return fetch_page(
+                conn,
+                table="runs",
+                where=where,
+                params=params,
+                cursor=cursor,
+                limit=limit,
+                newest_first=True,
+                to_items=lambda rows: run_docs(conn, rows, now),
+            )
+
+    # snapshots
+
+    def fetch_latest(self, table_name: str, run_id: str | None, job_name: str | None) -> Doc:
+        """The newest snapshot of a table; with a run, also its input edge (recorded once)."""
+        with self.db.transaction() as conn:
+            if run_id is not None:
+                _require_open(run_row(conn, run_id, job_name))
+            row = conn.execute(
+                "SELECT * FROM snapshots WHERE table_name = ? ORDER BY seq DESC LIMIT 1",
+                (table_name,),
+            ).fetchone()
+            if row is None:
+                raise Problem(TABLE_NOT_FOUND, f"table {table_name} has no snapshot")
+            if run_id is not None:
+                conn.execute(
+                    "INSERT OR IGNORE INTO inputs (run_id, snapshot_id, read_at) VALUES (?, ?, ?)",
+                    (run_id, row["snapshot_id"], time.time()),
+                )
+            return snapshot_doc(row)
+
+    def register_snapshot(
+        self, request: Doc, idempotency: Idempotency | None = None
+    ) -> tuple[Doc, bool]:
+        """Record a new snapshot written by a running run (its output edge)."""
+
+        def create(conn: sqlite3.Connection, now: float) -> Doc:
+            _require_open(run_row(conn, request["run_id"], request["job_name"]))
+            snapshot_id = uuid.uuid4().hex
+            schema = request.get("schema")
+            conn.execute(
+                "INSERT INTO snapshots (snapshot_id, table_name, uri, format, schema, job_name,"
+                " run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    snapshot_id,
+                    request["table_name"],
+                    request["uri"],
+                    request["format"],
+                    None if schema is None else _dumps(schema),
+                    request["job_name"],
+                    request["run_id"],
+                    now,
+                ),
+            )
+            row = conn.execute(
+                "SELECT * FROM snapshots WHERE snapshot_id = ?", (snapshot_id,)
+            ).fetchone()
+            return snapshot_doc(row)
+
+        return self._once(idempotency, create)
+
+    def list_snapshots(self, table_name: str, limit: int, cursor: str | None) -> Doc:
+        with self.db.transaction() as conn:
+            return fetch_page(
+                conn,
+                table="snapshots",
+                where="table_name = ?",
+                params=[table_name],
+                cursor=cursor,
+                limit=limit,
+                newest_first=True,
+                to_items=lambda rows: [snapshot_doc(row) for row in rows],
+            )
+
+    # events
+
+    def post_event(
+        self, job_name: str, run_id: str, kind: str, message: str | None, data: Doc
+    ) -> Doc:
+        with self.db.transaction() as conn:
+            _require_open(run_row(conn, run_id, job_name))
+            event_id = uuid.uuid4().hex
+            conn.execute(
+                "INSERT INTO events (event_id, job_name, run_id, kind, message, data, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (event_id, job_name, run_id, kind, message, _dumps(data), time.time()),
+            )
+            row = conn.execute("SELECT * FROM events WHERE event_id = ?", (event_id,)).fetchone()
+            return _event_doc(row)
+
+    def list_events(self, job_name: str, run_id: str, limit: int, cursor: str | None) -> Doc:
+        with self.db.transaction() as conn:
+            run_row(conn, run_id, job_name)
+            return fetch_page(
+                conn,
+                table="events",
+                where="run_id = ?",
+                params=[run_id],
+                cursor=cursor,
+                limit=limit,
+                newest_first=False,
+                to_items=lambda rows: [_event_doc(row) for row in rows],
+            )
+
+    # idempotency
+
+    def _once(
+        self,
+        idempotency: Idempotency | None,
+        create: Callable[[sqlite3.Connection, float], Doc],
+    ) -> tuple[Doc, bool]:
+        """Run `create` once per idempotency key, in the transaction that records the key.
+
+        Only successes (always 201) are recorded: a failure (a problem, say) rolls the key back
+        with everything else, so a retry of a rejected request is evaluated afresh.
+        """
+        with self.db.transaction() as conn:
+            now = time.time()
+            if idempotency is None:
+                return create(conn, now), False
+            key, fingerprint = idempotency
+            row = conn.execute(
+                "SELECT fingerprint, body FROM idempotency WHERE key = ?", (key,)
+            ).fetchone()
+            if row is not None:
+                if row["fingerprint"] != fingerprint:
+                    raise Problem(
+                        IDEMPOTENCY_KEY_REUSED,
+                        "Idempotency-Key was already used for a different request",
+                    )
+                return json.loads(row["body"]), True
+            doc = create(conn, now)
+            conn.execute(
+                "INSERT INTO idempotency (key, fingerprint, body, created_at) VALUES (?, ?, ?, ?)",
+                (key, fingerprint, _dumps(doc), now),
+            )
+            return doc, False
