@@ -1,0 +1,197 @@
+"""Checks an httpx exchange against the spec with openapi-core, in plain words.
+
+openapi-core gets request and response objects built here from httpx ones rather than its
+own adapters: those match the decoded path, which splits an object name's encoded slashes.
+The operation is already known (see `_spec.find_operation`), so the request carries its path
+template and decoded parameters. The spec is OAS 3.0.3, so binary bodies validate as bytes.
+
+>>> import httpx
+>>> request = httpx.Request("POST", "http://127.0.0.1:8765/api/v1/jobs/j/runs",
+...                         json={"metadata": "x"})
+>>> request_violations("start_run", request)
+["start_run request: body.metadata: 'x' is not of type 'object'"]
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+from openapi_core import Config, OpenAPI
+from openapi_core.datatypes import RequestParameters
+from openapi_core.security.factories import SecurityProviderFactory
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from ._spec import find_operation, operation, spec_document
+
+_SHORT_PATTERN = 40
+
+
+@dataclass(slots=True)
+class _SpecRequest:
+    """openapi-core's `Request` and `SupportsPathPattern` protocols."""
+
+    host_url: str
+    path: str
+    path_pattern: str
+    method: str
+    parameters: RequestParameters
+    body: bytes | None
+    content_type: str
+
+
+@dataclass(slots=True)
+class _SpecResponse:
+    """openapi-core's `Response` protocol."""
+
+    status_code: int
+    headers: Headers
+    data: bytes | None
+    content_type: str
+
+
+class _AcceptAnyCredentials:
+    def __init__(self, scheme: Any) -> None:
+        self.scheme = scheme
+
+    def __call__(self, parameters: RequestParameters) -> None:
+        return None
+
+
+class _NoSecurityCheck(SecurityProviderFactory):
+    """The mock checks the API key itself, and only when asked to."""
+
+    def create(self, scheme: Any) -> _AcceptAnyCredentials:
+        return _AcceptAnyCredentials(scheme)
+
+
+@functools.cache
+def _openapi() -> OpenAPI:
+    config = Config(
+        security_provider_factory=_NoSecurityCheck(),
+        # openapi-core deserializes plain application/json only; errors are problem+json
+        extra_media_type_deserializers={"application/problem+json": json.loads},
+    )
+    return OpenAPI.from_dict(spec_document(), config=config)
+
+
+def _spec_request(operation_id: str, request: httpx.Request, raw_path: str) -> _SpecRequest:
+    op = operation(operation_id)
+    found = find_operation(request.method, raw_path)
+    path_params = found[1] if found is not None else {}
+    query = ImmutableMultiDict(
+        parse_qsl(request.url.query.decode("ascii", "replace"), keep_blank_values=True)
+    )
+    headers = Headers(list(request.headers.multi_items()))
+    return _SpecRequest(
+        host_url=str(spec_document()["servers"][0]["url"]),
+        path=op.template,
+        path_pattern=op.template,
+        method=request.method.lower(),
+        parameters=RequestParameters(query=query, header=headers, path=path_params),
+        body=_content(request) if _has_body(request) else None,
+        content_type=_media_type(request.headers),
+    )
+
+
+def request_violations(
+    operation_id: str, request: httpx.Request, raw_path: str | None = None
+) -> list[str]:
+    """How `request` breaks the spec of `operation_id` (empty when it conforms).
+
+    `raw_path` is the path relative to the API root; by default the request's own raw path.
+    """
+    path = raw_path if raw_path is not None else request.url.raw_path.decode("ascii")
+    spec_request = _spec_request(operation_id, request, path.split("?", 1)[0])
+    return [
+        f"{operation_id} request: {describe(error)}"
+        for error in _openapi().iter_request_errors(spec_request)
+    ]
+
+
+def response_violations(
+    operation_id: str,
+    request: httpx.Request,
+    response: httpx.Response,
+    raw_path: str | None = None,
+) -> list[str]:
+    """How `response` breaks the spec of `operation_id` (empty when it conforms)."""
+    path = raw_path if raw_path is not None else request.url.raw_path.decode("ascii")
+    spec_request = _spec_request(operation_id, request, path.split("?", 1)[0])
+    spec_response = _SpecResponse(
+        status_code=response.status_code,
+        headers=Headers(list(response.headers.multi_items())),
+        data=response.content,
+        content_type=_media_type(response.headers),
+    )
+    return [
+        f"{operation_id} response {response.status_code}: {describe(error)}"
+        for error in _openapi().iter_response_errors(spec_request, spec_response)
+    ]
+
+
+def describe(error: Exception) -> str:
+    """One openapi-core error as `where: rule` (e.g. `body.metadata: 'x' is not of type ...`)."""
+    kind = type(error).__name__
+    cause = error.__cause__
+    schema_errors: Sequence[Any] = list(getattr(cause, "schema_errors", ()) or ())
+    where = _where(error)
+    if schema_errors:
+        return "; ".join(f"{_json_path(where, e)}: {_rule(e)}" for e in schema_errors)
+    if kind == "MissingRequiredRequestBody":
+        return "body: required but missing"
+    if kind.startswith("MissingRequired") or kind == "MissingParameter":
+        return f"{where}: required but missing"
+    if kind == "ResponseNotFound":
+        return "status code not documented for this operation"
+    cause_kind = type(cause).__name__
+    if cause_kind == "MediaTypeNotFound":
+        return f"content type not documented ({cause})"
+    if cause_kind == "MediaTypeDeserializeError":
+        return f"{where}: not valid for its content type ({cause})"
+    return f"{where}: {cause or error}"
+
+
+def _where(error: Exception) -> str:
+    name = getattr(error, "name", None)
+    location = getattr(error, "location", None)
+    if name is not None and location is not None:
+        return f"{location} parameter {name}"
+    if name is not None:
+        return f"header {name}"
+    return "body"
+
+
+def _json_path(where: str, error: Any) -> str:
+    path = where
+    for part in getattr(error, "path", ()):
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _rule(error: Any) -> str:
+    if getattr(error, "validator", None) == "pattern":
+        pattern = str(getattr(error, "validator_value", ""))
+        shown = f" {pattern}" if len(pattern) <= _SHORT_PATTERN else ""
+        return f"{error.instance!r} does not match the pattern{shown}"
+    return str(getattr(error, "message", error))
+
+
+def _has_body(request: httpx.Request) -> bool:
+    return "content-type" in request.headers or bool(_content(request))
+
+
+def _content(request: httpx.Request) -> bytes:
+    try:
+        return request.content
+    except httpx.RequestNotRead:  # a streamed upload: mocked, so reading it is harmless
+        return request.read()
+
+
+def _media_type(headers: httpx.Headers) -> str:
+    return str(headers.get("content-type", "")).split(";", 1)[0].strip().lower()
