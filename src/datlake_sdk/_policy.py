@@ -88,6 +88,11 @@ def _at_least_one(_: object, attribute: attrs.Attribute[Any], value: int) -> Non
         raise ConfigError(f"RetryPolicy.{attribute.name}: {value!r} must be a whole number >= 1")
 
 
+def _a_bool(_: object, attribute: attrs.Attribute[Any], value: bool) -> None:
+    if not isinstance(value, bool):
+        raise ConfigError(f"RetryPolicy.{attribute.name}: {value!r} must be True or False")
+
+
 # The spelling used in DATLAKE_SDK_RETRY and config files -> the attribute it sets.
 _RETRY_KEYS = {
     "max": "max_attempts",
@@ -116,7 +121,7 @@ class RetryPolicy:
     max_attempts: int = attrs.field(default=3, validator=_at_least_one)
     base_ms: float = attrs.field(default=200, validator=_non_negative)
     cap_ms: float = attrs.field(default=5000, validator=_non_negative)
-    jitter: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    jitter: bool = attrs.field(default=True, validator=_a_bool)
     deadline_s: float = attrs.field(default=30.0, validator=_non_negative)
     retry_after_cap_s: float = attrs.field(default=30.0, validator=_non_negative)
 
