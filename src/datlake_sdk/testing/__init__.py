@@ -10,14 +10,14 @@ to `upload_object` / `download_object`, matched on the raw path.
 Example::
 
     from datlake_sdk import DatlakeClient
-    from datlake_sdk.functional import start_run
+    from datlake_sdk.functional import start_run, unwrap
     from datlake_sdk.testing import DatlakeMock
 
     def test_start_run_sends_metadata():
         with DatlakeMock(base_url="http://127.0.0.1:8765") as dl:
             dl.on("start_run").respond(201, json=dl.factories.run(job_name="daily"))
             with DatlakeClient(base_url="http://127.0.0.1:8765", api_key="k") as client:
-                run = start_run(client, "daily", metadata={"source": "s3"}).unwrap()
+                run = unwrap(start_run(client, "daily", metadata={"source": "s3"}))
         assert run.run_id == dl.factories.run()["run_id"]
         (call,) = dl.calls("start_run")
         assert call.path_params == {"job_name": "daily"}
