@@ -1,0 +1,843 @@
+"""Every operation against a mock Datlake: the request it sends, the value it returns, and the
+typed `Err` for each way the call can fail (statuses, transport, broken bodies, retries)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import attrs
+import httpx
+import pytest
+import respx
+from helpers import (
+    API_KEY,
+    BASE_URL,
+    CURATED_SNAPSHOT_JSON,
+    EVENT_JSON,
+    FINISHED_RUN_JSON,
+    LEASE_JSON,
+    LINEAGE_JSON,
+    RAW_SNAPSHOT_JSON,
+    RUN_ID,
+    RUN_JSON,
+    SHA_OF_ABC,
+    json_body,
+    make_client,
+    problem,
+    receipt_json,
+)
+
+from datlake_sdk import DatlakeClient
+from datlake_sdk.functional import (
+    Artifact,
+    AuthError,
+    Conflict,
+    Err,
+    Event,
+    Health,
+    Lease,
+    LineageGraph,
+    NotFound,
+    ObjectInfo,
+    Ok,
+    Page,
+    Result,
+    Run,
+    SDKError,
+    ServerError,
+    SnapshotInfo,
+    Transient,
+    UriInfo,
+    ValidationError,
+    complete_run,
+    download_object,
+    fetch_latest_uri,
+    get_lineage,
+    get_run,
+    health,
+    heartbeat,
+    list_events,
+    list_runs,
+    list_snapshots,
+    make_log_artifact,
+    post_event,
+    register_snapshot,
+    start_run,
+    upload_file,
+    upload_object,
+)
+
+RUN = Run("daily_users", RUN_ID)
+UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+Invoke = Callable[[DatlakeClient, Path], Result[Any, SDKError]]
+
+
+def _abc_file(tmp_path: Path) -> Path:
+    path = tmp_path / "run.log"
+    path.write_bytes(b"abc")
+    return path
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation: how to call it, what it must send, what the mock answers and what the
+    caller gets back."""
+
+    name: str
+    invoke: Invoke
+    method: str
+    raw_path: str  # path and query exactly as sent (object names keep their %2F)
+    status: int
+    answer: Any  # JSON of the success answer, or bytes for a download
+    expected: Callable[[Path], Any]  # the Ok value (given tmp_path)
+    json: Any = None  # the JSON body the request must carry
+    headers: dict[str, str] = field(default_factory=dict)  # extra headers the request must carry
+    answer_headers: dict[str, str] = field(default_factory=dict)
+    retry_safe: bool = True
+    idempotent_key: bool = False  # sends an Idempotency-Key, the same on every retry
+
+    def respond(self) -> httpx.Response:
+        if isinstance(self.answer, bytes):
+            return httpx.Response(self.status, content=self.answer, headers=self.answer_headers)
+        return httpx.Response(self.status, json=self.answer, headers=self.answer_headers)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+OPS = [
+    Op(
+        "start_run",
+        lambda c, _: start_run(c, "daily_users", metadata={"source": "s3"}),
+        "POST",
+        "/api/v1/jobs/daily_users/runs",
+        201,
+        RUN_JSON,
+        lambda _: Run(
+            "daily_users",
+            RUN_ID,
+            status="running",
+            created_at=_utc(2026, 11, 27, 1, 0),
+            metadata={"source": "s3"},
+            extra={},
+        ),
+        json={"metadata": {"source": "s3"}},
+        idempotent_key=True,
+    ),
+    Op(
+        "complete_run",
+        lambda c, _: complete_run(
+            c,
+            RUN,
+            success=True,
+            extra={"rows": 1200},
+            artifacts=[Artifact("log", "datlake://artifacts/jobs/daily_users/r1/run.log")],
+        ),
+        "PUT",
+        f"/api/v1/jobs/daily_users/runs/{RUN_ID}/complete",
+        200,
+        FINISHED_RUN_JSON,
+        lambda _: None,
+        json={
+            "success": True,
+            "extra": {"rows": 1200},
+            "artifacts": [
+                {"type": "log", "uri": "datlake://artifacts/jobs/daily_users/r1/run.log"}
+            ],
+        },
+    ),
+    Op(
+        "fetch_latest_uri",
+        lambda c, _: fetch_latest_uri(c, RUN, "users_raw"),
+        "GET",
+        f"/api/v1/tables/users_raw/snapshots/latest?run_id={RUN_ID}&job_name=daily_users",
+        200,
+        RAW_SNAPSHOT_JSON,
+        lambda _: UriInfo(
+            "users_raw",
+            uri="file:///data/users_raw/part-0.csv",
+            format="csv",
+            schema=None,
+            snapshot_id=RAW_SNAPSHOT_JSON["snapshot_id"],
+        ),
+    ),
+    Op(
+        "register_snapshot",
+        lambda c, _: register_snapshot(
+            c,
+            RUN,
+            "users_curated",
+            "file:///data/users_curated/part-0.parquet",
+            format="parquet",
+            schema={"id": "int64", "email": "string"},
+        ),
+        "POST",
+        "/api/v1/jobs/register-snapshot",
+        201,
+        CURATED_SNAPSHOT_JSON,
+        lambda _: SnapshotInfo(
+            "users_curated",
+            CURATED_SNAPSHOT_JSON["snapshot_id"],
+            "file:///data/users_curated/part-0.parquet",
+            format="parquet",
+            schema={"id": "int64", "email": "string"},
+            job_name="daily_users",
+            run_id=RUN_ID,
+            created_at=_utc(2026, 11, 27, 1, 4),
+        ),
+        json={
+            "job_name": "daily_users",
+            "run_id": RUN_ID,
+            "table_name": "users_curated",
+            "uri": "file:///data/users_curated/part-0.parquet",
+            "format": "parquet",
+            "schema": {"id": "int64", "email": "string"},
+        },
+        idempotent_key=True,
+    ),
+    Op(
+        "upload_object",
+        lambda c, tmp: upload_object(c, "artifacts", "jobs/x/run.log", _abc_file(tmp)),
+        "PUT",
+        "/api/v1/datasets/artifacts/jobs%2Fx%2Frun.log",
+        201,
+        receipt_json("artifacts", "jobs/x/run.log", 3, SHA_OF_ABC),
+        lambda _: "datlake://artifacts/jobs/x/run.log",
+        headers={
+            "X-Checksum-Sha256": SHA_OF_ABC,
+            "Content-Type": "application/octet-stream",
+            "Content-Length": "3",
+        },
+    ),
+    Op(
+        "upload_file",
+        lambda c, tmp: upload_file(c, "artifacts", "jobs/x/run.log", _abc_file(tmp)),
+        "PUT",
+        "/api/v1/datasets/artifacts/jobs%2Fx%2Frun.log",
+        201,
+        receipt_json("artifacts", "jobs/x/run.log", 3, SHA_OF_ABC),
+        lambda _: ObjectInfo(
+            "artifacts", "jobs/x/run.log", "datlake://artifacts/jobs/x/run.log", 3, SHA_OF_ABC
+        ),
+        headers={"X-Checksum-Sha256": SHA_OF_ABC},
+    ),
+    Op(
+        "make_log_artifact",
+        lambda c, tmp: make_log_artifact(c, "artifacts", RUN, _abc_file(tmp)),
+        "PUT",
+        f"/api/v1/datasets/artifacts/jobs%2Fdaily_users%2F{RUN_ID}%2Frun.log",
+        201,
+        receipt_json("artifacts", f"jobs/daily_users/{RUN_ID}/run.log", 3, SHA_OF_ABC),
+        lambda _: Artifact("log", f"datlake://artifacts/jobs/daily_users/{RUN_ID}/run.log"),
+        headers={"X-Checksum-Sha256": SHA_OF_ABC},
+    ),
+    Op(
+        "download_object",
+        lambda c, tmp: download_object(c, "artifacts", "jobs/x/run.log", tmp / "got.log"),
+        "GET",
+        "/api/v1/datasets/artifacts/jobs%2Fx%2Frun.log",
+        200,
+        b"abc",
+        lambda _: ObjectInfo(
+            "artifacts", "jobs/x/run.log", "datlake://artifacts/jobs/x/run.log", 3, SHA_OF_ABC
+        ),
+        answer_headers={
+            "X-Checksum-Sha256": SHA_OF_ABC,
+            "Content-Type": "application/octet-stream",
+        },
+    ),
+    Op(
+        "get_run",
+        lambda c, _: get_run(c, "daily_users", RUN_ID),
+        "GET",
+        f"/api/v1/jobs/daily_users/runs/{RUN_ID}",
+        200,
+        FINISHED_RUN_JSON,
+        lambda _: _finished_run(),
+    ),
+    Op(
+        "list_runs",
+        lambda c, _: list_runs(c, "daily_users", status="succeeded", limit=10, cursor="c1"),
+        "GET",
+        "/api/v1/jobs/daily_users/runs?status=succeeded&limit=10&cursor=c1",
+        200,
+        {"items": [FINISHED_RUN_JSON], "next_cursor": "c2"},
+        lambda _: Page((_finished_run(),), "c2"),
+    ),
+    Op(
+        "list_snapshots",
+        lambda c, _: list_snapshots(c, "users_raw", limit=1),
+        "GET",
+        "/api/v1/tables/users_raw/snapshots?limit=1",
+        200,
+        {"items": [RAW_SNAPSHOT_JSON], "next_cursor": None},
+        lambda _: Page((_raw_snapshot(),), None),
+    ),
+    Op(
+        "get_lineage",
+        lambda c, _: get_lineage(c, "users_curated", depth=2, direction="upstream"),
+        "GET",
+        "/api/v1/lineage?table=users_curated&depth=2&direction=upstream",
+        200,
+        LINEAGE_JSON,
+        lambda _: _lineage(),
+    ),
+    Op(
+        "health",
+        lambda c, _: health(c),
+        "GET",
+        "/api/v1/health",
+        200,
+        {"status": "ok", "version": "0.1.0"},
+        lambda _: Health("ok", "0.1.0"),
+    ),
+    Op(
+        "heartbeat",
+        lambda c, _: heartbeat(c, RUN, lease_seconds=120),
+        "POST",
+        f"/api/v1/jobs/daily_users/runs/{RUN_ID}/heartbeat",
+        200,
+        LEASE_JSON,
+        lambda _: Lease(
+            "daily_users", RUN_ID, "running", _utc(2026, 11, 27, 1, 0), _utc(2026, 11, 27, 1, 1)
+        ),
+        json={"lease_seconds": 120},
+    ),
+    Op(
+        "post_event",
+        lambda c, _: post_event(
+            c, RUN, "progress", message="half way", data={"done": 50, "total": 100}
+        ),
+        "POST",
+        f"/api/v1/jobs/daily_users/runs/{RUN_ID}/events",
+        201,
+        EVENT_JSON,
+        lambda _: _event(),
+        json={"kind": "progress", "message": "half way", "data": {"done": 50, "total": 100}},
+        retry_safe=False,
+    ),
+    Op(
+        "list_events",
+        lambda c, _: list_events(c, RUN, limit=5),
+        "GET",
+        f"/api/v1/jobs/daily_users/runs/{RUN_ID}/events?limit=5",
+        200,
+        {"items": [EVENT_JSON], "next_cursor": None},
+        lambda _: Page((_event(),), None),
+    ),
+]
+
+JSON_ANSWER_OPS = [op for op in OPS if not isinstance(op.answer, bytes)]
+
+
+def _utc(*parts: int) -> Any:
+    import datetime
+
+    return datetime.datetime(*parts, tzinfo=datetime.UTC)
+
+
+def _raw_snapshot() -> SnapshotInfo:
+    return SnapshotInfo(
+        "users_raw",
+        RAW_SNAPSHOT_JSON["snapshot_id"],
+        "file:///data/users_raw/part-0.csv",
+        format="csv",
+        schema=None,
+        job_name="ingest_users",
+        run_id=RAW_SNAPSHOT_JSON["run_id"],
+        created_at=_utc(2026, 11, 27, 0, 50),
+    )
+
+
+def _finished_run() -> Run:
+    return Run(
+        "daily_users",
+        RUN_ID,
+        status="succeeded",
+        created_at=_utc(2026, 11, 27, 1, 0),
+        finished_at=_utc(2026, 11, 27, 1, 5),
+        metadata={"source": "s3"},
+        extra={"rows": 1200},
+        artifacts=(Artifact("log", "datlake://artifacts/jobs/daily_users/r1/run.log"),),
+        inputs=(_raw_snapshot(),),
+        outputs=(
+            SnapshotInfo(
+                "users_curated",
+                CURATED_SNAPSHOT_JSON["snapshot_id"],
+                "file:///data/users_curated/part-0.parquet",
+                format="parquet",
+                schema={"id": "int64", "email": "string"},
+                job_name="daily_users",
+                run_id=RUN_ID,
+                created_at=_utc(2026, 11, 27, 1, 4),
+            ),
+        ),
+    )
+
+
+def _event() -> Event:
+    return Event(
+        EVENT_JSON["event_id"],
+        "daily_users",
+        RUN_ID,
+        "progress",
+        "half way",
+        {"done": 50, "total": 100},
+        _utc(2026, 11, 27, 1, 2),
+    )
+
+
+def _lineage() -> LineageGraph:
+    from datlake_sdk.functional import LineageEdge, LineageNode
+
+    run_node = f"run:daily_users/{RUN_ID}"
+    return LineageGraph(
+        "users_curated",
+        "both",
+        3,
+        (
+            LineageNode("table:users_raw", "table", "users_raw"),
+            LineageNode(run_node, "run", "daily_users", "daily_users", RUN_ID, "succeeded"),
+            LineageNode("table:users_curated", "table", "users_curated"),
+        ),
+        (
+            LineageEdge("table:users_raw", run_node, "read", RAW_SNAPSHOT_JSON["snapshot_id"]),
+            LineageEdge(
+                run_node, "table:users_curated", "wrote", CURATED_SNAPSHOT_JSON["snapshot_id"]
+            ),
+        ),
+    )
+
+
+def _fields(value: Any) -> Any:
+    """Every field of an attrs value, including those left out of `==` (a Run's state)."""
+    if attrs.has(type(value)):
+        return {name: _fields(item) for name, item in attrs.asdict(value, recurse=False).items()}
+    if isinstance(value, tuple):
+        return tuple(_fields(item) for item in value)
+    return value
+
+
+@pytest.fixture
+def api() -> Iterator[respx.MockRouter]:
+    with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
+        yield router
+
+
+@pytest.fixture
+def client() -> Iterator[DatlakeClient]:
+    with make_client() as client:
+        yield client
+
+
+def _route(api: respx.MockRouter, op: Op) -> respx.Route:
+    # Matched on the method only: the test asserts the raw path itself, because respx matches
+    # paths after decoding %2F.
+    return api.route(method=op.method)
+
+
+@pytest.mark.parametrize("op", OPS, ids=str)
+def test_success_sends_the_documented_request(
+    op: Op, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    route = _route(api, op)
+    route.return_value = op.respond()
+
+    result = op.invoke(client, tmp_path)
+
+    assert isinstance(result, Ok), result
+    assert _fields(result.value) == _fields(op.expected(tmp_path))
+    assert route.call_count == 1
+    request = route.calls.last.request
+    assert request.method == op.method
+    assert request.url.raw_path.decode() == op.raw_path
+    assert request.headers["Authorization"] == f"Bearer {API_KEY}"
+    assert re.fullmatch(r"[\x21-\x7e]{1,128}", request.headers["X-Request-Id"])
+    for name, value in op.headers.items():
+        assert request.headers[name] == value
+    if op.json is not None:
+        assert request.headers["Content-Type"] == "application/json"
+        assert json_body(request) == op.json
+    assert ("Idempotency-Key" in request.headers) == op.idempotent_key
+    if op.idempotent_key:
+        assert UUID4.fullmatch(request.headers["Idempotency-Key"])
+
+
+ERROR_CASES = [
+    (401, "unauthorized", AuthError),
+    (404, "run-not-found", NotFound),
+    (409, "run-finished", Conflict),
+    (422, "invalid-body", ValidationError),
+    (500, "internal", ServerError),
+    (503, "unavailable", Transient),
+]
+
+
+@pytest.mark.parametrize(("status", "kind", "category"), ERROR_CASES)
+@pytest.mark.parametrize("op", OPS, ids=str)
+def test_each_status_becomes_its_typed_error(
+    op: Op,
+    status: int,
+    kind: str,
+    category: type[SDKError],
+    api: respx.MockRouter,
+    client: DatlakeClient,
+    tmp_path: Path,
+) -> None:
+    _route(api, op).return_value = problem(status, kind, request_id="srv-req-1")
+
+    result = op.invoke(client, tmp_path)
+
+    assert isinstance(result, Err)
+    assert type(result.error) is category
+    assert result.error.code == status
+    assert result.error.problem_type == f"/problems/{kind}"
+    assert result.error.detail == f"{kind} (test)"
+    assert result.error.request_id == "srv-req-1"
+
+
+TRANSPORT_FAILURES = [
+    pytest.param(httpx.ReadTimeout("read timed out"), id="timeout"),
+    pytest.param(httpx.ConnectTimeout("connect timed out"), id="connect-timeout"),
+    pytest.param(httpx.ConnectError("connection refused"), id="connection-error"),
+]
+
+
+@pytest.mark.parametrize("failure", TRANSPORT_FAILURES)
+@pytest.mark.parametrize("op", OPS, ids=str)
+def test_transport_failures_are_transient_without_a_code(
+    op: Op, failure: Exception, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    route = _route(api, op)
+    route.side_effect = failure
+
+    result = op.invoke(client, tmp_path)
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, Transient)
+    assert result.error.code is None
+    # the id the client sent, since no answer came back with one
+    assert result.error.request_id == route.calls.last.request.headers["X-Request-Id"]
+
+
+@pytest.mark.parametrize("op", OPS, ids=str)
+def test_a_proxy_html_502_is_transient(
+    op: Op, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    html = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+    _route(api, op).return_value = httpx.Response(
+        502, content=html, headers={"Content-Type": "text/html"}
+    )
+
+    result = op.invoke(client, tmp_path)
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, Transient)
+    assert result.error.code == 502
+    assert result.error.problem_type is None
+
+
+@pytest.mark.parametrize("op", OPS, ids=str)
+def test_an_undocumented_status_520_is_an_err(
+    op: Op, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    _route(api, op).return_value = httpx.Response(520, content=b"origin error")
+
+    result = op.invoke(client, tmp_path)
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, Transient)
+    assert result.error.code == 520
+
+
+@pytest.mark.parametrize("op", JSON_ANSWER_OPS, ids=str)
+def test_a_malformed_success_body_is_a_server_error(
+    op: Op, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    _route(api, op).return_value = httpx.Response(
+        op.status, content=b'{"job_name": "daily_us', headers={"Content-Type": "application/json"}
+    )
+
+    result = op.invoke(client, tmp_path)
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, ServerError)
+    assert result.error.code == op.status
+
+
+@pytest.mark.parametrize("op", JSON_ANSWER_OPS, ids=str)
+def test_an_incomplete_success_body_is_a_server_error(
+    op: Op, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    _route(api, op).return_value = httpx.Response(op.status, json={"unexpected": True})
+
+    result = op.invoke(client, tmp_path)
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, ServerError)
+
+
+@pytest.mark.parametrize("op", OPS, ids=str)
+def test_transient_failures_are_retried_until_the_attempts_run_out(
+    op: Op, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    route = _route(api, op)
+    route.side_effect = [problem(503, "unavailable", request_id=f"srv-{n}") for n in range(3)]
+
+    result = op.invoke(client, tmp_path)
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, Transient)
+    # retry-safe calls use the policy's three attempts; a plain POST is sent once
+    assert route.call_count == (3 if op.retry_safe else 1)
+    assert result.error.request_id == f"srv-{route.call_count - 1}"
+    request_ids = {call.request.headers["X-Request-Id"] for call in route.calls}
+    assert len(request_ids) == route.call_count  # a fresh X-Request-Id per attempt
+
+
+@pytest.mark.parametrize("op", [op for op in OPS if op.retry_safe], ids=str)
+def test_a_retry_that_succeeds_returns_ok_and_resends_the_same_request(
+    op: Op, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    route = _route(api, op)
+    route.side_effect = [httpx.ReadTimeout("slow"), problem(503, "unavailable"), op.respond()]
+
+    result = op.invoke(client, tmp_path)
+
+    assert isinstance(result, Ok), result
+    assert route.call_count == 3
+    first, *retries = (call.request for call in route.calls)
+    for retry in retries:
+        assert retry.url.raw_path == first.url.raw_path
+        assert retry.content == first.content  # an uploaded file is rewound, not half-sent
+        assert retry.headers.get("Idempotency-Key") == first.headers.get("Idempotency-Key")
+
+
+@pytest.mark.parametrize("op", [op for op in OPS if op.idempotent_key], ids=str)
+def test_the_idempotency_key_is_made_once_per_call_and_kept_across_retries(
+    op: Op, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    route = _route(api, op)
+    route.side_effect = [problem(503, "unavailable"), problem(429, "rate-limited"), op.respond()]
+
+    assert isinstance(op.invoke(client, tmp_path), Ok)
+    keys = [call.request.headers["Idempotency-Key"] for call in route.calls]
+    assert len(keys) == 3
+    assert len(set(keys)) == 1
+    assert UUID4.fullmatch(keys[0])
+
+    route.side_effect = None
+    route.return_value = op.respond()
+    assert isinstance(op.invoke(client, tmp_path), Ok)
+    assert route.calls.last.request.headers["Idempotency-Key"] != keys[0]  # a new logical call
+
+
+def test_a_given_idempotency_key_is_sent_as_is(
+    api: respx.MockRouter, client: DatlakeClient
+) -> None:
+    started = api.post("/api/v1/jobs/daily_users/runs").respond(201, json=RUN_JSON)
+    registered = api.post("/api/v1/jobs/register-snapshot").respond(201, json=CURATED_SNAPSHOT_JSON)
+
+    assert isinstance(start_run(client, "daily_users", idempotency_key="start-1"), Ok)
+    result = register_snapshot(
+        client, RUN, "users_curated", "s3://b/k", format="parquet", idempotency_key="reg-1"
+    )
+
+    assert isinstance(result, Ok)
+    assert started.calls.last.request.headers["Idempotency-Key"] == "start-1"
+    assert registered.calls.last.request.headers["Idempotency-Key"] == "reg-1"
+
+
+def test_a_malformed_idempotency_key_is_rejected_before_sending(
+    api: respx.MockRouter, client: DatlakeClient
+) -> None:
+    result = start_run(client, "daily_users", idempotency_key="has space")
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, ValidationError)
+    assert "idempotency_key" in result.error.message
+    assert not api.calls
+
+
+def test_start_run_sends_a_parent_run_and_omits_absent_metadata(
+    api: respx.MockRouter, client: DatlakeClient
+) -> None:
+    route = api.post("/api/v1/jobs/daily_users/runs").respond(201, json=RUN_JSON)
+
+    start_run(client, "daily_users", parent_run_id="parent-1")
+
+    assert json_body(route.calls.last.request) == {"parent_run_id": "parent-1"}
+
+
+def test_fetch_latest_uri_without_a_run_records_no_input_edge(
+    api: respx.MockRouter, client: DatlakeClient
+) -> None:
+    route = api.get("/api/v1/tables/users_raw/snapshots/latest").respond(
+        200, json=RAW_SNAPSHOT_JSON
+    )
+
+    result = fetch_latest_uri(client, None, "users_raw")
+
+    assert isinstance(result, Ok)
+    assert route.calls.last.request.url.raw_path == b"/api/v1/tables/users_raw/snapshots/latest"
+
+
+def test_heartbeat_without_lease_seconds_leaves_the_server_default(
+    api: respx.MockRouter, client: DatlakeClient
+) -> None:
+    route = api.post(f"/api/v1/jobs/daily_users/runs/{RUN_ID}/heartbeat").respond(
+        200, json=LEASE_JSON
+    )
+
+    heartbeat(client, RUN)
+
+    assert json_body(route.calls.last.request) == {}
+
+
+def test_object_names_travel_percent_encoded_as_one_segment(
+    api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    route = api.route(method="PUT").respond(
+        201, json=receipt_json("artifacts", "a b/ü?#.log", 3, SHA_OF_ABC)
+    )
+
+    upload_object(client, "artifacts", "a b/ü?#.log", _abc_file(tmp_path))
+
+    assert route.calls.last.request.url.raw_path == (
+        b"/api/v1/datasets/artifacts/a%20b%2F%C3%BC%3F%23.log"
+    )
+
+
+def test_upload_streams_a_multi_megabyte_file_whole_with_its_checksum(
+    api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    data = bytes(range(256)) * (5 * 1024 * 1024 // 256 + 7)  # just over 5 MiB
+    path = tmp_path / "big.bin"
+    path.write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    route = api.route(method="PUT").respond(
+        201, json=receipt_json("datasets", "big/part-0.bin", len(data), digest)
+    )
+
+    result = upload_file(client, "datasets", "big/part-0.bin", path)
+
+    assert isinstance(result, Ok)
+    assert result.value.size == len(data)
+    request = route.calls.last.request
+    assert request.headers["X-Checksum-Sha256"] == digest
+    assert request.headers["Content-Length"] == str(len(data))
+    assert "Transfer-Encoding" not in request.headers
+    assert request.content == data
+
+
+class _ChunkRecordingTransport(httpx.BaseTransport):
+    """Reads the request body as a server would, noting the size of every chunk."""
+
+    def __init__(self, answer: dict[str, Any]) -> None:
+        self.answer = answer
+        self.chunk_sizes: list[int] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        self.chunk_sizes = [len(chunk) for chunk in request.stream]
+        return httpx.Response(201, json=self.answer)
+
+
+def test_upload_reads_the_file_in_chunks_rather_than_all_at_once(tmp_path: Path) -> None:
+    size = 1024 * 1024 + 1
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"z" * size)
+    transport = _ChunkRecordingTransport(
+        receipt_json("datasets", "big.bin", size, hashlib.sha256(b"z" * size).hexdigest())
+    )
+
+    with make_client(transport=transport) as client:
+        result = upload_file(client, "datasets", "big.bin", path)
+
+    assert isinstance(result, Ok), result
+    assert sum(transport.chunk_sizes) == size
+    assert len(transport.chunk_sizes) > 1
+    assert max(transport.chunk_sizes) < size
+
+
+@pytest.mark.parametrize("make_path", [lambda tmp: tmp / "missing.log", lambda tmp: tmp])
+def test_an_unreadable_upload_file_is_a_validation_error_naming_it(
+    make_path: Callable[[Path], Path], api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    path = make_path(tmp_path)
+
+    result = upload_object(client, "artifacts", "x.log", path)
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, ValidationError)
+    assert result.error.code is None
+    assert str(path) in result.error.message
+    assert not api.calls
+
+
+def test_download_streams_into_place_and_leaves_no_temporary_file(
+    api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    data = b"x" * (3 * 1024 * 1024 + 5)
+    api.route(method="GET").respond(
+        200, content=data, headers={"X-Checksum-Sha256": hashlib.sha256(data).hexdigest()}
+    )
+    dest = tmp_path / "out.bin"
+    dest.write_bytes(b"old")
+
+    result = download_object(client, "datasets", "big/part-0.bin", dest)
+
+    assert isinstance(result, Ok)
+    assert result.value.size == len(data)
+    assert dest.read_bytes() == data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+
+
+def test_download_without_a_checksum_header_still_reports_the_digest(
+    api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    api.route(method="GET").respond(200, content=b"abc")
+
+    result = download_object(client, "datasets", "x.bin", tmp_path / "x.bin")
+
+    assert isinstance(result, Ok)
+    assert result.value.sha256 == SHA_OF_ABC
+
+
+def test_a_download_that_does_not_match_its_checksum_keeps_the_old_file(
+    api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    api.route(method="GET").respond(200, content=b"abd", headers={"X-Checksum-Sha256": SHA_OF_ABC})
+    dest = tmp_path / "x.bin"
+    dest.write_bytes(b"old")
+
+    result = download_object(client, "datasets", "x.bin", dest)
+
+    assert isinstance(result, Err)
+    assert "hash" in result.error.message
+    assert dest.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.bin"]
+
+
+def test_download_into_a_missing_folder_is_rejected_before_sending(
+    api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    dest = tmp_path / "no" / "such" / "x.bin"
+
+    result = download_object(client, "datasets", "x.bin", dest)
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, ValidationError)
+    assert "dest_path" in result.error.message
+    assert not api.calls
+
+
+def test_complete_run_rejects_a_non_bool_success(client: DatlakeClient) -> None:
+    with pytest.raises(TypeError, match="success"):
+        complete_run(client, RUN, success="yes")  # type: ignore[arg-type]

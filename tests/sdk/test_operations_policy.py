@@ -1,0 +1,201 @@
+"""The operations' policy fallbacks: which failures a strategy may turn into `Ok`, and paging."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import respx
+from helpers import (
+    BASE_URL,
+    EVENT_JSON,
+    RAW_SNAPSHOT_JSON,
+    RUN_ID,
+    RUN_JSON,
+    make_client,
+    problem,
+)
+
+from datlake_sdk.functional import (
+    Err,
+    NotFound,
+    Ok,
+    Run,
+    Transient,
+    UriInfo,
+    fetch_latest_uri,
+    get_run,
+    heartbeat,
+    iter_events,
+    iter_runs,
+    iter_snapshots,
+    list_snapshots,
+    post_event,
+    register_snapshot,
+    start_run,
+)
+
+RUN = Run("daily_users", RUN_ID)
+LATEST = f"/api/v1/tables/users_raw/snapshots/latest?run_id={RUN_ID}&job_name=daily_users"
+
+
+@pytest.fixture
+def api() -> Iterator[respx.MockRouter]:
+    with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
+        yield router
+
+
+def test_fail_fast_keeps_a_missing_table_an_err(api: respx.MockRouter) -> None:
+    api.get(LATEST).mock(return_value=problem(404, "table-not-found"))
+
+    with make_client() as client:
+        result = fetch_latest_uri(client, RUN, "users_raw")
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, NotFound)
+
+
+def test_continue_on_not_found_turns_a_missing_table_into_the_sentinel(
+    api: respx.MockRouter,
+) -> None:
+    api.get(LATEST).mock(return_value=problem(404, "table-not-found"))
+
+    with make_client(error_strategy="continue_on_not_found") as client:
+        result = fetch_latest_uri(client, RUN, "users_raw")
+
+    assert result == Ok(UriInfo("users_raw", uri="", format="", schema=None))
+    assert not result.value.found
+
+
+def test_continue_on_not_found_leaves_other_lookups_an_err(api: respx.MockRouter) -> None:
+    api.get(f"/api/v1/jobs/daily_users/runs/{RUN_ID}").mock(
+        return_value=problem(404, "run-not-found")
+    )
+
+    with make_client(error_strategy="continue_on_not_found") as client:
+        result = get_run(client, "daily_users", RUN_ID)
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, NotFound)
+
+
+def test_suppress_transient_gives_heartbeat_and_events_ok_none(api: respx.MockRouter) -> None:
+    beat = api.post(f"/api/v1/jobs/daily_users/runs/{RUN_ID}/heartbeat").mock(
+        return_value=problem(503, "unavailable")
+    )
+    event = api.post(f"/api/v1/jobs/daily_users/runs/{RUN_ID}/events").mock(
+        side_effect=httpx.ConnectError("refused")
+    )
+
+    with make_client(error_strategy="suppress_transient") as client:
+        assert heartbeat(client, RUN) == Ok(None)
+        assert post_event(client, RUN, "progress", message="half way") == Ok(None)
+
+    assert beat.call_count == 3  # retried first, suppressed only once the attempts ran out
+    assert event.call_count == 1
+
+
+def test_suppress_transient_gives_fetch_latest_uri_the_sentinel(api: respx.MockRouter) -> None:
+    api.get(LATEST).mock(return_value=problem(503, "unavailable"))
+
+    with make_client(error_strategy="suppress_transient") as client:
+        result = fetch_latest_uri(client, RUN, "users_raw")
+
+    assert result == Ok(UriInfo.missing("users_raw"))
+
+
+@pytest.mark.parametrize("status", [500, 409, 401])
+def test_suppress_transient_keeps_non_transient_failures(
+    api: respx.MockRouter, status: int
+) -> None:
+    api.post(f"/api/v1/jobs/daily_users/runs/{RUN_ID}/heartbeat").mock(
+        return_value=problem(status, "x")
+    )
+
+    with make_client(error_strategy="suppress_transient") as client:
+        result = heartbeat(client, RUN)
+
+    assert isinstance(result, Err)
+    assert result.error.code == status
+
+
+def test_suppress_transient_never_hides_a_lineage_write_or_a_start(api: respx.MockRouter) -> None:
+    api.post("/api/v1/jobs/register-snapshot").mock(return_value=problem(503, "unavailable"))
+    api.post("/api/v1/jobs/daily_users/runs").mock(return_value=problem(503, "unavailable"))
+    api.get(f"/api/v1/jobs/daily_users/runs/{RUN_ID}").mock(
+        return_value=problem(503, "unavailable")
+    )
+
+    with make_client(error_strategy="suppress_transient") as client:
+        registered = register_snapshot(client, RUN, "users_curated", "s3://b/k", format="csv")
+        started = start_run(client, "daily_users")
+        read = get_run(client, "daily_users", RUN_ID)
+
+    for result in (registered, started, read):
+        assert isinstance(result, Err)
+        assert isinstance(result.error, Transient)
+
+
+def test_iter_runs_follows_the_cursor_through_every_page(api: respx.MockRouter) -> None:
+    second = {**RUN_JSON, "run_id": "r2"}
+    third = {**RUN_JSON, "run_id": "r3"}
+    route = api.get("/api/v1/jobs/daily_users/runs").mock(
+        side_effect=[
+            httpx.Response(200, json={"items": [RUN_JSON, second], "next_cursor": "p2"}),
+            httpx.Response(200, json={"items": [third], "next_cursor": None}),
+        ]
+    )
+
+    with make_client() as client:
+        results = list(iter_runs(client, "daily_users", status="running", page_size=2))
+
+    assert [r.value.run_id for r in results if isinstance(r, Ok)] == [RUN_ID, "r2", "r3"]
+    assert len(results) == 3
+    queries = [dict(call.request.url.params) for call in route.calls]
+    assert queries == [
+        {"status": "running", "limit": "2"},
+        {"status": "running", "limit": "2", "cursor": "p2"},
+    ]
+
+
+def test_iter_snapshots_ends_with_the_err_of_a_failing_page(api: respx.MockRouter) -> None:
+    api.get("/api/v1/tables/users_raw/snapshots").mock(
+        side_effect=[
+            httpx.Response(200, json={"items": [RAW_SNAPSHOT_JSON], "next_cursor": "p2"}),
+            problem(401, "unauthorized"),
+        ]
+    )
+
+    with make_client() as client:
+        results = list(iter_snapshots(client, "users_raw"))
+
+    assert len(results) == 2
+    assert isinstance(results[0], Ok)
+    assert results[0].value.snapshot_id == RAW_SNAPSHOT_JSON["snapshot_id"]
+    assert isinstance(results[1], Err)
+    assert results[1].error.code == 401
+
+
+def test_iter_events_reads_a_single_page(api: respx.MockRouter) -> None:
+    api.get(f"/api/v1/jobs/daily_users/runs/{RUN_ID}/events").respond(
+        200, json={"items": [EVENT_JSON], "next_cursor": None}
+    )
+
+    with make_client() as client:
+        results = list(iter_events(client, RUN))
+
+    assert [r.value.kind for r in results if isinstance(r, Ok)] == ["progress"]
+
+
+def test_an_unknown_table_lists_as_an_empty_page(api: respx.MockRouter) -> None:
+    api.get("/api/v1/tables/nothing/snapshots").respond(
+        200, json={"items": [], "next_cursor": None}
+    )
+
+    with make_client() as client:
+        result = list_snapshots(client, "nothing")
+
+    assert isinstance(result, Ok)
+    assert result.value.items == ()
+    assert result.value.next_cursor is None
