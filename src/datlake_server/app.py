@@ -55,7 +55,7 @@ class DatlakeApp:
         self.operations = Operations(Store(self.db), ObjectStore(data_dir / "objects", self.db))
         self.validate_responses = validate_responses
         self.state = State({"response_violations": []})
-        self._credentials = f"Bearer {api_key}".encode() if api_key else None
+        self._api_key = api_key.encode() if api_key else None
         self._handlers: dict[str, SyncHandler | AsyncHandler] = {
             op.id: getattr(self.operations, op.id) for op in self.spec.operations
         }
@@ -113,10 +113,12 @@ class DatlakeApp:
         return handler(call)
 
     def _authenticate(self, request: Request) -> None:
-        if self._credentials is None:
+        if self._api_key is None:
             return
-        given = request.headers.get("authorization", "").encode("latin-1")
-        if not hmac.compare_digest(given, self._credentials):
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            token.encode("latin-1"), self._api_key
+        ):
             raise Problem(UNAUTHORIZED, "missing or wrong API key")
 
     def _check_response(self, spec_request: SpecRequest, response: Response) -> None:
