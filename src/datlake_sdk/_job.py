@@ -1,0 +1,311 @@
+"""`JobContext`: the imperative wrapper. The same operations as `datlake_sdk.functional`, but
+failures raise instead of coming back as `Err`, and leaving the block completes the run.
+
+>>> from datlake_sdk import DatlakeClient, JobContext
+>>> with DatlakeClient() as client, JobContext(client, "daily_users") as job:  # doctest: +SKIP
+...     src = job.input("users_raw")
+...     job.output("users_curated", transform(src.uri), format="parquet")
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import signal
+import threading
+from collections.abc import Mapping
+from types import FrameType, TracebackType
+from typing import Any, TypeVar
+
+from ._client import DatlakeClient
+from ._errors import SDKError
+from ._events import heartbeat, post_event
+from ._objects import StrPath, make_log_artifact, upload_object
+from ._policy import OnError
+from ._result import Err, Ok, Result
+from ._runs import finish_run, start_run
+from ._tables import fetch_latest_uri, register_snapshot
+from ._types import Artifact, Event, Lease, Run, SnapshotInfo, UriInfo
+
+__all__ = ["JobContext", "JobTerminated"]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("datlake_sdk.job")
+
+_TERMINATED_EXIT_CODE = 128 + signal.SIGTERM
+
+
+class JobTerminated(SystemExit):
+    """Raised in the main thread when the process receives SIGTERM inside a `JobContext`, so
+    the run is completed as failed on the way out. Uncaught, it exits with status 143."""
+
+    def __init__(self) -> None:
+        super().__init__(_TERMINATED_EXIT_CODE)
+
+    def __str__(self) -> str:
+        return "terminated by SIGTERM"
+
+
+class JobContext:
+    """Run a lineage-tracked job as a `with` block.
+
+    Entering starts the run (an `SDKError` is raised if it cannot start); `job.run` is the
+    `Run`. `job.input(table)` returns the newest snapshot's `UriInfo` and records the input
+    edge; `job.output(table, uri, format=...)` registers a snapshot and returns its
+    `SnapshotInfo`. Leaving completes the run: succeeded, or failed with
+    `extra={"error": {"type": ..., "message": ...}}` when the block raised (the exception
+    propagates). `KeyboardInterrupt` and SIGTERM count as failures too: while the block runs in
+    the main thread, SIGTERM raises `JobTerminated` (the previous handler is restored on exit).
+    Anything put in `job.extra` is sent with the completion.
+
+    With `log_path` and `log_bucket`, the log file is uploaded on exit as
+    `jobs/{job}/{run_id}/run.log` and attached as a `log` artifact. With `heartbeat_every`
+    (seconds), a background thread keeps the run's lease alive.
+
+    Errors. `input` and `output` produce values the block needs, so they raise the `SDKError`
+    whatever the policy. The side methods (`attach_file`, `event`, `heartbeat`, and the log
+    shipping on exit) only raise when the client's `policy.on_error` is `raise`; under
+    `log_only` and `emit_event` their failure is logged (the client posts the error event) and
+    the job goes on. `attach` only records an artifact and cannot fail. A run that cannot be
+    completed after a successful block raises the `SDKError`.
+
+    >>> with JobContext(client, "daily_users", metadata={"source": "s3"}) as job:  # doctest: +SKIP
+    ...     src = job.input("users_raw")
+    ...     job.output("users_curated", transform(src.uri), format="parquet")
+    ...     job.extra["rows"] = 1200
+    """
+
+    def __init__(
+        self,
+        client: DatlakeClient,
+        job_name: str,
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        parent_run_id: str | None = None,
+        log_path: StrPath | None = None,
+        log_bucket: str | None = None,
+        heartbeat_every: float | None = None,
+    ) -> None:
+        if (log_path is None) != (log_bucket is None):
+            raise ValueError("log shipping needs both log_path and log_bucket")
+        if heartbeat_every is not None and not heartbeat_every > 0:
+            raise ValueError(f"heartbeat_every: {heartbeat_every!r} must be a positive number")
+        self.client = client
+        self.job_name = job_name
+        self.metadata = dict(metadata or {})
+        self.parent_run_id = parent_run_id
+        self.log_path = log_path
+        self.log_bucket = log_bucket
+        self.heartbeat_every = heartbeat_every
+        self.extra: dict[str, Any] = {}
+        self.artifacts: list[Artifact] = []
+        self._run: Run | None = None
+        self._entered = False
+        self._previous_sigterm: Any = None
+        self._heartbeats: _HeartbeatThread | None = None
+
+    @property
+    def run(self) -> Run:
+        """The run: started on entering, the finished run after a completed exit."""
+        if self._run is None:
+            raise RuntimeError("the run starts when the `with JobContext(...)` block is entered")
+        return self._run
+
+    def input(self, table_name: str) -> UriInfo:
+        """The newest snapshot of `table_name`, recorded as read by this run.
+
+        >>> job.input("users_raw").uri  # doctest: +SKIP
+        'file:///data/users_raw/part-0.csv'
+        """
+        return _value(fetch_latest_uri(self.client, self.run, table_name))
+
+    def output(
+        self,
+        table_name: str,
+        uri: str,
+        *,
+        format: str,
+        schema: Mapping[str, Any] | None = None,
+    ) -> SnapshotInfo:
+        """Register the snapshot this run wrote to `uri` as the newest of `table_name`.
+
+        >>> job.output("users_curated", "s3://lake/users/part-0.parquet", format="parquet")
+        ... # doctest: +SKIP
+        """
+        return _value(
+            register_snapshot(self.client, self.run, table_name, uri, format=format, schema=schema)
+        )
+
+    def attach(self, artifact: Artifact) -> None:
+        """Send `artifact` with the run's completion.
+
+        >>> job.attach(Artifact(type="report", uri="https://reports.example.com/r1"))
+        ... # doctest: +SKIP
+        """
+        self.artifacts.append(artifact)
+
+    def attach_file(
+        self, file_path: StrPath, *, bucket: str, object_name: str, type: str = "file"
+    ) -> Artifact | None:
+        """Upload a file and attach it as `Artifact(type, uri)`; `None` when the upload failed
+        and the policy carries on (see the class docstring).
+
+        >>> job.attach_file("report.html", bucket="reports", object_name="daily/r1.html",
+        ...                 type="report")  # doctest: +SKIP
+        """
+        uri = self._side(upload_object(self.client, bucket, object_name, file_path), "attach_file")
+        if uri is None:
+            return None
+        artifact = Artifact(type=type, uri=uri)
+        self.attach(artifact)
+        return artifact
+
+    def event(
+        self, kind: str, message: str | None = None, *, data: Mapping[str, Any] | None = None
+    ) -> Event | None:
+        """Record a `progress`, `metric` or `error` event on the run (a side method).
+
+        >>> job.event("progress", "half way", data={"done": 50, "total": 100})  # doctest: +SKIP
+        """
+        return self._side(
+            post_event(self.client, self.run, kind, message=message, data=data), "event"
+        )
+
+    def heartbeat(self, lease_seconds: int | None = None) -> Lease | None:
+        """Extend the run's lease now (a side method); see also `heartbeat_every`."""
+        return self._side(
+            heartbeat(self.client, self.run, lease_seconds=lease_seconds), "heartbeat"
+        )
+
+    def __enter__(self) -> JobContext:
+        if self._entered:
+            raise RuntimeError("a JobContext runs once; create a new one for another run")
+        self._entered = True
+        self._run = _value(
+            start_run(self.client, self.job_name, self.metadata, parent_run_id=self.parent_run_id)
+        )
+        self._install_sigterm_handler()
+        if self.heartbeat_every is not None:
+            self._heartbeats = _HeartbeatThread(self.client, self.run, self.heartbeat_every)
+            self._heartbeats.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._heartbeats is not None:
+                self._heartbeats.stop()
+            shipping_error = self._ship_log()
+        finally:
+            self._restore_sigterm_handler()
+        failure = exc if exc is not None else shipping_error
+        completed = finish_run(
+            self.client,
+            self.run,
+            success=failure is None,
+            extra={**self.extra, **_error_extra(failure)},
+            artifacts=self.artifacts,
+        )
+        if isinstance(completed, Ok):
+            self._run = completed.value
+        if exc is not None:
+            if isinstance(completed, Err):
+                logger.error(
+                    "%s: could not record the failed run: %s", self.job_name, completed.error
+                )
+            return  # the block's own exception propagates
+        if shipping_error is not None:
+            raise shipping_error
+        if isinstance(completed, Err):
+            raise completed.error
+
+    def _ship_log(self) -> SDKError | None:
+        """Upload the log and attach it; the error to raise under `on_error=raise`."""
+        if self.log_path is None or self.log_bucket is None:
+            return None
+        try:
+            artifact = self._side(
+                make_log_artifact(self.client, self.log_bucket, self.run, self.log_path),
+                "log shipping",
+            )
+        except SDKError as error:
+            return error
+        if artifact is not None:
+            self.attach(artifact)
+        return None
+
+    def _side(self, result: Result[T, SDKError], what: str) -> T | None:
+        if isinstance(result, Ok):
+            return result.value
+        if _on_error(self.client) is OnError.RAISE:
+            raise result.error
+        logger.info("%s: %s failed, the job goes on: %s", self.job_name, what, result.error)
+        return None
+
+    def _install_sigterm_handler(self) -> None:
+        # Signal handlers can only be set from the main thread; a job elsewhere does without.
+        if threading.current_thread() is not threading.main_thread():
+            return
+        previous = signal.getsignal(signal.SIGTERM)
+        if previous is signal.SIG_IGN:
+            return  # the program chose to ignore SIGTERM: leave it so
+        self._previous_sigterm = previous
+        signal.signal(signal.SIGTERM, _raise_terminated)
+
+    def _restore_sigterm_handler(self) -> None:
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
+            self._previous_sigterm = None
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise JobTerminated
+
+
+def _value(result: Result[T, SDKError]) -> T:
+    if isinstance(result, Err):
+        raise result.error
+    return result.value
+
+
+def _on_error(client: DatlakeClient) -> OnError:
+    policy = getattr(client, "policy", None)
+    return getattr(policy, "on_error", OnError.LOG_ONLY)
+
+
+def _error_extra(failure: BaseException | None) -> dict[str, Any]:
+    if failure is None:
+        return {}
+    return {"error": {"type": type(failure).__name__, "message": str(failure)}}
+
+
+class _HeartbeatThread:
+    """Heartbeats every `every` seconds, with a lease of three periods, until stopped."""
+
+    def __init__(self, client: DatlakeClient, run: Run, every: float) -> None:
+        self._client = client
+        self._run = run
+        self._every = every
+        self._lease_seconds = max(1, min(3600, math.ceil(every * 3)))
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"datlake-heartbeat-{run.run_id}", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(self._every):
+            # The client logs a failure (and posts an error event under emit_event); a missed
+            # beat is not worth stopping the job for.
+            heartbeat(self._client, self._run, lease_seconds=self._lease_seconds)
