@@ -8,8 +8,7 @@ DatlakeClient(base_url='http://127.0.0.1:8765', api_key='***')
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -18,7 +17,7 @@ import httpx
 from ._call import Call
 from ._config import load_settings
 from ._errors import SDKError
-from ._log import call_fields, logger
+from ._log import call_fields, logger, new_request_id
 from ._policy import ErrorStrategy, OnError, Policy, RetryPolicy
 from ._reactions import ErrorListeners, apply_strategy, emit_error_event, log_error
 from ._result import Err, Result
@@ -32,6 +31,13 @@ T = TypeVar("T")
 
 # What sending (or reading a streamed error body) may raise; each becomes an `Err`.
 _SEND_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError)
+
+
+def _with_request_id(headers: Mapping[str, str] | None, request_id: str) -> dict[str, str]:
+    """`headers` with exactly one `X-Request-Id`: this attempt's."""
+    merged = {k: v for k, v in (headers or {}).items() if k.lower() != "x-request-id"}
+    merged["X-Request-Id"] = request_id
+    return merged
 
 
 class DatlakeClient:
@@ -131,13 +137,13 @@ class DatlakeClient:
 
     def _attempt(self, call: Call[M, T]) -> Result[T, SDKError]:
         """One HTTP request with a fresh `X-Request-Id`, translated."""
-        request_id = uuid.uuid4().hex
+        request_id = new_request_id()
         outcome: httpx.Response | BaseException
         response: httpx.Response | None = None
         try:
             kwargs: dict[str, Any] = call.request(request_id)
+            kwargs["headers"] = _with_request_id(kwargs.get("headers"), request_id)
             request = self._http.build_request(**kwargs)
-            request.headers["X-Request-Id"] = request_id
             response = self._http.send(request, stream=call.stream)
             if call.stream and not response.is_success:
                 response.read()  # the translator reads a problem document from it

@@ -20,7 +20,6 @@ import functools
 import ipaddress
 import os
 import sys
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -136,6 +135,8 @@ def _read_config_file(
         path = Path(home) / "datlake" / "config.toml"
         if not path.is_file():
             return None, {}
+    import tomllib  # only when there is a file to read
+
     try:
         table: dict[str, object] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as ex:

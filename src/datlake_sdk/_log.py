@@ -10,8 +10,9 @@ server's logs; no record ever carries the API key.
 from __future__ import annotations
 
 import logging
+import os
 
-__all__ = ["call_fields", "logger"]
+__all__ = ["call_fields", "logger", "new_request_id"]
 
 logger = logging.getLogger("datlake_sdk")
 
@@ -19,3 +20,8 @@ logger = logging.getLogger("datlake_sdk")
 def call_fields(operation: str, request_id: str | None, **more: object) -> dict[str, object]:
     """The `extra=` of a record about one call."""
     return {"operation": operation, "request_id": request_id, **more}
+
+
+def new_request_id() -> str:
+    """A fresh `X-Request-Id`: 32 random hex digits, like a uuid4's `.hex`."""
+    return os.urandom(16).hex()

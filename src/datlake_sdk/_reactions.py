@@ -10,14 +10,13 @@ Ok(value=None)
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
 import httpx
 
 from ._errors import NotFound, SDKError
-from ._log import call_fields, logger
+from ._log import call_fields, logger, new_request_id
 from ._policy import ErrorStrategy
 from ._result import Err, Ok, Result
 
@@ -127,7 +126,7 @@ def emit_error_event(
         "error": type(error).__name__,
     }
     body = EventRequest(kind=EventKind.ERROR, message=str(error), data=FreeForm.from_dict(data))
-    event_request_id = uuid.uuid4().hex
+    event_request_id = new_request_id()
     fields = call_fields(operation, error.request_id, event_request_id=event_request_id)
     # Sent directly, not through `execute`: no retries, no policies, no recursion.
     try:

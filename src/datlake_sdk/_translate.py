@@ -47,9 +47,8 @@ def translate(
     if isinstance(outcome, BaseException):
         return Err(_from_exception(outcome, request_id, operation))
     response = outcome
-    rid = response.headers.get("X-Request-Id") or request_id
     if not 200 <= response.status_code < 300:
-        return Err(error_from_response(response, rid, operation))
+        return Err(error_from_response(response, _echoed(response, request_id), operation))
     try:
         # Generated parsers raise on non-JSON or incomplete bodies (JSONDecodeError, KeyError,
         # TypeError, ValueError): a broken answer is the server's failure, not ours.
@@ -58,8 +57,9 @@ def translate(
             raise TypeError(f"status {response.status_code} is not a documented success")
         return Ok(convert(parsed))
     except httpx.TransportError as ex:  # a streamed body broke off while `parse` read it
-        return Err(_from_exception(ex, rid, operation))
+        return Err(_from_exception(ex, _echoed(response, request_id), operation))
     except Exception as ex:  # every parsing failure becomes an Err
+        rid = _echoed(response, request_id)
         error = ServerError(
             f"HTTP {response.status_code} with a body outside the contract: "
             f"{type(ex).__name__}: {ex}",
@@ -103,6 +103,11 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     except ValueError:
         return None
     return seconds if seconds >= 0 else None
+
+
+def _echoed(response: httpx.Response, request_id: str) -> str:
+    """The request id the server echoed, else the one sent."""
+    return response.headers.get("X-Request-Id") or request_id
 
 
 def _from_exception(ex: BaseException, request_id: str, operation: str | None) -> SDKError:

@@ -449,6 +449,21 @@ class TestRequestIds:
         error = error_of(client_for(Datlake(answer)).execute(start_run_call()))
         assert error.request_id == "prob-1"
 
+    def test_the_attempts_id_replaces_any_the_builder_set(self) -> None:
+        server = Datlake(httpx.Response(404))
+        call = Call(
+            operation="read",
+            request=lambda rid: {"method": "GET", "url": "/x", "headers": {"x-request-id": "old"}},
+            parse=lambda *, client, response: None,
+            expect=int,
+            convert=lambda n: n,
+            retry_safe=False,
+        )
+        error = error_of(client_for(server).execute(call))
+        [sent] = server.requests[0].headers.get_list("X-Request-Id")
+        assert sent != "old"
+        assert error.request_id == sent
+
     def test_every_request_carries_a_fresh_id(self) -> None:
         server = Datlake(httpx.Response(201, json=RUN_JSON))
         client = client_for(server)

@@ -1,0 +1,169 @@
+"""SDK overhead: `start_run` through the SDK against the same request sent with raw httpx, and
+`import datlake_sdk` against `import httpx`. Both sides run in the same process (or the same
+kind of fresh subprocess), interleaved, so the ratios compare like with like.
+
+    python -m benchmarks            # every bench_*.run(), written to BENCHMARKS.md
+    python benchmarks/bench_sdk.py  # this section only
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+
+import httpx
+
+BASE_URL = "http://127.0.0.1:8765"
+API_KEY = "bench-key"
+RUN_JSON = {
+    "job_name": "daily_users",
+    "run_id": "3f2a9c1e5b7d4e0f8a6b2c4d6e8f0a1b",
+    "status": "running",
+    "created_at": "2026-11-27T01:00:00Z",
+    "metadata": {"source": "s3"},
+    "extra": {},
+    "artifacts": [],
+    "inputs": [],
+    "outputs": [],
+}
+CALL_TARGET = 1.2
+IMPORT_TARGET = 1.3
+# Modules `import datlake_sdk` must not pull in: server code, spec tooling, the retry library.
+HEAVY = ("datlake_server", "openapi_core", "yaml", "stamina", "tenacity", "respx")
+
+
+def _transport() -> httpx.MockTransport:
+    body = json.dumps(RUN_JSON).encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        headers = {"Content-Type": "application/json"}
+        if rid := request.headers.get("X-Request-Id"):
+            headers["X-Request-Id"] = rid
+        return httpx.Response(201, content=body, headers=headers)
+
+    return httpx.MockTransport(handler)
+
+
+def _sdk_call(transport: httpx.MockTransport) -> Callable[[], object]:
+    from datlake_sdk import DatlakeClient
+    from datlake_sdk.functional import Ok, start_run
+
+    client = DatlakeClient(BASE_URL, API_KEY, transport=transport)
+
+    def call() -> object:
+        result = start_run(client, "daily_users", metadata={"source": "s3"})
+        if not isinstance(result, Ok):
+            raise RuntimeError(f"start_run failed: {result}")
+        return result.value
+
+    return call
+
+
+def _raw_call(transport: httpx.MockTransport) -> Callable[[], object]:
+    client = httpx.Client(
+        base_url=BASE_URL, headers={"Authorization": f"Bearer {API_KEY}"}, transport=transport
+    )
+
+    def call() -> object:
+        response = client.post(
+            "/api/v1/jobs/daily_users/runs",
+            json={"metadata": {"source": "s3"}},
+            headers={"Idempotency-Key": str(uuid.uuid4()), "X-Request-Id": uuid.uuid4().hex},
+        )
+        response.raise_for_status()
+        return response.json()
+
+    return call
+
+
+def _per_call_us(call: Callable[[], object], number: int) -> float:
+    started = time.perf_counter()
+    for _ in range(number):
+        call()
+    return (time.perf_counter() - started) / number * 1e6
+
+
+def bench_calls(rounds: int = 15, number: int = 300) -> tuple[float, float]:
+    """Median per-call microseconds of (SDK, raw httpx), rounds interleaved."""
+    transport = _transport()
+    sdk, raw = _sdk_call(transport), _raw_call(transport)
+    for call in (sdk, raw):  # warm up: imports, pools, caches
+        _per_call_us(call, 50)
+    sdk_times, raw_times = [], []
+    for _ in range(rounds):
+        sdk_times.append(_per_call_us(sdk, number))
+        raw_times.append(_per_call_us(raw, number))
+    return statistics.median(sdk_times), statistics.median(raw_times)
+
+
+def _import_us(module: str) -> tuple[int, list[str]]:
+    """Cumulative import time of `module` in a fresh interpreter (`-X importtime`), and the
+    heavy modules it loaded."""
+    code = f"import sys, {module}; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for line in reversed(done.stderr.splitlines()):
+        fields = [part.strip() for part in line.split("|")]
+        if len(fields) == 3 and fields[2] == module:
+            return int(fields[1]), done.stdout.split()
+    raise RuntimeError(f"no import time for {module}")
+
+
+def bench_imports(runs: int = 15) -> tuple[float, float, list[str]]:
+    """Median import microseconds of (datlake_sdk, httpx), runs interleaved."""
+    sdk_times, httpx_times = [], []
+    heavy: set[str] = set()
+    for _ in range(runs):
+        sdk_us, loaded = _import_us("datlake_sdk")
+        sdk_times.append(sdk_us)
+        heavy.update(loaded)
+        httpx_times.append(_import_us("httpx")[0])
+    return statistics.median(sdk_times), statistics.median(httpx_times), sorted(heavy)
+
+
+def _verdict(ratio: float, target: float) -> str:
+    return "within target" if ratio <= target else "**over target**"
+
+
+def run() -> str:
+    """The markdown section for BENCHMARKS.md."""
+    sdk_us, raw_us = bench_calls()
+    call_ratio = sdk_us / raw_us
+    sdk_import, httpx_import, heavy = bench_imports()
+    import_ratio = sdk_import / httpx_import
+    return "\n".join(
+        [
+            "## SDK overhead",
+            "",
+            "`start_run` through `datlake_sdk.functional` against the same POST sent with raw",
+            "httpx (JSON decoded, nothing else), both through one `httpx.MockTransport` returning",
+            "a valid Run, in the same process, rounds interleaved; medians.",
+            "",
+            "| measure | SDK | baseline | ratio | target |",
+            "|---|---:|---:|---:|---:|",
+            f"| `start_run` per call | {sdk_us:.1f} µs | {raw_us:.1f} µs (raw httpx) "
+            f"| {call_ratio:.2f}x | <= {CALL_TARGET}x ({_verdict(call_ratio, CALL_TARGET)}) |",
+            f"| import in a fresh interpreter | {sdk_import / 1000:.1f} ms | "
+            f"{httpx_import / 1000:.1f} ms (`import httpx`) | {import_ratio:.2f}x "
+            f"| <= {IMPORT_TARGET}x ({_verdict(import_ratio, IMPORT_TARGET)}) |",
+            "",
+            "Import times are the cumulative `-X importtime` figure of the top-level package.",
+            "Heavy modules loaded by `import datlake_sdk` "
+            f"(checked: {', '.join(HEAVY)}): {', '.join(heavy) or 'none'}.",
+            "",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    print(run())
