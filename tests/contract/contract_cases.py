@@ -1,0 +1,396 @@
+"""The contract test table: how to drive each spec operation through the SDK, what a canned
+success looks like, and what the SDK must make of it; plus the (operation, status) cases the
+spec documents, read from the spec itself so a newly documented status gets its own test.
+
+`test_contract_operations` runs the cases against `DatlakeMock`; `test_contract_coverage`
+checks that every operation and documented status of the spec has one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datlake_sdk import DatlakeClient
+from datlake_sdk.functional import (
+    Artifact,
+    AuthError,
+    Conflict,
+    Event,
+    Health,
+    Lease,
+    LineageEdge,
+    LineageGraph,
+    LineageNode,
+    NotFound,
+    ObjectInfo,
+    Page,
+    Result,
+    Run,
+    SDKError,
+    ServerError,
+    SnapshotInfo,
+    Transient,
+    UriInfo,
+    ValidationError,
+    complete_run,
+    download_object,
+    fetch_latest_uri,
+    get_lineage,
+    get_run,
+    health,
+    heartbeat,
+    list_events,
+    list_runs,
+    list_snapshots,
+    post_event,
+    register_snapshot,
+    start_run,
+    upload_object,
+)
+from datlake_sdk.testing import Factories, spec_document
+
+JSON = dict[str, Any]
+
+BASE_URL = "http://127.0.0.1:8765"
+API_KEY = "contract-key"
+RUN_ID = "3f2a9c1e5b7d4e0f8a6b2c4d6e8f0a1b"
+RUN = Run("daily_users", RUN_ID)
+WHEN = datetime.datetime(2026, 11, 27, 1, 0, tzinfo=datetime.UTC)
+LATER = datetime.datetime(2026, 11, 27, 1, 1, tzinfo=datetime.UTC)
+CONTENT = b"id,email\n1,a@example.com\n"
+CONTENT_SHA256 = hashlib.sha256(CONTENT).hexdigest()
+OBJECT_NAME = "jobs/daily_users/run.log"
+LOG_URI = "datlake://artifacts/jobs/daily_users/r1/run.log"
+
+Invoke = Callable[[DatlakeClient, Path], Result[Any, SDKError]]
+
+
+@dataclass(frozen=True)
+class OperationCase:
+    """One operation as the contract tests drive it.
+
+    - `invoke(client, workdir)` calls the SDK operation (`workdir` holds files to upload or
+      download into).
+    - `success(factories)` is the canned success body (bytes for binary answers).
+    - `expected(workdir)` is the domain value the SDK must return for that body; it is compared
+      field by field, including the fields a `Run` leaves out of `==`.
+    - `path_params`, `query`, `json` and `headers` are what the request must carry beyond being
+      valid (the mock checks validity): the resource addressed and the values passed in.
+    - `retried`: whether the SDK retries a transient failure (idempotent requests only).
+    - `problems`: the problem kind a status carries for this operation, where it is not the
+      usual one in `ERRORS`.
+    """
+
+    invoke: Invoke
+    success: Callable[[Factories], JSON | bytes]
+    expected: Callable[[Path], object]
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict)
+    json: JSON | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    success_headers: Mapping[str, str] = field(default_factory=dict)
+    check: Callable[[Path], None] | None = None
+    retried: bool = True
+    problems: Mapping[int, str] = field(default_factory=dict)
+
+
+# What every documented error status must become: the typed error and the usual problem kind.
+ERRORS: dict[int, tuple[type[SDKError], str]] = {
+    400: (ValidationError, "invalid-request"),
+    401: (AuthError, "unauthorized"),
+    404: (NotFound, "run-not-found"),
+    409: (Conflict, "run-finished"),
+    422: (ValidationError, "invalid-body"),
+    429: (Transient, "rate-limited"),
+    500: (ServerError, "internal"),
+    503: (Transient, "unavailable"),
+}
+
+_RAW = {
+    "table_name": "users_raw",
+    "snapshot_id": "9d1c7e2a4b6f4c8e9a0b1c2d3e4f5a6b",
+    "uri": "file:///data/users_raw/part-0.csv",
+    "format": "csv",
+    "job_name": "ingest_users",
+    "run_id": "0a1b2c3d4e5f4a6b8c7d9e0f1a2b3c4d",
+}
+_CURATED = {
+    "table_name": "users_curated",
+    "snapshot_id": "1a2b3c4d5e6f4a7b8c9d0e1f2a3b4c5d",
+    "uri": "file:///data/users_curated/part-0.parquet",
+    "format": "parquet",
+    "job_name": "daily_users",
+    "run_id": RUN_ID,
+}
+_SCHEMA = {"id": "int64", "email": "string"}
+RAW_INFO = SnapshotInfo(**_RAW, schema=None, created_at=WHEN)
+CURATED_INFO = SnapshotInfo(**_CURATED, schema=_SCHEMA, created_at=WHEN)
+
+
+def _raw(f: Factories) -> JSON:
+    return f.snapshot(**_RAW)
+
+
+def _curated(f: Factories) -> JSON:
+    return f.snapshot(**_CURATED, schema=_SCHEMA)
+
+
+def _running_run(**fields: Any) -> Run:
+    base: dict[str, Any] = {
+        "status": "running",
+        "created_at": WHEN,
+        "metadata": {"source": "s3"},
+        "extra": {},
+    }
+    return Run("daily_users", RUN_ID, **{**base, **fields})
+
+
+def _lineage() -> LineageGraph:
+    run_node = f"run:daily_users/{RUN_ID}"
+    return LineageGraph(
+        root="users_curated",
+        direction="upstream",
+        depth=2,
+        nodes=(
+            LineageNode("table:users_raw", "table", "users_raw"),
+            LineageNode(run_node, "run", "daily_users", "daily_users", RUN_ID, "succeeded"),
+            LineageNode("table:users_curated", "table", "users_curated"),
+        ),
+        edges=(
+            LineageEdge("table:users_raw", run_node, "read"),
+            LineageEdge(run_node, "table:users_curated", "wrote"),
+        ),
+    )
+
+
+def _upload(client: DatlakeClient, workdir: Path) -> Result[str, SDKError]:
+    source = workdir / "run.log"
+    source.write_bytes(CONTENT)
+    return upload_object(client, "artifacts", OBJECT_NAME, source)
+
+
+def _download(client: DatlakeClient, workdir: Path) -> Result[ObjectInfo, SDKError]:
+    return download_object(client, "artifacts", OBJECT_NAME, workdir / "downloaded.csv")
+
+
+def _downloaded_file_holds_the_bytes(workdir: Path) -> None:
+    assert (workdir / "downloaded.csv").read_bytes() == CONTENT
+
+
+_EVENT_JSON: JSON = {"kind": "progress", "message": "half way", "data": {"done": 50}}
+
+OPERATIONS: dict[str, OperationCase] = {
+    "start_run": OperationCase(
+        invoke=lambda client, _: start_run(client, "daily_users", metadata={"source": "s3"}),
+        success=lambda f: f.run(metadata={"source": "s3"}),
+        expected=lambda _: _running_run(),
+        path_params={"job_name": "daily_users"},
+        json={"metadata": {"source": "s3"}},
+        problems={409: "idempotency-key-reused"},
+    ),
+    "list_runs": OperationCase(
+        invoke=lambda client, _: list_runs(client, "daily_users", status="running", limit=10),
+        success=lambda f: f.run_page([f.run(metadata={"source": "s3"})], next_cursor="c-2"),
+        expected=lambda _: Page((_running_run(),), next_cursor="c-2"),
+        path_params={"job_name": "daily_users"},
+        query={"status": "running", "limit": "10"},
+    ),
+    "get_run": OperationCase(
+        invoke=lambda client, _: get_run(client, "daily_users", RUN_ID),
+        success=lambda f: f.run(metadata={"source": "s3"}, inputs=[_raw(f)], outputs=[_curated(f)]),
+        expected=lambda _: _running_run(inputs=(RAW_INFO,), outputs=(CURATED_INFO,)),
+        path_params={"job_name": "daily_users", "run_id": RUN_ID},
+        problems={404: "run-not-found"},
+    ),
+    "complete_run": OperationCase(
+        invoke=lambda client, _: complete_run(
+            client, RUN, success=True, extra={"rows": 1200}, artifacts=[Artifact("log", LOG_URI)]
+        ),
+        success=lambda f: f.run(
+            status="succeeded", extra={"rows": 1200}, artifacts=[{"type": "log", "uri": LOG_URI}]
+        ),
+        # the seed's promise: `complete_run` answers `Ok(None)` (`finish_run` returns the Run)
+        expected=lambda _: None,
+        path_params={"job_name": "daily_users", "run_id": RUN_ID},
+        json={
+            "success": True,
+            "extra": {"rows": 1200},
+            "artifacts": [{"type": "log", "uri": LOG_URI}],
+        },
+    ),
+    "heartbeat": OperationCase(
+        invoke=lambda client, _: heartbeat(client, RUN, lease_seconds=120),
+        success=lambda f: f.lease(),
+        expected=lambda _: Lease("daily_users", RUN_ID, "running", WHEN, LATER),
+        path_params={"job_name": "daily_users", "run_id": RUN_ID},
+        json={"lease_seconds": 120},
+    ),
+    "post_event": OperationCase(
+        invoke=lambda client, _: post_event(
+            client, RUN, "progress", message="half way", data={"done": 50}
+        ),
+        success=lambda f: f.event(message="half way", data={"done": 50}),
+        expected=lambda _: Event(
+            "7e8f9a0b1c2d4e3f8a5b6c7d8e9f0a1b",
+            "daily_users",
+            RUN_ID,
+            "progress",
+            "half way",
+            {"done": 50},
+            WHEN,
+        ),
+        path_params={"job_name": "daily_users", "run_id": RUN_ID},
+        json=_EVENT_JSON,
+        # no idempotency key for events: a retry could record the event twice
+        retried=False,
+    ),
+    "list_events": OperationCase(
+        invoke=lambda client, _: list_events(client, RUN, limit=5, cursor="c-1"),
+        success=lambda f: f.event_page([f.event(kind="metric", data={"rows": 3})]),
+        expected=lambda _: Page(
+            (
+                Event(
+                    "7e8f9a0b1c2d4e3f8a5b6c7d8e9f0a1b",
+                    "daily_users",
+                    RUN_ID,
+                    "metric",
+                    None,
+                    {"rows": 3},
+                    WHEN,
+                ),
+            ),
+            next_cursor=None,
+        ),
+        path_params={"job_name": "daily_users", "run_id": RUN_ID},
+        query={"limit": "5", "cursor": "c-1"},
+    ),
+    "register_snapshot": OperationCase(
+        invoke=lambda client, _: register_snapshot(
+            client,
+            RUN,
+            "users_curated",
+            _CURATED["uri"],
+            format="parquet",
+            schema=_SCHEMA,
+            idempotency_key="snap-key-1",
+        ),
+        success=_curated,
+        expected=lambda _: CURATED_INFO,
+        json={
+            "job_name": "daily_users",
+            "run_id": RUN_ID,
+            "table_name": "users_curated",
+            "uri": _CURATED["uri"],
+            "format": "parquet",
+            "schema": _SCHEMA,
+        },
+        headers={"Idempotency-Key": "snap-key-1"},
+    ),
+    "fetch_latest_uri": OperationCase(
+        invoke=lambda client, _: fetch_latest_uri(client, RUN, "users_raw"),
+        success=_raw,
+        expected=lambda _: UriInfo(
+            "users_raw", _RAW["uri"], "csv", None, snapshot_id=_RAW["snapshot_id"]
+        ),
+        path_params={"table": "users_raw"},
+        query={"run_id": RUN_ID, "job_name": "daily_users"},
+        problems={404: "table-not-found"},
+    ),
+    "list_snapshots": OperationCase(
+        invoke=lambda client, _: list_snapshots(client, "users_raw", limit=20),
+        success=lambda f: f.snapshot_page([_raw(f)], next_cursor="s-2"),
+        expected=lambda _: Page((RAW_INFO,), next_cursor="s-2"),
+        path_params={"table": "users_raw"},
+        query={"limit": "20"},
+    ),
+    "get_lineage": OperationCase(
+        invoke=lambda client, _: get_lineage(
+            client, "users_curated", depth=2, direction="upstream"
+        ),
+        success=lambda f: f.lineage(direction="upstream", depth=2),
+        expected=lambda _: _lineage(),
+        query={"table": "users_curated", "depth": "2", "direction": "upstream"},
+        problems={404: "table-not-found"},
+    ),
+    "upload_object": OperationCase(
+        invoke=_upload,
+        success=lambda f: f.receipt(bucket="artifacts", object=OBJECT_NAME, content=CONTENT),
+        expected=lambda _: f"datlake://artifacts/{OBJECT_NAME}",
+        path_params={"bucket": "artifacts", "object": OBJECT_NAME},
+        headers={"X-Checksum-Sha256": CONTENT_SHA256},
+        problems={422: "checksum-mismatch"},
+    ),
+    "download_object": OperationCase(
+        invoke=_download,
+        success=lambda _: CONTENT,
+        success_headers={"X-Checksum-Sha256": CONTENT_SHA256},
+        expected=lambda _: ObjectInfo(
+            "artifacts",
+            OBJECT_NAME,
+            f"datlake://artifacts/{OBJECT_NAME}",
+            len(CONTENT),
+            CONTENT_SHA256,
+        ),
+        path_params={"bucket": "artifacts", "object": OBJECT_NAME},
+        check=_downloaded_file_holds_the_bytes,
+        problems={404: "object-not-found"},
+    ),
+    "get_health": OperationCase(
+        invoke=lambda client, _: health(client),
+        success=lambda f: f.health(version="1.1.0"),
+        expected=lambda _: Health("ok", "1.1.0"),
+    ),
+}
+
+
+# --- the cases, from the spec ----------------------------------------------------------------
+
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+def documented_responses(document: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """operationId -> the statuses its responses document, in the spec's order."""
+    found: dict[str, tuple[str, ...]] = {}
+    for item in document["paths"].values():
+        for method in _METHODS:
+            op = item.get(method)
+            if op is not None:
+                found[str(op["operationId"])] = tuple(str(code) for code in op["responses"])
+    return found
+
+
+def success_status(statuses: tuple[str, ...]) -> int:
+    """The one documented 2xx status (a test fails if there is not exactly one)."""
+    successes = [int(code) for code in statuses if code.startswith("2")]
+    assert len(successes) == 1, f"expected exactly one 2xx status, the spec has {statuses}"
+    return successes[0]
+
+
+def error_statuses(statuses: tuple[str, ...]) -> list[int | str]:
+    """The documented non-2xx statuses; a range or `default` stays a string (and fails)."""
+    return [int(code) if code.isdigit() else code for code in statuses if not code.startswith("2")]
+
+
+def success_cases(document: Mapping[str, Any]) -> list[str]:
+    return sorted(documented_responses(document))
+
+
+def error_cases(document: Mapping[str, Any]) -> list[tuple[str, int | str]]:
+    return sorted(
+        (
+            (op, status)
+            for op, statuses in documented_responses(document).items()
+            for status in error_statuses(statuses)
+        ),
+        key=lambda case: (case[0], str(case[1])),
+    )
+
+
+SPEC = spec_document()
+SUCCESS_CASES = success_cases(SPEC)
+ERROR_CASES = error_cases(SPEC)
