@@ -242,7 +242,7 @@ class JobContext:
     def _side(self, result: Result[T, SDKError], what: str) -> T | None:
         if isinstance(result, Ok):
             return result.value
-        if _on_error(self.client) is OnError.RAISE:
+        if self.client.policy.on_error is OnError.RAISE:
             raise result.error
         logger.info("%s: %s failed, the job goes on: %s", self.job_name, what, result.error)
         return None
@@ -271,11 +271,6 @@ def _value(result: Result[T, SDKError]) -> T:
     if isinstance(result, Err):
         raise result.error
     return result.value
-
-
-def _on_error(client: DatlakeClient) -> OnError:
-    policy = getattr(client, "policy", None)
-    return getattr(policy, "on_error", OnError.LOG_ONLY)
 
 
 def _error_extra(failure: BaseException | None) -> dict[str, Any]:

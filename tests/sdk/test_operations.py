@@ -430,8 +430,9 @@ def api() -> Iterator[respx.MockRouter]:
         yield router
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client() -> Iterator[DatlakeClient]:
+    # One client for the module: building one (its TLS context) costs more than a test.
     with make_client() as client:
         yield client
 
