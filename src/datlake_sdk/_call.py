@@ -30,13 +30,17 @@ T = TypeVar("T")
 class Call(Generic[M, T]):
     """What to send and how to read the answer.
 
-    - `request(request_id)` returns httpx request arguments (the generated `_get_kwargs`).
+    - `request(request_id)` returns httpx request arguments (the generated `_get_kwargs`); it
+      runs once per attempt with that attempt's fresh `X-Request-Id` (the client sets the
+      header either way), so anything that must stay the same across retries, such as an
+      `Idempotency-Key`, is made once, outside it.
     - `parse` is the generated `_parse_response(client=..., response=...)`.
     - `expect` is the generated model of a success body; anything else is an error.
     - `convert` maps that model to the SDK's domain type.
     - `retry_safe`: GET, PUT, or POST carrying an `Idempotency-Key`.
-    - `rewind` makes a streamed body readable again before a retry.
-    - `stream`: send with `stream=True`; `parse` then reads the body itself (downloads).
+    - `rewind` makes a streamed body readable again; it runs before every retry.
+    - `stream`: send with `stream=True`; on a 2xx `parse` reads the body itself (downloads);
+      an error body is read for its problem document; the response is always closed after.
     - `run_ref`: `(job_name, run_id)` of a run-scoped call, for logs and error events.
     - `on_not_found`: the value a 404 becomes under `continue_on_not_found` (lookups only).
     - `on_transient`: the value a transient failure becomes, after retries, under

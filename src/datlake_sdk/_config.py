@@ -6,7 +6,7 @@ environment (`DATLAKE_URL`, `DATLAKE_API_KEY`, `DATLAKE_SDK_*`), then a TOML con
 with the keys `url`, `api_key`, `timeout`, `error_strategy`, `retry` and `on_error`.
 
 >>> settings = load_settings(base_url="http://127.0.0.1:8765", api_key="s3cret", environ={})
->>> settings
+>>> settings  # doctest: +ELLIPSIS
 Settings(base_url='http://127.0.0.1:8765', api_key='***', timeout=30.0, ...)
 >>> load_settings(base_url="http://datlake.example.com", environ={})
 Traceback (most recent call last):
