@@ -182,5 +182,6 @@ def _flatten(error: Exception) -> str:
     cause = error.__cause__
     schema_errors = list(getattr(cause, "schema_errors", ()) or ())
     if schema_errors:
-        return f"{error}: " + "; ".join(f"{_json_path(e)}: {e.message}" for e in schema_errors)
+        details = "; ".join(f"{_json_path(e)}: {_schema_message(e)}" for e in schema_errors)
+        return f"{type(error).__name__}: {details}"
     return f"{error}: {cause}" if cause is not None else str(error)

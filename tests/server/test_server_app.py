@@ -1,0 +1,93 @@
+"""The app's plumbing: health, request ids, authentication, unknown routes, internal errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from importlib import metadata
+from pathlib import Path
+
+import httpx
+import pytest
+from datlake_e2e import API_KEY, assert_problem, make_client, start, unique
+from starlette.responses import Response
+
+from datlake_server import create_app, serve_app
+from datlake_server.operations import Call, Operations
+from datlake_server.serve import is_loopback
+
+
+def test_health_needs_no_key(anonymous: httpx.Client) -> None:
+    response = anonymous.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "version": metadata.version("datlake-sdk")}
+
+
+def test_request_ids_are_echoed_or_made(anonymous: httpx.Client) -> None:
+    mine = anonymous.get("/health", headers={"X-Request-Id": "req-6f1c2d3e"})
+    assert mine.headers["x-request-id"] == "req-6f1c2d3e"
+    made = anonymous.get("/health")
+    assert len(made.headers["x-request-id"]) == 32
+    for unusable in ("has space", "x" * 129, "caf\u00e9"):
+        response = anonymous.get("/health", headers={"X-Request-Id": unusable.encode()})
+        assert response.status_code == 200
+        assert response.headers["x-request-id"] not in (unusable, "")
+    problem = assert_problem(
+        anonymous.get("/jobs/j/runs", headers={"X-Request-Id": "req-42"}), 401, "unauthorized"
+    )
+    assert problem["request_id"] == "req-42"
+
+
+def test_the_bearer_scheme_is_case_insensitive_and_the_key_exact(server_url: str) -> None:
+    with make_client(server_url, api_key=None) as client:
+        path = f"/jobs/{unique('auth')}/runs"
+        assert client.get(path, headers={"Authorization": f"bearer {API_KEY}"}).status_code == 200
+        for header in (
+            API_KEY,
+            f"Basic {API_KEY}",
+            f"Bearer {API_KEY}x",
+            f"Bearer  {API_KEY}",
+            "Bearer",
+        ):
+            assert_problem(client.get(path, headers={"Authorization": header}), 401)
+
+
+def test_unknown_paths_and_methods(api: httpx.Client) -> None:
+    missing = assert_problem(api.get("/nothing/here"), 404)
+    assert missing["type"] == "about:blank"
+    assert_problem(api.get("/datasets/logs"), 404)
+    not_allowed = api.delete(f"/jobs/{unique('j')}/runs")
+    assert_problem(not_allowed, 405)
+    assert not_allowed.headers["allow"] == "GET, POST"
+
+
+def test_an_open_server_needs_no_key(
+    served: Callable[..., AbstractContextManager[str]],
+) -> None:
+    with served(api_key=None) as url, make_client(url, api_key=None) as client:
+        run = start(client, "open_job")
+        assert client.get(f"/jobs/open_job/runs/{run['run_id']}").status_code == 200
+
+
+def test_an_unexpected_failure_is_a_500_problem_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: Operations, call: Call) -> Response:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(Operations, "list_runs", broken)
+    app = create_app(tmp_path, None, validate_responses=True)
+    with serve_app(app) as url, make_client(url, api_key=None) as client:
+        response = client.get("/jobs/j/runs", headers={"X-Request-Id": "req-boom"})
+        problem = assert_problem(response, 500, "internal")
+        assert "secret internals" not in response.text
+        assert "req-boom" in problem["detail"]
+        assert client.get("/health").status_code == 200  # and the server carries on
+    assert app.state.response_violations == []
+
+
+def test_loopback_hosts() -> None:
+    for host in ("127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost", "LOCALHOST"):
+        assert is_loopback(host), host
+    for host in ("0.0.0.0", "::", "10.0.0.1", "192.168.1.2", "example.com", ""):
+        assert not is_loopback(host), host

@@ -1,0 +1,202 @@
+"""The server as a process: restarts, concurrent writers, the `datlake server` command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import httpx
+import pytest
+from datlake_e2e import (
+    all_pages,
+    complete,
+    get_run,
+    make_client,
+    read,
+    register,
+    start,
+)
+
+
+def test_data_survives_a_restart(served: Callable[..., AbstractContextManager[str]]) -> None:
+    with served() as url, make_client(url) as api:
+        writer = start(api, "ingest", metadata={"v": 1})
+        snapshot = register(api, writer, "users_raw", schema={"id": "int64"})
+        complete(api, writer)
+        reader = start(api, "daily_users")
+        read(api, reader, "users_raw")
+        api.post(f"/jobs/daily_users/runs/{reader['run_id']}/events", json={"kind": "metric"})
+        assert api.put("/datasets/logs/jobs%2Frun.log", content=b"kept").status_code == 201
+        before = (get_run(api, writer), get_run(api, reader))
+        lineage = api.get("/lineage", params={"table": "users_raw"}).json()
+
+    with served() as url, make_client(url) as api:
+        assert (get_run(api, writer), get_run(api, reader)) == before
+        latest = api.get("/tables/users_raw/snapshots/latest").json()
+        assert latest == snapshot
+        assert api.get("/lineage", params={"table": "users_raw"}).json() == lineage
+        assert len(all_pages(api, f"/jobs/daily_users/runs/{reader['run_id']}/events")) == 1
+        download = api.get("/datasets/logs/jobs%2Frun.log")
+        assert download.content == b"kept"
+        assert download.headers["x-checksum-sha256"]
+        # and it keeps working after the restart
+        assert complete(api, reader)["status"] == "succeeded"
+
+
+def _server_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "datlake_server", *args]
+
+
+def _start_cli(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], str, str]:
+    """Start the command; returns the process, its base URL and the banner it printed."""
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    assert process.stdout is not None
+    banner = ""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        banner += line
+        if line.startswith("  auth:"):
+            url = banner.split("listening on ", 1)[1].split()[0]
+            return process, url, banner
+        if not line and process.poll() is not None:
+            break
+    process.kill()
+    raise AssertionError(f"the server did not start: {banner}{process.communicate()[0]}")
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATLAKE_API_KEY"}
+    return {**env, "PYTHONUNBUFFERED": "1", **extra}
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_the_server_command_stops_cleanly(tmp_path: Path, stop: signal.Signals) -> None:
+    key = "cli-secret-key-8c1f"
+    data = tmp_path / "data"
+    process, url, banner = _start_cli(
+        _server_command("--port", "0", "--data", str(data), "--api-key", key), _env()
+    )
+    try:
+        assert not url.endswith(":0")
+        assert httpx.get(f"{url}/api/v1/health").json()["status"] == "ok"
+        with make_client(url, api_key=key) as api:
+            run = start(api, "cli_job")
+    finally:
+        process.send_signal(stop)
+        output = banner + process.communicate(timeout=30)[0]
+    assert process.returncode == 0, output
+    assert key not in output
+    assert str(data.resolve()) in output
+    assert "auth: on" in output
+    assert {p.name for p in data.iterdir()} == {"datlake.db", "objects"}  # WAL checkpointed
+
+    # the data folder serves again, this time with the key from the environment
+    process, url, banner = _start_cli(
+        [
+            str(Path(sys.executable).parent / "datlake"),
+            "server",
+            "--port",
+            "0",
+            "--data",
+            str(data),
+        ],
+        _env(DATLAKE_API_KEY=key),
+    )
+    try:
+        with make_client(url, api_key=key) as api:
+            assert get_run(api, run)["run_id"] == run["run_id"]
+        assert httpx.get(f"{url}/api/v1/jobs/cli_job/runs").status_code == 401
+    finally:
+        process.terminate()
+        output = banner + process.communicate(timeout=30)[0]
+    assert process.returncode == 0, output
+    assert key not in output
+    assert "auth: on" in output
+
+
+def test_an_open_server_refuses_a_non_loopback_host(tmp_path: Path) -> None:
+    result = subprocess.run(
+        _server_command("--host", "0.0.0.0", "--port", "0", "--data", str(tmp_path / "d")),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "refusing" in result.stderr
+    assert "--api-key" in result.stderr
+    assert not (tmp_path / "d").exists()
+
+
+def test_the_command_line_without_a_command_shows_help() -> None:
+    from datlake_sdk.cli import main
+
+    assert main([]) == 2
+    assert main(["server", "--port", "not-a-number"]) == 2
+
+
+@pytest.mark.slow
+def test_concurrent_writers_lose_and_duplicate_nothing(tmp_path: Path) -> None:
+    # the server runs in its own process, as it would for real jobs: the writers' threads
+    # then compete with each other, not with the server, for this interpreter
+    key = "parallel-key"
+    command = _server_command("--port", "0", "--data", str(tmp_path), "--api-key", key)
+    process, server_url, _ = _start_cli(command, _env())
+    try:
+        _write_concurrently(server_url, key)
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+    assert process.returncode == 0
+
+
+def _write_concurrently(server_url: str, key: str) -> None:
+    job, table = "parallel", "parallel_out"
+    threads_count, runs_per_thread = 8, 50
+    barrier = threading.Barrier(threads_count)
+    errors: list[BaseException] = []
+    written: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    def work(worker: int) -> None:
+        try:
+            with make_client(server_url, api_key=key) as api:
+                barrier.wait()
+                for index in range(runs_per_thread):
+                    run = start(api, job, metadata={"worker": worker, "index": index})
+                    snapshot = register(api, run, table, f"file:///{worker}/{index}")
+                    complete(api, run)
+                    with lock:
+                        written.append((run["run_id"], snapshot["snapshot_id"]))
+        except BaseException as error:  # surfaced below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[0]
+
+    total = threads_count * runs_per_thread
+    with make_client(server_url, api_key=key) as api:
+        runs = all_pages(api, f"/jobs/{job}/runs", limit=500)
+        snapshots = all_pages(api, f"/tables/{table}/snapshots", limit=37)
+    assert len(runs) == len({r["run_id"] for r in runs}) == total
+    assert {r["status"] for r in runs} == {"succeeded"}
+    assert all(len(r["outputs"]) == 1 for r in runs)
+    assert len(snapshots) == len({s["snapshot_id"] for s in snapshots}) == total
+    assert {(s["run_id"], s["snapshot_id"]) for s in snapshots} == set(written)
+    assert {(r["metadata"]["worker"], r["metadata"]["index"]) for r in runs} == {
+        (w, i) for w in range(threads_count) for i in range(runs_per_thread)
+    }
