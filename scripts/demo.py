@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,6 +57,8 @@ def local_datlake(data_dir: Path, api_key: str) -> Iterator[str]:
     assert server.stdout is not None
     try:
         base_url = _wait_for_url(server)
+        # keep reading what the server prints so that a full pipe never blocks it
+        threading.Thread(target=server.stdout.read, daemon=True).start()
         yield base_url
     finally:
         server.send_signal(signal.SIGTERM)
