@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
+from datlake_sdk import DatlakeClient
 from datlake_sdk.functional import (
     Err,
     Ok,
@@ -38,8 +39,6 @@ from datlake_sdk.functional import (
     start_run,
     unwrap,
 )
-
-from datlake_sdk import DatlakeClient
 
 LOG_BUCKET = "artifacts"
 
