@@ -17,6 +17,7 @@ datlake_sdk._errors.ConfigError: DATLAKE_SDK_RETRY: 'max=two': 'two' is not a wh
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -248,9 +249,13 @@ class Policy:
         return attrs.evolve(self, **changes)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str], *, base: Policy | None = None) -> Policy:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, base: Policy | None = None
+    ) -> Policy:
         """`base` (default: the defaults) with the `DATLAKE_SDK_*` variables set in `environ`
-        applied; an empty variable counts as unset."""
+        (default: `os.environ`) applied; an empty variable counts as unset."""
+        if environ is None:
+            environ = os.environ
         policy = base or cls()
         if value := environ.get(ENV_ERROR_STRATEGY, "").strip():
             policy = policy.evolve(error_strategy=value, source=ENV_ERROR_STRATEGY)

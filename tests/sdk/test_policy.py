@@ -54,6 +54,12 @@ class TestFromEnv:
     def test_an_empty_variable_counts_as_unset(self) -> None:
         assert Policy.from_env({"DATLAKE_SDK_ON_ERROR": "", "DATLAKE_SDK_RETRY": " "}) == Policy()
 
+    def test_reads_the_process_environment_by_default(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("DATLAKE_SDK_ON_ERROR", "raise")
+        assert Policy.from_env().on_error is OnError.RAISE
+
     def test_overrides_a_base(self) -> None:
         base = Policy(on_error=OnError.RAISE)
         policy = Policy.from_env({"DATLAKE_SDK_ERROR_STRATEGY": "suppress_transient"}, base=base)
