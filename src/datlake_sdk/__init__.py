@@ -7,6 +7,8 @@
 >>> from datlake_sdk.functional import start_run, complete_run
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._client import DatlakeClient
 from ._errors import (
     AuthError,
@@ -18,8 +20,10 @@ from ._errors import (
     Transient,
     ValidationError,
 )
-from ._job import JobContext, JobTerminated
 from ._policy import ErrorStrategy, OnError, Policy, RetryPolicy
+
+if TYPE_CHECKING:
+    from ._job import JobContext, JobTerminated
 
 __all__ = [
     "AuthError",
@@ -38,3 +42,13 @@ __all__ = [
     "Transient",
     "ValidationError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # `JobContext` pulls in every operation and the generated models: import it on first use,
+    # so that `import datlake_sdk` stays about as cheap as `import httpx`.
+    if name in ("JobContext", "JobTerminated"):
+        from . import _job
+
+        return getattr(_job, name)
+    raise AttributeError(f"module 'datlake_sdk' has no attribute {name!r}")
