@@ -1,0 +1,274 @@
+"""The local Datlake under load: run lifecycle calls, and a large streamed upload.
+
+* start+complete pairs (two validated JSON requests) per second and their p50/p99 latency,
+  against raw `GET /api/v1/health` on the same server, interleaved in the same run;
+* a large object (1 GiB; `DATLAKE_BENCH_BIG_MB` to change it) streamed from a file with httpx,
+  against `curl -T` of the same file to the same server: throughput, the client's peak memory
+  and the server's peak memory (VmHWM of its process, reset before each upload).
+
+The server runs in its own process (`python -m datlake_server`), as it would for real jobs.
+
+    python benchmarks/bench_server.py   # this section only
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+API_KEY = "bench-" + uuid.uuid4().hex
+CURL = "/usr/bin/curl"
+BIG_MB = int(os.environ.get("DATLAKE_BENCH_BIG_MB", "1024"))
+
+# The httpx upload runs in a fresh interpreter so that its peak memory is its own.
+HTTPX_UPLOAD = """
+import sys, httpx
+url, key, path = sys.argv[1:4]
+with open(path, "rb") as body, httpx.Client(timeout=600) as client:
+    response = client.put(url, content=body, headers={"Authorization": f"Bearer {key}"})
+    response.raise_for_status()
+    print(response.json()["sha256"])
+"""
+
+
+@contextmanager
+def server(data: Path) -> Iterator[tuple[str, int]]:
+    """A `datlake server` process on a free port; yields its base URL and pid."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "datlake_server", "--port", "0", "--data", str(data),
+         "--api-key", API_KEY],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if "listening on " not in line:
+        process.kill()
+        raise RuntimeError(f"the server did not start: {line}{process.communicate()[0]}")
+    try:
+        yield line.split("listening on ", 1)[1].strip(), process.pid
+    finally:
+        process.terminate()
+        process.communicate(timeout=60)
+
+
+# --- run lifecycle -------------------------------------------------------------------------
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def _timed(call: Callable[[], object], number: int) -> list[float]:
+    latencies = []
+    for _ in range(number):
+        started = time.perf_counter()
+        call()
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def bench_pairs(url: str, rounds: int = 6, number: int = 100) -> tuple[list[float], list[float]]:
+    """Latencies (seconds) of start+complete pairs and of health requests, interleaved."""
+    client = httpx.Client(base_url=f"{url}/api/v1", headers={"Authorization": f"Bearer {API_KEY}"})
+
+    def pair() -> None:
+        run = client.post("/jobs/bench_job/runs", json={"metadata": {"source": "bench"}})
+        run.raise_for_status()
+        done = client.put(
+            f"/jobs/bench_job/runs/{run.json()['run_id']}/complete", json={"success": True}
+        )
+        done.raise_for_status()
+
+    def health() -> None:
+        client.get("/health").raise_for_status()
+
+    _timed(pair, 20)  # warm up
+    _timed(health, 20)
+    pairs: list[float] = []
+    healths: list[float] = []
+    for _ in range(rounds):
+        pairs += _timed(pair, number)
+        healths += _timed(health, number)
+    client.close()
+    return pairs, healths
+
+
+# --- large upload --------------------------------------------------------------------------
+
+
+def _make_file(path: Path, megabytes: int) -> str:
+    block = os.urandom(1 << 20)
+    digest = hashlib.sha256()
+    with path.open("wb") as out:
+        for index in range(megabytes):
+            chunk = index.to_bytes(8, "big") + block[8:]
+            out.write(chunk)
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _reset_peak(pid: int) -> bool:
+    """Reset the process's VmHWM (Linux >= 4.0, `5 > /proc/<pid>/clear_refs`)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _status_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} for process {pid}")
+
+
+def _run_measured(command: list[str]) -> tuple[float, int, str]:
+    """Run `command`; its wall seconds, its peak RSS (KiB) and its stdout.
+
+    The peak is the child's VmHWM, polled once it runs `command`: `ru_maxrss` would also count
+    this interpreter's memory, which a forked child shares until it execs.
+    """
+    expected = "\0".join(command).encode()
+    peak = 0
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err)
+        while process.poll() is None:
+            try:
+                if Path(f"/proc/{process.pid}/cmdline").read_bytes().rstrip(b"\0") == expected:
+                    peak = max(peak, _status_kib(process.pid, "VmHWM"))
+            except (OSError, RuntimeError):
+                pass  # it just exited
+            time.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if process.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed ({process.returncode}): {stderr}{stdout}")
+    return elapsed, peak, stdout
+
+
+def bench_upload(url: str, pid: int, path: Path, expected: str) -> dict[str, dict[str, float]]:
+    """Upload `path` with httpx and with curl; per tool: seconds, client and server peak KiB."""
+    results: dict[str, dict[str, float]] = {}
+    tools: dict[str, Callable[[str], list[str]]] = {
+        "httpx": lambda target: [sys.executable, "-c", HTTPX_UPLOAD, target, API_KEY, str(path)],
+    }
+    if Path(CURL).exists():
+        tools["curl -T"] = lambda target: [
+            CURL, "-sS", "--fail", "-T", str(path), "-H", f"Authorization: Bearer {API_KEY}",
+            "-H", "Content-Type: application/octet-stream", target,
+        ]  # fmt: skip
+    for name, command in tools.items():
+        target = f"{url}/api/v1/datasets/bench/{name.split()[0]}%2Fbig.bin"
+        resettable = _reset_peak(pid)
+        server_before = _status_kib(pid, "VmRSS")
+        seconds, client_peak, out = _run_measured(command(target))
+        if expected not in out:
+            raise RuntimeError(f"{name}: the server stored other bytes: {out}")
+        results[name] = {
+            "seconds": seconds,
+            "client_peak_kib": client_peak,
+            "server_peak_kib": _status_kib(pid, "VmHWM"),
+            "server_before_kib": server_before,
+            "resettable": float(resettable),
+        }
+    return results
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def _mib(kib: float) -> str:
+    return f"{kib / 1024:.0f} MiB"
+
+
+def run() -> str:
+    """The markdown section for BENCHMARKS.md."""
+    with tempfile.TemporaryDirectory(prefix="datlake-bench-") as tmp:
+        folder = Path(tmp)
+        with server(folder / "data") as (url, pid):
+            pairs, healths = bench_pairs(url)
+            big = folder / "big.bin"
+            expected = _make_file(big, BIG_MB)
+            uploads = bench_upload(url, pid, big, expected)
+            big.unlink()
+
+    pair_p50, pair_p99 = statistics.median(pairs), _percentile(pairs, 0.99)
+    health_p50, health_p99 = statistics.median(healths), _percentile(healths, 0.99)
+    lines = [
+        "## Local Datlake server",
+        "",
+        "`python -m datlake_server` in its own process, one keep-alive httpx client, sequential",
+        "calls. A pair is `start_run` + `complete_run`: two JSON requests, each authenticated,",
+        "validated against the spec with openapi-core and written to SQLite. The baseline is",
+        "`GET /api/v1/health` on the same server (no auth, no body, no database), interleaved",
+        f"with the pairs: {len(pairs)} pairs and {len(healths)} health requests.",
+        "",
+        "| measure | start+complete pair | baseline: health GET | ratio |",
+        "|---|---:|---:|---:|",
+        f"| p50 latency | {_ms(pair_p50)} | {_ms(health_p50)} | {pair_p50 / health_p50:.2f}x |",
+        f"| p99 latency | {_ms(pair_p99)} | {_ms(health_p99)} | {pair_p99 / health_p99:.2f}x |",
+        f"| per second | {len(pairs) / sum(pairs):.0f} pairs/s | "
+        f"{len(healths) / sum(healths):.0f} requests/s | "
+        f"{(len(pairs) / sum(pairs)) / (len(healths) / sum(healths)):.2f}x |",
+        "",
+        f"Per request, a pair costs {pair_p50 / 2 / health_p50:.2f}x a health check (p50).",
+        "",
+        f"### Upload of a {BIG_MB} MiB object",
+        "",
+        "The same file (random bytes) streamed to the same server, `Content-Length` known: httpx",
+        "reading the open file (a fresh interpreter) against `curl -T` in the same run.",
+        "The server hashes and writes the body as it arrives and fsyncs before answering.",
+        "",
+    ]
+    if "curl -T" not in uploads:
+        lines += [f"`{CURL}` is missing: no curl baseline in this run.", ""]
+    lines += [
+        "| client | throughput | client peak RSS | server peak RSS (before) |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, figures in uploads.items():
+        throughput = BIG_MB / figures["seconds"]
+        lines.append(
+            f"| {name} | {throughput:.0f} MiB/s ({figures['seconds']:.1f} s) | "
+            f"{_mib(figures['client_peak_kib'])} | {_mib(figures['server_peak_kib'])} "
+            f"({_mib(figures['server_before_kib'])}) |"
+        )
+    if "curl -T" in uploads:
+        httpx_fig, curl_fig = uploads["httpx"], uploads["curl -T"]
+        lines += [
+            "",
+            f"httpx against curl: {curl_fig['seconds'] / httpx_fig['seconds']:.2f}x the "
+            f"throughput, {httpx_fig['client_peak_kib'] / curl_fig['client_peak_kib']:.2f}x the "
+            "client memory; server peak during the httpx upload "
+            f"{httpx_fig['server_peak_kib'] / curl_fig['server_peak_kib']:.2f}x that during "
+            "curl's.",
+        ]
+    if not all(figures["resettable"] for figures in uploads.values()):
+        lines += ["", "VmHWM could not be reset here: server peaks are since its start."]
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(run())
