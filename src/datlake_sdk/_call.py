@@ -42,7 +42,8 @@ class Call(Generic[M, T]):
     - `stream`: send with `stream=True`; on a 2xx `parse` reads the body itself (downloads);
       an error body is read for its problem document; the response is always closed after.
     - `run_ref`: `(job_name, run_id)` of a run-scoped call, for logs and error events.
-    - `on_not_found`: the value a 404 becomes under `continue_on_not_found` (lookups only).
+    - `on_not_found`: the value a 404 becomes under `continue_on_not_found` (lookups only);
+      with `not_found_type`, only a 404 of that problem type (or of none) qualifies.
     - `on_transient`: the value a transient failure becomes, after retries, under
       `suppress_transient` (only where nothing is lost: reads, heartbeats, events).
     """
@@ -57,4 +58,5 @@ class Call(Generic[M, T]):
     stream: bool = False
     run_ref: tuple[str, str] | None = None
     on_not_found: Callable[[], T] | None = None
+    not_found_type: str | None = None
     on_transient: Callable[[], T] | None = None

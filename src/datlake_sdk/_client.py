@@ -130,6 +130,7 @@ class DatlakeClient:
                 operation=call.operation,
                 on_not_found=call.on_not_found,
                 on_transient=call.on_transient,
+                not_found_type=call.not_found_type,
             )
         if isinstance(result, Err):
             self._react(call, result.error)

@@ -46,7 +46,7 @@ _CHUNK_SIZE = 1024 * 1024
 
 
 class ChecksumMismatch(Exception):
-    """The downloaded bytes do not hash to the `X-Checksum-Sha256` the server sent."""
+    """The bytes sent or received and the server's account of them disagree (SHA-256, size)."""
 
 
 def upload_object(
@@ -166,11 +166,22 @@ def _upload_call(
     def rewind() -> None:
         file.seek(0)
 
+    size = os.fstat(file.fileno()).st_size
+
+    def verified(receipt: api.ObjectReceipt) -> ObjectInfo:
+        # a server that stored other bytes than we sent must not pass for a good upload
+        if receipt.sha256 != digest or receipt.size != size:
+            raise ChecksumMismatch(
+                f"the server stored {receipt.size} bytes hashing to {receipt.sha256}; "
+                f"we sent {size} bytes hashing to {digest}"
+            )
+        return domain.object_info(receipt)
+
     # httpx reads a file object given as `content` in chunks and sets Content-Length from its size.
     return api_call(
         upload_object_endpoint,
         api.ObjectReceipt,
-        domain.object_info,
+        verified,
         retry_safe=True,
         path=(bucket, object_name),
         arguments={"body": File(payload=file), "x_checksum_sha_256": digest},

@@ -49,6 +49,7 @@ def api_call(
     arguments: Mapping[str, Any] | None = None,
     run: Run | None = None,
     on_not_found: Callable[[], T] | None = None,
+    not_found_type: str | None = None,
     on_transient: Callable[[], T] | None = None,
     rewind: Callable[[], None] | None = None,
 ) -> Call[M, T]:
@@ -73,6 +74,7 @@ def api_call(
         rewind=rewind,
         run_ref=None if run is None else (run.job_name, run.run_id),
         on_not_found=on_not_found,
+        not_found_type=not_found_type,
         on_transient=on_transient,
     )
 

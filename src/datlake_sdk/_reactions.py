@@ -34,6 +34,7 @@ def apply_strategy(
     operation: str,
     on_not_found: Callable[[], T] | None,
     on_transient: Callable[[], T] | None,
+    not_found_type: str | None = None,
 ) -> Result[T, SDKError]:
     """Turn a 404 (`continue_on_not_found`) or a transient failure left after retries
     (`suppress_transient`) into `Ok` of the call's fallback, when the call has one."""
@@ -45,6 +46,7 @@ def apply_strategy(
         strategy is ErrorStrategy.CONTINUE_ON_NOT_FOUND
         and isinstance(error, NotFound)
         and on_not_found is not None
+        and (not_found_type is None or error.problem_type in (None, not_found_type))
     ):
         logger.info("%s: not found, continuing: %s", operation, error, extra=fields)
         return Ok(on_not_found())

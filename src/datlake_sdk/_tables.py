@@ -46,7 +46,8 @@ def fetch_latest_uri(
     it (an input edge); with `None` it is a plain lookup.
 
     A table without snapshots is `Err(NotFound)`; under the `continue_on_not_found` policy it is
-    `Ok(UriInfo.missing(table_name))` (the empty-uri sentinel), and under `suppress_transient` a
+    `Ok(UriInfo.missing(table_name))` (the empty-uri sentinel; an unknown run stays an `Err`),
+    and under `suppress_transient` a
     transient failure that outlived its retries becomes that sentinel too.
 
     >>> fetch_latest_uri(client, run, "users_raw")  # doctest: +SKIP
@@ -72,6 +73,8 @@ def fetch_latest_uri(
             arguments={} if run is None else {"run_id": run.run_id, "job_name": run.job_name},
             run=run,
             on_not_found=missing,
+            # an unknown run is the caller's mistake, not a missing table: it stays an Err
+            not_found_type="/problems/table-not-found",
             on_transient=missing,
         )
     )

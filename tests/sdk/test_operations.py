@@ -737,6 +737,21 @@ def test_upload_streams_a_multi_megabyte_file_whole_with_its_checksum(
     assert request.content == data
 
 
+@pytest.mark.parametrize(("size_delta", "digest"), [(1, SHA_OF_ABC), (0, "0" * 64)])
+def test_an_upload_the_server_stored_differently_is_an_err(
+    size_delta: int, digest: str, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    api.route(method="PUT").respond(
+        201, json=receipt_json("artifacts", "x.log", 3 + size_delta, digest)
+    )
+
+    result = upload_object(client, "artifacts", "x.log", _abc_file(tmp_path))
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, ServerError)
+    assert "we sent 3 bytes" in result.error.message
+
+
 class _ChunkRecordingTransport(httpx.BaseTransport):
     """Reads the request body as a server would, noting the size of every chunk."""
 

@@ -68,6 +68,16 @@ def test_continue_on_not_found_turns_a_missing_table_into_the_sentinel(
     assert not result.value.found
 
 
+def test_continue_on_not_found_keeps_an_unknown_run_an_err(api: respx.MockRouter) -> None:
+    api.get(LATEST).mock(return_value=problem(404, "run-not-found"))
+
+    with make_client(error_strategy="continue_on_not_found") as client:
+        result = fetch_latest_uri(client, RUN, "users_raw")
+
+    assert isinstance(result, Err)
+    assert result.error.problem_type == "/problems/run-not-found"
+
+
 def test_continue_on_not_found_leaves_other_lookups_an_err(api: respx.MockRouter) -> None:
     api.get(f"/api/v1/jobs/daily_users/runs/{RUN_ID}").mock(
         return_value=problem(404, "run-not-found")
