@@ -21,7 +21,7 @@ from typing import cast
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, State
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from werkzeug.datastructures import Headers as SpecHeaders
@@ -77,6 +77,9 @@ class DatlakeApp:
             response = await self._respond(request)
         except Problem as problem:
             response = problem.response(request_id)
+        except ClientDisconnect:
+            logger.info("request %s: the client went away", request_id)
+            return
         except Exception:
             logger.exception("request %s (%s %s) failed", request_id, request.method, scope["path"])
             detail = f"the server failed; its log has the details under request {request_id}"

@@ -57,11 +57,9 @@ class Call:
         key = self.request.headers.get("idempotency-key")
         if key is None:
             return None
-        canonical = json.dumps(self.json, sort_keys=True, separators=(",", ":"))
-        raw_path = self.request.scope.get("raw_path", b"").decode("latin-1")
-        fingerprint = hashlib.sha256(
-            f"{self.operation_id}\n{raw_path}\n{canonical}".encode()
-        ).hexdigest()
+        request = [self.operation_id, self.path, self.json]
+        canonical = json.dumps(request, sort_keys=True, separators=(",", ":"))
+        fingerprint = hashlib.sha256(canonical.encode()).hexdigest()
         return key, fingerprint
 
 

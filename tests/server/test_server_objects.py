@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -131,6 +133,33 @@ def test_unsafe_object_names_are_refused(server_url: str, data_dir: Path, raw_na
         assert b"/problems/invalid-request" in body
     assert sorted(outside.rglob("*")) == before
     assert not (data_dir / "objects" / "evil").exists()
+
+
+def test_an_interrupted_upload_leaves_nothing_behind(
+    api: httpx.Client, server_url: str, data_dir: Path
+) -> None:
+    parts = urlsplit(server_url)
+    head = (
+        "PUT /api/v1/datasets/cut/half%2Fdone.bin HTTP/1.1\r\n"
+        f"Host: {parts.netloc}\r\nAuthorization: Bearer {API_KEY}\r\n"
+        "Content-Type: application/octet-stream\r\nContent-Length: 1048576\r\n\r\n"
+    )
+    with socket.create_connection((parts.hostname, parts.port)) as sock:
+        sock.sendall(head.encode() + b"x" * 300_000)
+        time.sleep(0.3)
+    folder = data_dir / "objects" / "cut" / "half"
+    deadline = time.monotonic() + 10
+    while folder.exists() and any(folder.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not folder.exists() or list(folder.iterdir()) == []
+    assert_problem(api.get("/datasets/cut/half%2Fdone.bin"), 404, "object-not-found")
+    assert api.get("/health").status_code == 200
+
+
+def test_a_name_the_file_system_cannot_hold_is_refused(api: httpx.Client) -> None:
+    too_long_segment = "s" * 300  # within 1024 bytes, beyond a file name's 255
+    response = api.put(f"/datasets/fs/a%2F{too_long_segment}", content=b"x")
+    assert_problem(response, 400, "invalid-request")
 
 
 def test_bad_bucket_names_are_refused(api: httpx.Client) -> None:
