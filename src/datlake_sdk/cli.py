@@ -1,9 +1,11 @@
 """The `datlake` command.
 
     datlake server --host 127.0.0.1 --port 8765 --data DIR [--api-key KEY]
+    datlake conformance --base-url URL [--api-key KEY]
 
-runs the local Datlake. The server and its dependencies are imported only when that command
-runs, so importing `datlake_sdk` stays light.
+`server` runs the local Datlake; `conformance` checks any Datlake server against the contract's
+semantics. Each command imports what it needs only when it runs, so importing `datlake_sdk`
+stays light.
 
 >>> main(["--help"])  # doctest: +ELLIPSIS
 usage: datlake ...
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,11 +44,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="require `Authorization: Bearer KEY` (default: $DATLAKE_API_KEY; without a key"
         " the server is open and listens on loopback hosts only)",
     )
+    commands.add_parser(
+        "conformance",
+        add_help=False,
+        help="check a Datlake server against the contract (see `datlake conformance --help`)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `datlake` command line; returns the exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["conformance"]:
+        from datlake_sdk.conformance import main as conformance_main
+
+        try:
+            return conformance_main(arguments[1:])
+        except SystemExit as exit_:  # --help, or arguments argparse rejected
+            return exit_.code if isinstance(exit_.code, int) else 2
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from datlake_sdk import cli
 from datlake_sdk.conformance import CHECKS, CheckResult, main, run_conformance
 
 datlake_server = pytest.importorskip("datlake_server", reason="the local Datlake is not installed")
@@ -154,3 +155,13 @@ def test_the_command_prints_a_table_and_exits_by_outcome(
     assert main(["--base-url", server, "--api-key", "wrong"]) == 1
     out = capsys.readouterr().out
     assert re.search(r"start_run_idempotent_replay +FAIL +start_run answered 401", out)
+
+
+def test_the_datlake_command_runs_conformance(
+    server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["conformance", "--base-url", server, "--api-key", API_KEY]) == 0
+    assert "15 passed, 0 failed, 0 skipped" in capsys.readouterr().out
+    assert cli.main(["conformance", "--help"]) == 0
+    assert "--base-url" in capsys.readouterr().out
+    assert cli.main(["conformance"]) == 2  # --base-url is required
