@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import signal
 import sys
 import threading
@@ -20,19 +19,10 @@ from typing import Any
 
 import uvicorn
 
+from datlake_sdk._config import is_loopback
 from datlake_server.app import DatlakeApp, create_app
 
 STARTUP_TIMEOUT = 30.0
-
-
-def is_loopback(host: str) -> bool:
-    """True for `localhost`, 127.0.0.0/8 and ::1: the hosts an open server may listen on."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def base_url(host: str, port: int) -> str:
