@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from datlake_server.lineage import lineage
 from datlake_server.objects import ObjectStore, read_chunks
 from datlake_server.store import Idempotency, Store
+from datlake_server.validation import loads_json
 
 
 def server_version() -> str:
@@ -42,11 +43,13 @@ class Call:
     @property
     def json(self) -> dict[str, Any]:
         if self._json is None:
-            self._json = json.loads(self.body) if self.body else {}
+            self._json = loads_json(self.body) if self.body else {}
         return self._json  # type: ignore[no-any-return]
 
     def query(self, name: str) -> str | None:
-        return self.request.query_params.get(name)
+        # the first value, as the validator read it: a repeated parameter's others are ignored
+        values = self.request.query_params.getlist(name)
+        return values[0] if values else None
 
     def query_int(self, name: str, default: int) -> int:
         value = self.query(name)

@@ -18,9 +18,10 @@ datlake_server.problems.Problem: query parameter table: 'a b' does not match the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qsl
 
 from openapi_core import Config, OpenAPI
@@ -102,7 +103,9 @@ class Checker:
         config = Config(extra_media_type_deserializers={PROBLEM_JSON: json_loads})
         self._api = OpenAPI.from_dict(spec.document, config=config)
         self._parameters = V30RequestParametersValidator(self._api.spec)
-        self._body = V30RequestBodyValidator(self._api.spec)
+        self._body = V30RequestBodyValidator(
+            self._api.spec, extra_media_type_deserializers={"application/json": loads_json}
+        )
 
     def request(
         self,
@@ -135,6 +138,26 @@ class Checker:
     def check_response(self, request: SpecRequest, response: SpecResponse) -> list[str]:
         """Return how the response breaks the spec (empty when it conforms)."""
         return [_flatten(e) for e in self._api.iter_response_errors(request, response)]
+
+
+def loads_json(body: bytes | str, **parameters: str) -> Any:
+    """Parse a request body as strict JSON, or raise `ValueError`.
+
+    Python's `json` reads more than JSON: `NaN` and `Infinity`, numbers too large for a float
+    (as `inf`), `\\ud800` escapes of lone surrogates. None of these can be stored as UTF-8 or
+    answered as JSON again, and nesting deeper than the interpreter recurses fails later too:
+    they are refused here, so the validator answers 422 `invalid-body` for them.
+    """
+    try:
+        document = json.loads(body, parse_constant=_not_json)
+        json.dumps(document, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    return document
+
+
+def _not_json(constant: str) -> NoReturn:
+    raise ValueError(f"{constant} is not JSON")
 
 
 def _describe_parameter(error: Exception) -> str:

@@ -16,6 +16,8 @@ from datlake_server import create_app, serve_app
 from datlake_server.operations import Call, Operations
 from datlake_server.serve import is_loopback
 
+JSON_CONTENT = {"Content-Type": "application/json"}
+
 
 def test_health_needs_no_key(anonymous: httpx.Client) -> None:
     response = anonymous.get("/health")
@@ -59,6 +61,39 @@ def test_unknown_paths_and_methods(api: httpx.Client) -> None:
     not_allowed = api.delete(f"/jobs/{unique('j')}/runs")
     assert_problem(not_allowed, 405)
     assert not_allowed.headers["allow"] == "GET, POST"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        b"NaN",
+        b"Infinity",
+        b"-Infinity",
+        b"1e400",  # beyond a float: Python reads it as inf
+        b'"\\ud800"',  # a lone surrogate: not storable as UTF-8
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than the parser recurses
+    ],
+)
+def test_a_json_body_python_reads_but_json_forbids_is_a_422(
+    api: httpx.Client, value: bytes
+) -> None:
+    job = unique("strict")
+    body = b'{"metadata": {"x": ' + value + b"}}"
+    response = api.post(f"/jobs/{job}/runs", content=body, headers=JSON_CONTENT)
+    assert_problem(response, 422, "invalid-body")
+    assert api.get(f"/jobs/{job}/runs").json()["items"] == []
+
+
+def test_a_repeated_query_parameter_is_read_as_the_validator_read_it(api: httpx.Client) -> None:
+    job = unique("repeat")
+    start(api, job)
+    start(api, job)
+    page = api.get(f"/jobs/{job}/runs?limit=1&limit=abc")
+    assert page.status_code == 200, page.text
+    assert len(page.json()["items"]) == 1
+    assert_problem(api.get(f"/jobs/{job}/runs?limit=abc&limit=1"), 400, "invalid-request")
+    missing = assert_problem(api.get(f"/lineage?table={job}&table=a%20b"), 404, "table-not-found")
+    assert missing["detail"] == f"table {job} has no snapshot"
 
 
 def test_an_open_server_needs_no_key(
