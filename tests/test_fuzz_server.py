@@ -1,0 +1,246 @@
+"""Fuzzing the local Datlake with schemathesis: every operation of the spec, over real HTTP.
+
+Each operation gets positive and negative cases (schemathesis' examples, coverage and
+fuzzing phases), sent to a real server on a loopback socket, and every answer must be a
+documented status with a documented content type and a body of the documented schema, and
+never a 5xx.
+
+Random names would only ever meet 404s, so the server is seeded with a small world (runs, a
+two-table lineage, an object, cursors of real pages), and hooks swap some generated names,
+run ids and cursors for the world's: the same cases then reach the code behind the 404s.
+
+By default a few examples per operation run, derandomized so CI never flakes;
+`DATLAKE_FUZZ_EXAMPLES=<n>` (`make fuzz`) runs `n` random ones.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from datlake_server import serve_in_thread
+
+SPEC = Path(__file__).resolve().parents[1] / "openapi" / "datlake.yaml"
+API_KEY = "fuzz-key-5c1e"
+RANDOM_EXAMPLES = os.environ.get("DATLAKE_FUZZ_EXAMPLES")
+EXAMPLES = int(RANDOM_EXAMPLES) if RANDOM_EXAMPLES else 20  # per operation
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
+
+schema = schemathesis.openapi.from_path(SPEC)
+schema.config.update(headers=AUTH)
+schema.config.generation.update(
+    max_examples=EXAMPLES,
+    deterministic=not RANDOM_EXAMPLES,
+    database="none",
+)
+
+
+# The world's names are fixed (each module run has its own server); its run ids and cursors
+# are the server's, so generated cases carry placeholders the test swaps for them.
+JOB = "fuzz_job"
+TABLES = ("fuzz.raw", "fuzz.curated")  # curated is made from raw
+BUCKET, OBJECT = "fuzz-objects", "fuzz/part-0.csv"
+RUNNING, FINISHED, CURSOR = "running-run", "finished-run", "next-cursor"
+
+
+def _created(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def _start(api: httpx.Client) -> str:
+    return str(_created(api.post(f"/jobs/{JOB}/runs", json={}))["run_id"])
+
+
+def _register(api: httpx.Client, run_id: str, table: str) -> None:
+    body = {"job_name": JOB, "run_id": run_id, "table_name": table, "uri": "file:///x"}
+    _created(api.post("/jobs/register-snapshot", json={**body, "format": "csv"}))
+
+
+def _cursor(api: httpx.Client, path: str) -> str:
+    cursor = api.get(path, params={"limit": 1}).json()["next_cursor"]
+    assert cursor, path
+    return str(cursor)
+
+
+def _seed(api: httpx.Client) -> dict[str, Any]:
+    """Two runs, raw -> curated with two snapshots each, two events and an object; the
+    placeholders' values (but for the running run, made per operation)."""
+    raw, curated = TABLES
+    ingest, transform = _start(api), _start(api)
+    for _ in range(2):
+        _register(api, ingest, raw)
+    response = api.get(f"/tables/{raw}/snapshots/latest", params={"run_id": transform})
+    assert response.status_code == 200, response.text
+    for _ in range(2):
+        _register(api, transform, curated)
+    for kind in ("progress", "metric"):
+        _created(api.post(f"/jobs/{JOB}/runs/{transform}/events", json={"kind": kind}))
+    for run_id in (ingest, transform):
+        response = api.put(f"/jobs/{JOB}/runs/{run_id}/complete", json={"success": True})
+        assert response.status_code == 200, response.text
+    _created(api.put(f"/datasets/{BUCKET}/{quote(OBJECT, safe='')}", content=b"id\n1\n"))
+    cursors = {
+        "list_runs": _cursor(api, f"/jobs/{JOB}/runs"),
+        "list_snapshots": _cursor(api, f"/tables/{raw}/snapshots"),
+        "list_events": _cursor(api, f"/jobs/{JOB}/runs/{transform}/events"),
+    }
+    return {FINISHED: transform, CURSOR: cursors}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A fresh server with an API key, seeded: its base URL and the placeholders' values."""
+    with (
+        serve_in_thread(tmp_path_factory.mktemp("fuzz"), api_key=API_KEY) as url,
+        httpx.Client(base_url=f"{url}/api/v1", headers=AUTH) as api,
+    ):
+        yield url, _seed(api)
+
+
+@pytest.fixture
+def world(server: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """The server, with a running run made afresh for this operation (fuzzing may end it)."""
+    url, values = server
+    with httpx.Client(base_url=f"{url}/api/v1", headers=AUTH) as api:
+        return url, {**values, RUNNING: _start(api)}
+
+
+def _resolve(case: schemathesis.Case, values: dict[str, Any]) -> None:
+    """Swap the placeholders the hooks put into `case` for the server's values."""
+    operation_id = _operation_id(case.operation)
+    for container in (case.path_parameters, case.query, case.body):
+        if not isinstance(container, dict):
+            continue
+        for name, value in container.items():
+            if value in (RUNNING, FINISHED):
+                container[name] = values[value]
+            elif value == CURSOR and operation_id in values[CURSOR]:
+                container[name] = values[CURSOR][operation_id]
+
+
+# Hooks: each generated value is kept, or swapped for one of the world's.
+
+
+def _operation_id(operation: schemathesis.APIOperation | None) -> str | None:
+    return operation.definition.raw.get("operationId") if operation is not None else None
+
+
+def _or(value: Any, *alternatives: Any) -> st.SearchStrategy[Any]:
+    # the world's values first: Hypothesis leans towards the first choice
+    return st.sampled_from([*alternatives, value])
+
+
+@schema.hook
+def flatmap_path_parameters(
+    context: schemathesis.HookContext, parameters: dict[str, Any] | None
+) -> st.SearchStrategy[dict[str, Any] | None]:
+    if not parameters:
+        return st.just(parameters)
+    if "run_id" in parameters:
+        runs = ({"job_name": JOB, "run_id": run_id} for run_id in (RUNNING, FINISHED))
+        return _or(parameters, *({**parameters, **run} for run in runs))
+    if "job_name" in parameters:
+        return _or(parameters, {**parameters, "job_name": JOB})
+    if "table" in parameters:
+        return _or(parameters, *({**parameters, "table": table} for table in TABLES))
+    if "object" in parameters:
+        known = {"bucket": BUCKET, "object": OBJECT}
+        return _or(parameters, {**parameters, **known}, {**parameters, "bucket": BUCKET})
+    return st.just(parameters)
+
+
+@schema.hook
+def flatmap_query(
+    context: schemathesis.HookContext, query: dict[str, Any] | None
+) -> st.SearchStrategy[dict[str, Any] | None]:
+    operation_id = _operation_id(context.operation)
+    if not query:
+        return st.just(query)
+    if "cursor" in query:
+        return _or(query, {**query, "cursor": CURSOR})
+    if operation_id == "fetch_latest_uri" and "run_id" in query:
+        run = {"job_name": JOB, "run_id": RUNNING}
+        return _or(query, {**query, "run_id": RUNNING}, {**query, **run})
+    if operation_id == "get_lineage" and "table" in query:
+        return _or(query, *({**query, "table": table} for table in TABLES))
+    return st.just(query)
+
+
+@schema.hook
+def flatmap_body(context: schemathesis.HookContext, body: Any) -> st.SearchStrategy[Any]:
+    operation_id = _operation_id(context.operation)
+    if not isinstance(body, dict):
+        return st.just(body)
+    if operation_id == "register_snapshot":
+        run = {"job_name": JOB, "run_id": RUNNING}
+        return _or(body, {**body, **run}, {**body, **run, "table_name": TABLES[0]})
+    if operation_id == "start_run" and "parent_run_id" in body:
+        return _or(body, {**body, "parent_run_id": FINISHED})
+    return st.just(body)
+
+
+@schema.parametrize()
+# `world` is meant to be made once per operation, not once per example
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_server_conforms(case: schemathesis.Case, world: tuple[str, dict[str, Any]]) -> None:
+    base_url, values = world
+    _resolve(case, values)
+    case.call_and_validate(base_url=base_url, checks=CHECKS)
+
+
+def test_stateful_sequences(server: tuple[str, dict[str, Any]]) -> None:
+    """Chains of calls along the links schemathesis infers from the spec (a started run's id
+    flows into get_run, heartbeat, events, register_snapshot and complete_run), each answer
+    held to the same checks."""
+    base_url, values = server
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            with httpx.Client(base_url=f"{base_url}/api/v1", headers=AUTH) as api:
+                self.values = {**values, RUNNING: _start(api)}
+
+        def before_call(self, case: schemathesis.Case) -> None:
+            _resolve(case, self.values)
+
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            return {"base_url": base_url}
+
+        def validate_response(
+            self, response: schemathesis.Response, case: schemathesis.Case, **kwargs: Any
+        ) -> None:
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=max(EXAMPLES // 2, 1),
+            stateful_step_count=6,
+            derandomize=not RANDOM_EXAMPLES,
+            database=None,
+            deadline=None,
+        )
+    )
