@@ -120,7 +120,7 @@ def _from_exception(ex: BaseException, request_id: str, operation: str | None) -
 def _problem(response: httpx.Response) -> dict[str, str]:
     try:
         body: Any = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # also UnicodeDecodeError; deep nesting recurses
         return {}
     if not isinstance(body, dict):
         return {}

@@ -165,7 +165,10 @@ def test_a_proxys_html_502() -> None:
     assert error.problem_type is None
 
 
-@pytest.mark.parametrize("content", [b"", b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe", b"[" * 100_000, b'{"a":' * 100_000],
+)
 def test_an_error_body_that_is_no_problem_document(content: bytes) -> None:
     server = Datlake(httpx.Response(500, content=content))
     error = error_of(client_for(server).execute(start_run_call()))
