@@ -1,5 +1,8 @@
 """The SDK's domain types: what operations return, frozen and independent of the generated models.
 
+Every field is checked at construction (a `TypeError` names it), so a server answering with a
+wrong type (a number for a name, a malformed time) can never pass for a good answer.
+
 A `Run` is identified by `(job_name, run_id)`; the other fields are what the server last said
 about it and do not take part in equality or hashing, so the `Run` that `start_run` returned
 equals the one `get_run` returns later.
@@ -37,13 +40,37 @@ T = TypeVar("T")
 
 JSONObject = Mapping[str, Any]
 
+_text = attrs.validators.instance_of(str)
+_maybe_text = attrs.validators.optional(_text)
+_time = attrs.validators.instance_of(datetime.datetime)
+_maybe_time = attrs.validators.optional(_time)
+
+
+def _object(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"'{attribute.name}' must be a mapping, not {type(value).__name__}")
+
+
+_maybe_object = attrs.validators.optional(_object)
+
+
+def _whole(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"'{attribute.name}' must be an int, not {type(value).__name__}")
+
+
+def _tuple_of(kind: type) -> Any:
+    return attrs.validators.deep_iterable(
+        attrs.validators.instance_of(kind), attrs.validators.instance_of(tuple)
+    )
+
 
 @attrs.frozen
 class Artifact:
     """Something a run produced besides its tables: `Artifact(type="log", uri="datlake://...")`."""
 
-    type: str
-    uri: str
+    type: str = attrs.field(validator=_text)
+    uri: str = attrs.field(validator=_text)
 
 
 @attrs.frozen
@@ -53,14 +80,14 @@ class SnapshotInfo:
     `format`, `schema`, `job_name`, `run_id` and `created_at` are filled when the server sent them.
     """
 
-    table_name: str
-    snapshot_id: str
-    uri: str
-    format: str | None = None
-    schema: JSONObject | None = None
-    job_name: str | None = None
-    run_id: str | None = None
-    created_at: datetime.datetime | None = None
+    table_name: str = attrs.field(validator=_text)
+    snapshot_id: str = attrs.field(validator=_text)
+    uri: str = attrs.field(validator=_text)
+    format: str | None = attrs.field(default=None, validator=_maybe_text)
+    schema: JSONObject | None = attrs.field(default=None, validator=_maybe_object)
+    job_name: str | None = attrs.field(default=None, validator=_maybe_text)
+    run_id: str | None = attrs.field(default=None, validator=_maybe_text)
+    created_at: datetime.datetime | None = attrs.field(default=None, validator=_maybe_time)
 
 
 @attrs.frozen
@@ -75,20 +102,40 @@ class Run:
     ('daily_users', '3f2a9c1e', None)
     """
 
-    job_name: str
-    run_id: str
+    job_name: str = attrs.field(validator=_text)
+    run_id: str = attrs.field(validator=_text)
     # The run's state, not its identity: keyword-only and left out of `==` and `hash`.
-    status: str | None = attrs.field(default=None, eq=False, kw_only=True)
-    created_at: datetime.datetime | None = attrs.field(default=None, eq=False, kw_only=True)
-    finished_at: datetime.datetime | None = attrs.field(default=None, eq=False, kw_only=True)
-    metadata: JSONObject | None = attrs.field(default=None, eq=False, kw_only=True)
-    extra: JSONObject | None = attrs.field(default=None, eq=False, kw_only=True)
-    artifacts: tuple[Artifact, ...] = attrs.field(default=(), eq=False, kw_only=True)
-    inputs: tuple[SnapshotInfo, ...] = attrs.field(default=(), eq=False, kw_only=True)
-    outputs: tuple[SnapshotInfo, ...] = attrs.field(default=(), eq=False, kw_only=True)
-    last_heartbeat_at: datetime.datetime | None = attrs.field(default=None, eq=False, kw_only=True)
-    lease_expires_at: datetime.datetime | None = attrs.field(default=None, eq=False, kw_only=True)
-    parent_run_id: str | None = attrs.field(default=None, eq=False, kw_only=True)
+    status: str | None = attrs.field(default=None, eq=False, kw_only=True, validator=_maybe_text)
+    created_at: datetime.datetime | None = attrs.field(
+        default=None, eq=False, kw_only=True, validator=_maybe_time
+    )
+    finished_at: datetime.datetime | None = attrs.field(
+        default=None, eq=False, kw_only=True, validator=_maybe_time
+    )
+    metadata: JSONObject | None = attrs.field(
+        default=None, eq=False, kw_only=True, validator=_maybe_object
+    )
+    extra: JSONObject | None = attrs.field(
+        default=None, eq=False, kw_only=True, validator=_maybe_object
+    )
+    artifacts: tuple[Artifact, ...] = attrs.field(
+        default=(), eq=False, kw_only=True, validator=_tuple_of(Artifact)
+    )
+    inputs: tuple[SnapshotInfo, ...] = attrs.field(
+        default=(), eq=False, kw_only=True, validator=_tuple_of(SnapshotInfo)
+    )
+    outputs: tuple[SnapshotInfo, ...] = attrs.field(
+        default=(), eq=False, kw_only=True, validator=_tuple_of(SnapshotInfo)
+    )
+    last_heartbeat_at: datetime.datetime | None = attrs.field(
+        default=None, eq=False, kw_only=True, validator=_maybe_time
+    )
+    lease_expires_at: datetime.datetime | None = attrs.field(
+        default=None, eq=False, kw_only=True, validator=_maybe_time
+    )
+    parent_run_id: str | None = attrs.field(
+        default=None, eq=False, kw_only=True, validator=_maybe_text
+    )
 
 
 @attrs.frozen
@@ -99,11 +146,11 @@ class UriInfo:
     404 or a transient failure into a value; `found` tells the two apart.
     """
 
-    table_name: str
-    uri: str
-    format: str
-    schema: JSONObject | None
-    snapshot_id: str | None = None
+    table_name: str = attrs.field(validator=_text)
+    uri: str = attrs.field(validator=_text)
+    format: str = attrs.field(validator=_text)
+    schema: JSONObject | None = attrs.field(validator=_maybe_object)
+    snapshot_id: str | None = attrs.field(default=None, validator=_maybe_text)
 
     @classmethod
     def missing(cls, table_name: str) -> UriInfo:
@@ -120,81 +167,81 @@ class UriInfo:
 class Page(Generic[T]):
     """One page of a listing; pass `next_cursor` back as `cursor=` for the next (None: the end)."""
 
-    items: tuple[T, ...]
-    next_cursor: str | None = None
+    items: tuple[T, ...] = attrs.field(validator=attrs.validators.instance_of(tuple))
+    next_cursor: str | None = attrs.field(default=None, validator=_maybe_text)
 
 
 @attrs.frozen
 class LineageNode:
     """A table (`id="table:<name>"`) or a run (`id="run:<job>/<run_id>"`) in a lineage graph."""
 
-    id: str
-    kind: str
-    name: str
-    job_name: str | None = None
-    run_id: str | None = None
-    status: str | None = None
+    id: str = attrs.field(validator=_text)
+    kind: str = attrs.field(validator=_text)
+    name: str = attrs.field(validator=_text)
+    job_name: str | None = attrs.field(default=None, validator=_maybe_text)
+    run_id: str | None = attrs.field(default=None, validator=_maybe_text)
+    status: str | None = attrs.field(default=None, validator=_maybe_text)
 
 
 @attrs.frozen
 class LineageEdge:
     """`read` (table to run) or `wrote` (run to table), with the snapshot involved."""
 
-    source: str
-    target: str
-    kind: str
-    snapshot_id: str | None = None
+    source: str = attrs.field(validator=_text)
+    target: str = attrs.field(validator=_text)
+    kind: str = attrs.field(validator=_text)
+    snapshot_id: str | None = attrs.field(default=None, validator=_maybe_text)
 
 
 @attrs.frozen
 class LineageGraph:
     """The graph around `root`: nodes are tables and runs, edges are reads and writes."""
 
-    root: str
-    direction: str
-    depth: int
-    nodes: tuple[LineageNode, ...]
-    edges: tuple[LineageEdge, ...]
+    root: str = attrs.field(validator=_text)
+    direction: str = attrs.field(validator=_text)
+    depth: int = attrs.field(validator=_whole)
+    nodes: tuple[LineageNode, ...] = attrs.field(validator=_tuple_of(LineageNode))
+    edges: tuple[LineageEdge, ...] = attrs.field(validator=_tuple_of(LineageEdge))
 
 
 @attrs.frozen
 class ObjectInfo:
     """A stored object: `uri` is `datlake://<bucket>/<object>`; `sha256` is lowercase hex."""
 
-    bucket: str
-    object_name: str
-    uri: str
-    size: int
-    sha256: str
+    bucket: str = attrs.field(validator=_text)
+    object_name: str = attrs.field(validator=_text)
+    uri: str = attrs.field(validator=_text)
+    size: int = attrs.field(validator=_whole)
+    sha256: str = attrs.field(validator=_text)
 
 
 @attrs.frozen
 class Lease:
     """A run's heartbeat lease: the run counts as `lost` after `lease_expires_at`."""
 
-    job_name: str
-    run_id: str
-    status: str
-    last_heartbeat_at: datetime.datetime
-    lease_expires_at: datetime.datetime
+    job_name: str = attrs.field(validator=_text)
+    run_id: str = attrs.field(validator=_text)
+    status: str = attrs.field(validator=_text)
+    last_heartbeat_at: datetime.datetime = attrs.field(validator=_time)
+    lease_expires_at: datetime.datetime = attrs.field(validator=_time)
 
 
 @attrs.frozen
 class Event:
     """A progress, metric or error event recorded on a run."""
 
-    event_id: str
-    job_name: str
-    run_id: str
-    kind: str
-    message: str | None
-    data: JSONObject
-    created_at: datetime.datetime
+    event_id: str = attrs.field(validator=_text)
+    job_name: str = attrs.field(validator=_text)
+    run_id: str = attrs.field(validator=_text)
+    kind: str = attrs.field(validator=_text)
+    message: str | None = attrs.field(validator=_maybe_text)
+    data: JSONObject = attrs.field(validator=_object)
+    created_at: datetime.datetime = attrs.field(validator=_time)
 
 
 @attrs.frozen
 class Health:
     """What `health` reports: `status` is `"ok"`, `version` the server's version."""
 
-    status: str
-    version: str
+    status: str = attrs.field(validator=_text)
+    version: str = attrs.field(validator=_text)

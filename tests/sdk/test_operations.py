@@ -584,6 +584,45 @@ def test_an_incomplete_success_body_is_a_server_error(
     assert isinstance(result.error, ServerError)
 
 
+def _with_wrong_types(answer: Any) -> Iterator[tuple[str, Any]]:
+    """The answer with one field at a time of the wrong type: a number for each text field
+    (times included), and text for each nested object or list."""
+    for key, value in answer.items():
+        if isinstance(value, str):
+            yield key, {**answer, key: 12345}
+        if key.endswith("_at"):
+            yield f"{key} (not a time)", {**answer, key: "soon"}
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            for inner, inner_value in value[0].items():
+                if isinstance(inner_value, str):
+                    item = {**value[0], inner: 12345}
+                    yield f"{key}[0].{inner}", {**answer, key: [item, *value[1:]]}
+
+
+WRONG_TYPES = [
+    pytest.param(op, answer, id=f"{op}-{key}")
+    for op in JSON_ANSWER_OPS
+    for key, answer in _with_wrong_types(op.answer)
+    # `UriInfo` does not carry the writer of the snapshot: those two fields are not read
+    if (op.name, key) not in {("fetch_latest_uri", "job_name"), ("fetch_latest_uri", "run_id")}
+]
+
+
+@pytest.mark.parametrize(("op", "answer"), WRONG_TYPES)
+def test_a_success_body_with_a_field_of_the_wrong_type_is_a_server_error(
+    op: Op, answer: Any, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    # The generated models `cast` text fields without checking them: a number for a run id
+    # must not come back as `Ok(Run(run_id=12345))` and break the next call.
+    _route(api, op).return_value = httpx.Response(op.status, json=answer)
+
+    result = op.invoke(client, tmp_path)
+
+    assert isinstance(result, Err), result
+    assert isinstance(result.error, ServerError)
+    assert "outside the contract" in result.error.message
+
+
 @pytest.mark.parametrize("op", OPS, ids=str)
 def test_transient_failures_are_retried_until_the_attempts_run_out(
     op: Op, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import attrs
 import pytest
@@ -44,6 +45,23 @@ def test_domain_types_are_frozen_and_slotted() -> None:
         run.run_id = "r2"  # type: ignore[misc]
     assert not hasattr(run, "__dict__")
     assert attrs.evolve(run, status="failed").status == "failed"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Run("daily_users", 5),
+        lambda: Run("daily_users", "r1", finished_at="soon"),
+        lambda: Run("daily_users", "r1", inputs=["s3://x"]),
+        lambda: Artifact(type="log", uri=None),
+        lambda: UriInfo("users_raw", uri=5, format="csv", schema=None),
+        lambda: SnapshotInfo("users_raw", "s1", "s3://x", schema="x"),
+        lambda: Page([], next_cursor=None),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_rejected_at_construction(build: Any) -> None:
+    with pytest.raises(TypeError):
+        build()
 
 
 def test_the_seeds_sentinel_works_as_written() -> None:
