@@ -25,7 +25,7 @@ from datlake_api.types import UNSET
 from . import _convert as domain
 from ._client import DatlakeClient
 from ._errors import SDKError, ValidationError
-from ._names import bad_run, first_invalid
+from ._names import bad_json, bad_run, first_invalid
 from ._operations import api_call, bad_choice, bad_range, iterate_pages
 from ._result import Err, Result
 from ._types import Event, Lease, Page, Run
@@ -93,6 +93,7 @@ def post_event(
         bad_run("run", run),
         bad_choice("kind", kind, EVENT_KINDS),
         _bad_message(message),
+        bad_json("data", data),
     )
     if invalid is not None:
         return Err(invalid)

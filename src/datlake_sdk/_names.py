@@ -11,7 +11,10 @@ True
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from ._errors import ValidationError
 from ._types import Run
@@ -19,6 +22,7 @@ from ._types import Run
 __all__ = [
     "bad_bucket",
     "bad_idempotency_key",
+    "bad_json",
     "bad_name",
     "bad_object_name",
     "bad_run",
@@ -90,6 +94,22 @@ def bad_object_name(argument: str, value: str) -> ValidationError | None:
         return _invalid(
             argument, value, "must not start with '/' nor have an empty, '.' or '..' segment"
         )
+    return None
+
+
+def bad_json(argument: str, value: Mapping[str, Any] | None) -> ValidationError | None:
+    """A free-form object (metadata, extra, schema, event data) the body can carry: JSON
+    values only, and no NaN or infinity, which JSON has no spelling for.
+
+    >>> print(bad_json("extra", {"ratio": float("nan")}))  # doctest: +ELLIPSIS
+    extra: cannot be sent as JSON: Out of range float values are not JSON compliant...
+    """
+    if value is None:
+        return None
+    try:
+        json.dumps(value, allow_nan=False)  # what httpx does with the body, later
+    except (TypeError, ValueError, RecursionError) as ex:
+        return ValidationError(f"{argument}: cannot be sent as JSON: {ex}")
     return None
 
 

@@ -22,7 +22,7 @@ from datlake_api.types import UNSET
 from . import _convert as domain
 from ._client import DatlakeClient
 from ._errors import SDKError
-from ._names import bad_name, bad_run, bad_run_id, first_invalid
+from ._names import bad_json, bad_name, bad_run, bad_run_id, first_invalid
 from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
 from ._result import Err, Result, map
 from ._types import Artifact, Page, Run
@@ -52,6 +52,7 @@ def start_run(
     invalid = first_invalid(
         bad_name("job_name", job_name),
         None if parent_run_id is None else bad_run_id("parent_run_id", parent_run_id),
+        bad_json("metadata", metadata),
     )
     if invalid is not None:
         return Err(invalid)
@@ -103,7 +104,7 @@ def finish_run(
     """`complete_run`, returning the finished `Run` (its status, `finished_at`, artifacts)."""
     if not isinstance(success, bool):
         raise TypeError(f"success must be a bool, not {type(success).__name__}")
-    invalid = bad_run("run", run)
+    invalid = first_invalid(bad_run("run", run), bad_json("extra", extra))
     if invalid is not None:
         return Err(invalid)
     body = api.CompleteRunRequest(

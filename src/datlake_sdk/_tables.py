@@ -21,7 +21,7 @@ from datlake_api.types import UNSET
 from . import _convert as domain
 from ._client import DatlakeClient
 from ._errors import SDKError
-from ._names import bad_name, bad_run, first_invalid
+from ._names import bad_json, bad_name, bad_run, first_invalid
 from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
 from ._result import Err, Result
 from ._types import LineageGraph, Page, Run, SnapshotInfo, UriInfo
@@ -99,7 +99,9 @@ def register_snapshot(
     ... # doctest: +SKIP
     Ok(value=SnapshotInfo(table_name='users_curated', snapshot_id='1a2b...', ...))
     """
-    invalid = first_invalid(bad_run("run", run), bad_name("table_name", table_name))
+    invalid = first_invalid(
+        bad_run("run", run), bad_name("table_name", table_name), bad_json("schema", schema)
+    )
     if invalid is not None:
         return Err(invalid)
     key = idempotency_key_for(idempotency_key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -248,6 +249,33 @@ REJECTED: list[tuple[str, str, str, Callable[[DatlakeClient, Path], Result[Any, 
         lambda c, _: post_event(c, GOOD_RUN, "progress", message="m" * 4097),
     ),
     ("list_events", "run.job_name", "a b", lambda c, _: list_events(c, Run("a b", "r1"))),
+    # free-form objects that httpx could not encode: JSON has no NaN, datetime or set
+    (
+        "start_run",
+        "metadata",
+        "JSON",
+        lambda c, _: start_run(c, "daily_users", metadata={"at": datetime.datetime(2026, 1, 1)}),
+    ),
+    (
+        "complete_run",
+        "extra",
+        "JSON",
+        lambda c, _: complete_run(c, GOOD_RUN, success=True, extra={"ratio": float("nan")}),
+    ),
+    (
+        "register_snapshot",
+        "schema",
+        "JSON",
+        lambda c, _: register_snapshot(
+            c, GOOD_RUN, "users", "s3://b/k", format="csv", schema={"columns": {"id"}}
+        ),
+    ),
+    (
+        "post_event",
+        "data",
+        "JSON",
+        lambda c, _: post_event(c, GOOD_RUN, "metric", data={"loss": float("inf")}),
+    ),
 ]
 
 
