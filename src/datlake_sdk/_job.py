@@ -18,7 +18,7 @@ from types import FrameType, TracebackType
 from typing import Any, TypeVar
 
 from ._client import DatlakeClient
-from ._errors import SDKError
+from ._errors import SDKError, ValidationError
 from ._events import heartbeat, post_event
 from ._objects import StrPath, make_log_artifact, upload_object
 from ._policy import OnError
@@ -197,22 +197,22 @@ class JobContext:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        interrupted: BaseException | None = None
+        shipping_error: SDKError | None = None
         try:
             if self._heartbeats is not None:
                 self._heartbeats.stop()
             shipping_error = self._ship_log()
+        except BaseException as ex:  # SIGTERM or Ctrl-C while the log uploads: still complete
+            interrupted = ex
         finally:
             self._restore_sigterm_handler()
-        failure = exc if exc is not None else shipping_error
-        completed = finish_run(
-            self.client,
-            self.run,
-            success=failure is None,
-            extra={**self.extra, **_error_extra(failure)},
-            artifacts=self.artifacts,
-        )
+        failure = exc if exc is not None else interrupted or shipping_error
+        completed, rejected = self._complete(failure)
         if isinstance(completed, Ok):
             self._run = completed.value
+        if interrupted is not None:
+            raise interrupted
         if exc is not None:
             if isinstance(completed, Err):
                 logger.error(
@@ -221,8 +221,38 @@ class JobContext:
             return  # the block's own exception propagates
         if shipping_error is not None:
             raise shipping_error
+        if rejected is not None:
+            raise rejected
         if isinstance(completed, Err):
             raise completed.error
+
+    def _complete(
+        self, failure: BaseException | None
+    ) -> tuple[Result[Run, SDKError], ValidationError | None]:
+        """Complete the run; when `job.extra` cannot be sent (it holds a value JSON has no
+        spelling for), complete it as failed without it, and return that rejection too."""
+        completed = finish_run(
+            self.client,
+            self.run,
+            success=failure is None,
+            extra={**self.extra, **_error_extra(failure)},
+            artifacts=self.artifacts,
+        )
+        if not (
+            isinstance(completed, Err)
+            and isinstance(completed.error, ValidationError)
+            and completed.error.code is None  # rejected before sending, so nothing was recorded
+        ):
+            return completed, None
+        rejected = completed.error
+        completed = finish_run(
+            self.client,
+            self.run,
+            success=False,
+            extra=_error_extra(failure if failure is not None else rejected),
+            artifacts=self.artifacts,
+        )
+        return completed, rejected
 
     def _ship_log(self) -> SDKError | None:
         """Upload the log and attach it; the error to raise under `on_error=raise`."""

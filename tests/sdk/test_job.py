@@ -29,7 +29,15 @@ from helpers import (
     receipt_json,
 )
 
-from datlake_sdk import DatlakeClient, JobContext, JobTerminated, NotFound, SDKError, ServerError
+from datlake_sdk import (
+    DatlakeClient,
+    JobContext,
+    JobTerminated,
+    NotFound,
+    SDKError,
+    ServerError,
+    ValidationError,
+)
 from datlake_sdk.functional import Artifact, Run
 
 RUNS = "/api/v1/jobs/daily_users/runs"
@@ -359,6 +367,49 @@ def test_a_completion_failure_does_not_mask_the_blocks_exception(
 
     with pytest.raises(ValueError, match="original"), JobContext(connect(), "daily_users"):
         raise ValueError("original")
+
+
+def test_extra_json_cannot_carry_still_completes_the_run_as_failed_and_raises(
+    datlake: Datlake, connect: Callable[..., DatlakeClient]
+) -> None:
+    with pytest.raises(ValidationError, match="extra"), JobContext(connect(), "daily_users") as job:
+        job.extra["ratio"] = float("nan")  # JSON has no NaN
+
+    completion = datlake.completion()
+    assert completion["success"] is False
+    assert completion["extra"]["error"]["type"] == "ValidationError"
+    assert "extra" in completion["extra"]["error"]["message"]
+    assert job.run.status == "failed"
+
+
+def test_extra_json_cannot_carry_does_not_mask_the_blocks_exception(
+    datlake: Datlake, connect: Callable[..., DatlakeClient]
+) -> None:
+    with pytest.raises(ValueError, match="original"), JobContext(connect(), "daily_users") as job:  # noqa: PT012
+        job.extra["when"] = object()
+        raise ValueError("original")
+
+    assert datlake.completion()["extra"] == {"error": {"type": "ValueError", "message": "original"}}
+
+
+def test_sigterm_while_the_log_ships_still_fails_the_run_and_restores_the_handler(
+    datlake: Datlake, connect: Callable[..., DatlakeClient], log_file: Path
+) -> None:
+    def terminate(request: httpx.Request) -> httpx.Response:
+        os.kill(os.getpid(), signal.SIGTERM)
+        return httpx.Response(201, json=receipt_json("artifacts", LOG_OBJECT, 3, SHA_OF_ABC))
+
+    datlake.upload.side_effect = terminate
+    original = signal.getsignal(signal.SIGTERM)
+    job = JobContext(connect(), "daily_users", log_path=log_file, log_bucket="artifacts")
+
+    with pytest.raises(JobTerminated), job:
+        pass
+
+    assert signal.getsignal(signal.SIGTERM) is original
+    completion = datlake.completion()
+    assert completion["success"] is False
+    assert completion["extra"]["error"]["type"] == "JobTerminated"
 
 
 def test_heartbeat_every_beats_in_the_background_until_exit(datlake: Datlake) -> None:
