@@ -21,7 +21,7 @@ from datlake_api.api.system import get_health
 from . import _convert as domain
 from ._call import Call
 from ._client import DatlakeClient
-from ._errors import SDKError, ValidationError
+from ._errors import SDKError, ServerError, ValidationError
 from ._names import bad_idempotency_key
 from ._result import Err, Ok, Result
 from ._types import Health, Page, Run
@@ -110,8 +110,10 @@ def bad_choice(
 def iterate_pages(
     fetch: Callable[[str | None], Result[Page[T], SDKError]],
 ) -> Iterator[Result[T, SDKError]]:
-    """Every item of every page as `Ok(item)`; a failing page yields its `Err` and ends."""
+    """Every item of every page as `Ok(item)`; a failing page yields its `Err` and ends, and so
+    does a cursor the server already gave (it would page forever)."""
     cursor: str | None = None
+    seen: set[str] = set()
     while True:
         page = fetch(cursor)
         if isinstance(page, Err):
@@ -121,6 +123,10 @@ def iterate_pages(
         cursor = page.value.next_cursor
         if cursor is None:
             return
+        if cursor in seen:
+            yield Err(ServerError(f"the server returned the cursor {cursor!r} a second time"))
+            return
+        seen.add(cursor)
 
 
 def health(client: DatlakeClient) -> Result[Health, SDKError]:

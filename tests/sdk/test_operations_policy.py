@@ -22,6 +22,7 @@ from datlake_sdk.functional import (
     NotFound,
     Ok,
     Run,
+    ServerError,
     Transient,
     UriInfo,
     fetch_latest_uri,
@@ -167,6 +168,28 @@ def test_iter_runs_follows_the_cursor_through_every_page(api: respx.MockRouter) 
         {"status": "running", "limit": "2"},
         {"status": "running", "limit": "2", "cursor": "p2"},
     ]
+
+
+@pytest.mark.parametrize("cursors", [["p1", "p1"], ["p1", "p2", "p1"]])
+def test_a_cursor_the_server_already_gave_ends_the_iteration_with_an_err(
+    api: respx.MockRouter, cursors: list[str]
+) -> None:
+    # A server that hands back a cursor it gave before would page forever.
+    api.get("/api/v1/tables/users_raw/snapshots").mock(
+        side_effect=[
+            httpx.Response(200, json={"items": [RAW_SNAPSHOT_JSON], "next_cursor": cursor})
+            for cursor in cursors
+        ]
+    )
+
+    with make_client() as client:
+        results = list(iter_snapshots(client, "users_raw"))
+
+    assert [isinstance(result, Ok) for result in results] == [True] * len(cursors) + [False]
+    error = results[-1]
+    assert isinstance(error, Err)
+    assert isinstance(error.error, ServerError)
+    assert "cursor" in error.error.message
 
 
 def test_iter_snapshots_ends_with_the_err_of_a_failing_page(api: respx.MockRouter) -> None:
