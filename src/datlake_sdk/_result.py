@@ -60,10 +60,10 @@ Result: TypeAlias = Ok[T] | Err[E]
 
 class UnwrapError(Exception):
     """Raised by `unwrap` on an `Err`; `.error` holds the error and, when it is an exception,
-    it is also the `__cause__`."""
+    it is also the `__cause__`. Raised by `unwrap_err` on an `Ok` with `.error` set to `None`."""
 
-    def __init__(self, error: object) -> None:
-        super().__init__(f"unwrap() called on Err: {error}")
+    def __init__(self, error: object, message: str | None = None) -> None:
+        super().__init__(message or f"unwrap() called on Err: {error}")
         self.error = error
 
 
@@ -115,7 +115,7 @@ def unwrap_err(result: Result[T, E]) -> E:
     """The `Err` error, or raise `UnwrapError` on an `Ok`."""
     if isinstance(result, Err):
         return result.error
-    raise UnwrapError(f"unwrap_err() called on Ok: {result.value!r}")
+    raise UnwrapError(None, f"unwrap_err() called on Ok: {result.value!r}")
 
 
 def unwrap_or(result: Result[T, E], default: U) -> T | U:

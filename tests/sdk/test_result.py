@@ -103,8 +103,10 @@ class TestUnwrap:
 
     def test_unwrap_err(self) -> None:
         assert unwrap_err(Err("e")) == "e"
-        with pytest.raises(UnwrapError):
+        with pytest.raises(UnwrapError) as info:
             unwrap_err(Ok(1))
+        assert str(info.value) == "unwrap_err() called on Ok: 1"
+        assert info.value.error is None
 
     def test_unwrap_or(self) -> None:
         assert unwrap_or(Ok(1), 0) == 1
