@@ -18,12 +18,15 @@ datlake_server.problems.Problem: query parameter table: 'a b' does not match the
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 from urllib.parse import parse_qsl
 
+from jsonschema import ValidationError, validators
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from openapi_core.deserializing.media_types.util import json_loads
@@ -37,10 +40,50 @@ from openapi_core.validation.request.validators import (
     V30RequestBodyValidator,
     V30RequestParametersValidator,
 )
+from openapi_core.validation.schemas.factories import SchemaValidatorsFactory
+from openapi_schema_validator import OAS30WriteValidator
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from datlake_server.problems import INVALID_BODY, INVALID_REQUEST, PROBLEM_JSON, Problem
 from datlake_server.spec import Operation, Spec
+
+
+@functools.cache
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    r"""`pattern` compiled so that `$` means what JSON Schema (ECMA-262) says: the very end.
+
+    Python's `$` also matches before a final newline, so `^[a-z]+$` would accept `"name\n"`.
+
+    >>> bool(ecma_regex("^[a-z]+$").search("name\n")), bool(ecma_regex("^[a-z]+$").search("name"))
+    (False, True)
+    """
+    translated, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        translated.append(char)
+    return re.compile("".join(translated))
+
+
+def _ecma_pattern(
+    validator: Any, pattern: str, instance: object, schema: object
+) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(str(instance)):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# openapi-core's OAS 3.0 request validator, with patterns read as JSON Schema reads them
+_SCHEMA_VALIDATORS = SchemaValidatorsFactory(
+    validators.extend(OAS30WriteValidator, {"pattern": _ecma_pattern})
+)
 
 
 @dataclass(slots=True)
@@ -102,9 +145,13 @@ class Checker:
         self.spec = spec
         config = Config(extra_media_type_deserializers={PROBLEM_JSON: json_loads})
         self._api = OpenAPI.from_dict(spec.document, config=config)
-        self._parameters = V30RequestParametersValidator(self._api.spec)
+        self._parameters = V30RequestParametersValidator(
+            self._api.spec, schema_validators_factory=_SCHEMA_VALIDATORS
+        )
         self._body = V30RequestBodyValidator(
-            self._api.spec, extra_media_type_deserializers={"application/json": loads_json}
+            self._api.spec,
+            schema_validators_factory=_SCHEMA_VALIDATORS,
+            extra_media_type_deserializers={"application/json": loads_json},
         )
 
     def request(

@@ -96,6 +96,27 @@ def test_a_repeated_query_parameter_is_read_as_the_validator_read_it(api: httpx.
     assert missing["detail"] == f"table {job} has no snapshot"
 
 
+def test_a_name_with_a_trailing_newline_is_refused_as_json_schema_reads_the_pattern(
+    api: httpx.Client,
+) -> None:
+    # Python's `$` matches before a final newline; JSON Schema's does not.
+    job = unique("newline")
+    assert_problem(api.post(f"/jobs/{job}%0A/runs", json={}), 400, "invalid-request")
+    assert_problem(api.get(f"/tables/{job}%0A/snapshots"), 400, "invalid-request")
+    assert_problem(api.get(f"/lineage?table={job}%0A"), 400, "invalid-request")
+    run = start(api, job)
+    body = {
+        "job_name": job,
+        "run_id": run["run_id"],
+        "table_name": "t\n",
+        "uri": "u",
+        "format": "csv",
+    }
+    problem = assert_problem(api.post("/jobs/register-snapshot", json=body), 422, "invalid-body")
+    assert "body.table_name" in problem["detail"]
+    assert api.get(f"/jobs/{job}/runs").json()["items"][0]["outputs"] == []
+
+
 def test_an_open_server_needs_no_key(
     served: Callable[..., AbstractContextManager[str]],
 ) -> None:
