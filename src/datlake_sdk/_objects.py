@@ -25,7 +25,7 @@ from datlake_api.types import File
 from . import _convert as domain
 from ._call import Call
 from ._client import DatlakeClient
-from ._errors import SDKError, ValidationError
+from ._errors import SDKError, Transient, ValidationError
 from ._names import bad_bucket, bad_object_name, bad_run, first_invalid
 from ._operations import api_call
 from ._result import Err, Result, map
@@ -190,24 +190,36 @@ def _upload_call(
 
 
 def _save_streamed(response: httpx.Response, dest: Path, info: ObjectInfo) -> ObjectInfo:
+    # Raises SDKErrors, which the translator passes on as they are: a local disk failure is the
+    # caller's (not the server's), and bytes that do not match their checksum are worth a retry.
     digest = hashlib.sha256()
     size = 0
-    descriptor, temp_name = tempfile.mkstemp(
-        dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"
-    )
+    try:
+        descriptor, temp_name = tempfile.mkstemp(
+            dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"
+        )
+    except OSError as ex:
+        raise _unwritable(dest, ex) from ex
     try:
         with os.fdopen(descriptor, "wb") as out:
             for chunk in response.iter_bytes(_CHUNK_SIZE):
-                out.write(chunk)
+                try:
+                    out.write(chunk)
+                except OSError as ex:
+                    raise _unwritable(dest, ex) from ex
                 digest.update(chunk)
                 size += len(chunk)
         sha256 = digest.hexdigest()
         expected = response.headers.get("X-Checksum-Sha256")
         if expected is not None and expected.lower() != sha256:
-            raise ChecksumMismatch(
-                f"downloaded bytes hash to {sha256}, the server announced {expected}"
+            raise Transient(
+                f"downloaded bytes hash to {sha256}, the server announced {expected}",
+                code=response.status_code,
             )
-        os.replace(temp_name, dest)
+        try:
+            os.replace(temp_name, dest)
+        except OSError as ex:
+            raise _unwritable(dest, ex) from ex
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
@@ -219,6 +231,10 @@ def _save_streamed(response: httpx.Response, dest: Path, info: ObjectInfo) -> Ob
 
 def _same(info: ObjectInfo) -> ObjectInfo:
     return info
+
+
+def _unwritable(dest: Path, ex: OSError) -> ValidationError:
+    return ValidationError(f"dest_path: cannot write {str(dest)!r}: {ex.strerror or ex}")
 
 
 def _unreadable(file_path: StrPath, ex: OSError) -> ValidationError:

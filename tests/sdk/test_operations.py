@@ -872,12 +872,37 @@ def test_a_download_that_does_not_match_its_checksum_keeps_the_old_file(
     dest = tmp_path / "x.bin"
     dest.write_bytes(b"old")
 
+    route = api.routes[0]
+
     result = download_object(client, "datasets", "x.bin", dest)
 
     assert isinstance(result, Err)
+    assert isinstance(result.error, Transient)  # bytes damaged on the way: worth a retry
     assert "hash" in result.error.message
+    assert result.error.request_id == route.calls.last.request.headers["X-Request-Id"]
+    assert route.call_count == 3  # retried, as a GET may be
     assert dest.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.bin"]
+
+
+def test_a_download_that_cannot_be_written_locally_blames_the_destination(
+    api: respx.MockRouter, client: DatlakeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api.route(method="GET").respond(200, content=b"abc")
+
+    def disk_full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("datlake_sdk._objects.os.replace", disk_full)
+    result = download_object(client, "datasets", "x.bin", tmp_path / "x.bin")
+    monkeypatch.undo()
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, ValidationError)
+    assert result.error.code is None
+    assert "dest_path: cannot write" in result.error.message
+    assert "No space left" in result.error.message
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_download_into_a_missing_folder_is_rejected_before_sending(
