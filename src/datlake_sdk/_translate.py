@@ -58,10 +58,10 @@ def translate(
         return Ok(convert(parsed))
     except httpx.TransportError as ex:  # a streamed body broke off while `parse` read it
         return Err(_from_exception(ex, _echoed(response, request_id), operation))
-    except SDKError as error:  # a parser that streams (downloads) says what went wrong itself
-        error.request_id = error.request_id or _echoed(response, request_id)
-        error.operation = error.operation or operation
-        return Err(error)
+    except SDKError as known:  # a parser that streams (downloads) says what went wrong itself
+        known.request_id = known.request_id or _echoed(response, request_id)
+        known.operation = known.operation or operation
+        return Err(known)
     except Exception as ex:  # every parsing failure becomes an Err
         rid = _echoed(response, request_id)
         error = ServerError(
