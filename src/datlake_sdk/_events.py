@@ -26,7 +26,7 @@ from . import _convert as domain
 from ._client import DatlakeClient
 from ._errors import SDKError, ValidationError
 from ._names import bad_json, bad_run, first_invalid
-from ._operations import api_call, bad_choice, bad_range, iterate_pages
+from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
 from ._result import Err, Result
 from ._types import Event, Lease, Page, Run
 
@@ -43,12 +43,17 @@ def _not_delivered() -> None:
 
 
 def heartbeat(
-    client: DatlakeClient, run: Run, *, lease_seconds: int | None = None
+    client: DatlakeClient,
+    run: Run,
+    *,
+    lease_seconds: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Result[Lease | None, SDKError]:
     """Extend `run`'s lease by `lease_seconds` from now (1-3600; the server's default is 60).
 
-    Safe to repeat, so it is retried. `Ok(None)` means the heartbeat was not delivered and the
-    `suppress_transient` policy chose to carry on.
+    An `Idempotency-Key` is always sent (a fresh uuid4 unless you pass one), the same on every
+    retry. `Ok(None)` means the heartbeat was not delivered and the `suppress_transient` policy
+    chose to carry on.
 
     >>> heartbeat(client, run)  # doctest: +SKIP
     Ok(value=Lease(..., lease_expires_at=datetime.datetime(2026, 11, 27, 1, 1, ...)))
@@ -58,6 +63,9 @@ def heartbeat(
     )
     if invalid is not None:
         return Err(invalid)
+    key = idempotency_key_for(idempotency_key)
+    if isinstance(key, Err):
+        return key
     body = api.HeartbeatRequest(lease_seconds=UNSET if lease_seconds is None else lease_seconds)
     return client.execute(
         api_call(
@@ -66,7 +74,7 @@ def heartbeat(
             domain.lease,
             retry_safe=True,
             path=(run.job_name, run.run_id),
-            arguments={"body": body},
+            arguments={"body": body, "idempotency_key": key.value},
             run=run,
             on_transient=_not_delivered,
         )
@@ -80,11 +88,13 @@ def post_event(
     *,
     message: str | None = None,
     data: Mapping[str, Any] | None = None,
+    idempotency_key: str | None = None,
 ) -> Result[Event | None, SDKError]:
     """Record a `progress`, `metric` or `error` event on `run`.
 
-    Not retried (the contract has no idempotency key for events, and a retry could record the
-    event twice). `Ok(None)` means it was not delivered and `suppress_transient` carried on.
+    An `Idempotency-Key` is always sent (a fresh uuid4 unless you pass one), the same on every
+    retry, so a retried event is recorded once. `Ok(None)` means it was not delivered and
+    `suppress_transient` carried on.
 
     >>> post_event(client, run, "metric", data={"rows": 1200})  # doctest: +SKIP
     Ok(value=Event(..., kind='metric', data={'rows': 1200}, ...))
@@ -97,6 +107,9 @@ def post_event(
     )
     if invalid is not None:
         return Err(invalid)
+    key = idempotency_key_for(idempotency_key)
+    if isinstance(key, Err):
+        return key
     body = api.EventRequest(
         kind=api.EventKind(kind),
         message=UNSET if message is None else message,
@@ -107,9 +120,9 @@ def post_event(
             post_event_endpoint,
             api.Event,
             domain.event,
-            retry_safe=False,
+            retry_safe=True,
             path=(run.job_name, run.run_id),
-            arguments={"body": body},
+            arguments={"body": body, "idempotency_key": key.value},
             run=run,
             on_transient=_not_delivered,
         )

@@ -66,9 +66,12 @@ class Call:
         return key, fingerprint
 
 
+def replay_headers(replayed: bool) -> dict[str, str] | None:
+    return {"Idempotent-Replayed": "true"} if replayed else None
+
+
 def created(document: dict[str, Any], *, replayed: bool = False) -> JSONResponse:
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
-    return JSONResponse(document, status_code=201, headers=headers)
+    return JSONResponse(document, status_code=201, headers=replay_headers(replayed))
 
 
 class Operations:
@@ -117,18 +120,20 @@ class Operations:
 
     def heartbeat(self, call: Call) -> Response:
         lease_seconds = int(call.json.get("lease_seconds", 60))
-        lease = self.store.heartbeat(call.path["job_name"], call.path["run_id"], lease_seconds)
-        return JSONResponse(lease)
+        lease, replayed = self.store.heartbeat(
+            call.path["job_name"], call.path["run_id"], lease_seconds, call.idempotency()
+        )
+        return JSONResponse(lease, headers=replay_headers(replayed))
 
     # events
 
     def post_event(self, call: Call) -> Response:
         body = call.json
-        event = self.store.post_event(
+        event, replayed = self.store.post_event(
             call.path["job_name"], call.path["run_id"], body["kind"], body.get("message"),
-            body.get("data") or {},
+            body.get("data") or {}, call.idempotency(),
         )  # fmt: skip
-        return created(event)
+        return created(event, replayed=replayed)
 
     def list_events(self, call: Call) -> Response:
         page = self.store.list_events(

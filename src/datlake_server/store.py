@@ -193,10 +193,17 @@ class Store:
                 row = run_row(conn, run_id)
             return run_docs(conn, [row], now)[0]
 
-    def heartbeat(self, job_name: str, run_id: str, lease_seconds: int) -> Doc:
-        """Extend the run's lease by `lease_seconds` from now (a lost run is running again)."""
-        with self.db.transaction() as conn:
-            now = time.time()
+    def heartbeat(
+        self,
+        job_name: str,
+        run_id: str,
+        lease_seconds: int,
+        idempotency: Idempotency | None = None,
+    ) -> tuple[Doc, bool]:
+        """Extend the run's lease by `lease_seconds` from now (a lost run is running again);
+        returns the lease and whether it is a replay."""
+
+        def create(conn: sqlite3.Connection, now: float) -> Doc:
             _require_open(run_row(conn, run_id, job_name))
             conn.execute(
                 "UPDATE runs SET last_heartbeat_at = ?, lease_expires_at = ? WHERE run_id = ?",
@@ -209,6 +216,8 @@ class Store:
                 "last_heartbeat_at": iso(now),
                 "lease_expires_at": iso(now + lease_seconds),
             }
+
+        return self._once(idempotency, create)
 
     def list_runs(self, job_name: str, status: str | None, limit: int, cursor: str | None) -> Doc:
         with self.db.transaction() as conn:
@@ -295,18 +304,28 @@ class Store:
     # events
 
     def post_event(
-        self, job_name: str, run_id: str, kind: str, message: str | None, data: Doc
-    ) -> Doc:
-        with self.db.transaction() as conn:
+        self,
+        job_name: str,
+        run_id: str,
+        kind: str,
+        message: str | None,
+        data: Doc,
+        idempotency: Idempotency | None = None,
+    ) -> tuple[Doc, bool]:
+        """Record an event on a running run; returns it and whether it is a replay."""
+
+        def create(conn: sqlite3.Connection, now: float) -> Doc:
             _require_open(run_row(conn, run_id, job_name))
             event_id = uuid.uuid4().hex
             conn.execute(
                 "INSERT INTO events (event_id, job_name, run_id, kind, message, data, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (event_id, job_name, run_id, kind, message, _dumps(data), time.time()),
+                (event_id, job_name, run_id, kind, message, _dumps(data), now),
             )
             row = conn.execute("SELECT * FROM events WHERE event_id = ?", (event_id,)).fetchone()
             return _event_doc(row)
+
+        return self._once(idempotency, create)
 
     def list_events(self, job_name: str, run_id: str, limit: int, cursor: str | None) -> Doc:
         with self.db.transaction() as conn:
@@ -331,7 +350,7 @@ class Store:
     ) -> tuple[Doc, bool]:
         """Run `create` once per idempotency key, in the transaction that records the key.
 
-        Only successes (always 201) are recorded: a failure (a problem, say) rolls the key back
+        Only successes are recorded: a failure (a problem, say) rolls the key back
         with everything else, so a retry of a rejected request is evaluated afresh.
         """
         with self.db.transaction() as conn:

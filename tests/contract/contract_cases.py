@@ -246,8 +246,6 @@ OPERATIONS: dict[str, OperationCase] = {
         ),
         path_params={"job_name": "daily_users", "run_id": RUN_ID},
         json=_EVENT_JSON,
-        # no idempotency key for events: a retry could record the event twice
-        retried=False,
     ),
     "list_events": OperationCase(
         invoke=lambda client, _: list_events(client, RUN, limit=5, cursor="c-1"),

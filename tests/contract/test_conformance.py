@@ -91,9 +91,14 @@ def test_a_server_ignoring_idempotency_keys_fails_the_replay_checks(server: str)
         request.headers.pop("Idempotency-Key", None)
 
     failed = failing(run_conformance(server, API_KEY, transport=FaultyProxy(on_request=drop_key)))
-    assert set(failed) == {"start_run_idempotent_replay", "register_snapshot_idempotent_replay"}
+    assert set(failed) == {
+        "start_run_idempotent_replay",
+        "register_snapshot_idempotent_replay",
+        "post_event_idempotent_replay",
+    }
     assert "same Idempotency-Key created run" in failed["start_run_idempotent_replay"]
     assert "created snapshot" in failed["register_snapshot_idempotent_replay"]
+    assert "recorded event" in failed["post_event_idempotent_replay"]
 
 
 def test_a_server_dropping_input_edges_fails_the_lineage_checks(server: str) -> None:
@@ -151,7 +156,7 @@ def test_the_command_prints_a_table_and_exits_by_outcome(
     server: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--base-url", server, "--api-key", API_KEY]) == 0
-    assert "15 passed, 0 failed, 0 skipped" in capsys.readouterr().out
+    assert "16 passed, 0 failed, 0 skipped" in capsys.readouterr().out
     assert main(["--base-url", server, "--api-key", "wrong"]) == 1
     out = capsys.readouterr().out
     assert re.search(r"start_run_idempotent_replay +FAIL +start_run answered 401", out)
@@ -161,7 +166,7 @@ def test_the_datlake_command_runs_conformance(
     server: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["conformance", "--base-url", server, "--api-key", API_KEY]) == 0
-    assert "15 passed, 0 failed, 0 skipped" in capsys.readouterr().out
+    assert "16 passed, 0 failed, 0 skipped" in capsys.readouterr().out
     assert cli.main(["conformance", "--help"]) == 0
     assert "--base-url" in capsys.readouterr().out
     assert cli.main(["conformance"]) == 2  # --base-url is required

@@ -308,6 +308,7 @@ OPS = [
             "daily_users", RUN_ID, "running", _utc(2026, 11, 27, 1, 0), _utc(2026, 11, 27, 1, 1)
         ),
         json={"lease_seconds": 120},
+        idempotent_key=True,
     ),
     Op(
         "post_event",
@@ -320,7 +321,7 @@ OPS = [
         EVENT_JSON,
         lambda _: _event(),
         json={"kind": "progress", "message": "half way", "data": {"done": 50, "total": 100}},
-        retry_safe=False,
+        idempotent_key=True,
     ),
     Op(
         "list_events",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
-from datlake_e2e import all_pages, complete, start, unique
+from datlake_e2e import all_pages, assert_problem, complete, start, unique
 
 
 def test_post_and_list_events(api: httpx.Client) -> None:
@@ -41,3 +43,38 @@ def test_events_of_a_run_without_any(api: httpx.Client) -> None:
     run = start(api, unique("quiet"))
     page = api.get(f"/jobs/{run['job_name']}/runs/{run['run_id']}/events").json()
     assert page == {"items": [], "next_cursor": None}
+
+
+def test_an_event_replayed_with_its_idempotency_key_is_recorded_once(api: httpx.Client) -> None:
+    run = start(api, unique("once"))
+    path = f"/jobs/{run['job_name']}/runs/{run['run_id']}/events"
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    body = {"kind": "metric", "data": {"rows": 1}}
+
+    first = api.post(path, json=body, headers=key)
+    replay = api.post(path, json=body, headers=key)
+
+    assert first.status_code == replay.status_code == 201
+    assert "idempotent-replayed" not in first.headers
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert replay.json() == first.json()
+    assert all_pages(api, path) == [first.json()]
+    other = api.post(path, json={"kind": "metric", "data": {"rows": 2}}, headers=key)
+    assert_problem(other, 409, "idempotency-key-reused")
+
+
+def test_a_heartbeat_replayed_with_its_idempotency_key_returns_the_first_lease(
+    api: httpx.Client,
+) -> None:
+    run = start(api, unique("beat"))
+    path = f"/jobs/{run['job_name']}/runs/{run['run_id']}/heartbeat"
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+
+    first = api.post(path, json={"lease_seconds": 30}, headers=key)
+    replay = api.post(path, json={"lease_seconds": 30}, headers=key)
+
+    assert first.status_code == replay.status_code == 200
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert replay.json() == first.json()
+    other = api.post(path, json={"lease_seconds": 60}, headers=key)
+    assert_problem(other, 409, "idempotency-key-reused")

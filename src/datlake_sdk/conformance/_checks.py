@@ -71,6 +71,26 @@ def register_snapshot_idempotent_replay(probe: Probe) -> None:
         )
 
 
+def post_event_idempotent_replay(probe: Probe) -> None:
+    """Same key and body: the same event, recorded once."""
+    job, key = probe.name("conf-idem-event"), f"conf-{uuid.uuid4()}"
+    run = probe.start_run(job)
+    path = f"/jobs/{job}/runs/{run['run_id']}/events"
+    body = {"kind": "metric", "data": {"rows": 1}}
+    responses = [
+        probe.send("POST", path, json=body, headers={"Idempotency-Key": key}) for _ in range(2)
+    ]
+    first, replay = (expect_json(r, 201, "post_event") for r in responses)
+    if replay["event_id"] != first["event_id"]:
+        raise CheckFailed(
+            f"a replay with the same Idempotency-Key recorded event {replay['event_id']}, "
+            f"expected {first['event_id']}"
+        )
+    page = expect_json(probe.send("GET", path), 200, "list_events")
+    if len(page.get("items", [])) != 1:
+        raise CheckFailed(f"the run has {len(page.get('items', []))} events after a replay")
+
+
 def complete_run_outcome_conflict(probe: Probe) -> None:
     """Completing twice with the same outcome is fine; another outcome is 409 run-finished."""
     job = probe.name("conf-complete")
@@ -299,6 +319,7 @@ CHECKS: list[tuple[str, Check]] = [
         health_without_auth,
         start_run_idempotent_replay,
         register_snapshot_idempotent_replay,
+        post_event_idempotent_replay,
         complete_run_outcome_conflict,
         register_snapshot_on_finished_run,
         run_edges_in_get_run,

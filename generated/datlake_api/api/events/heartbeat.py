@@ -17,9 +17,13 @@ def _get_kwargs(
     run_id: str,
     *,
     body: HeartbeatRequest | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
     if not isinstance(x_request_id, Unset):
         headers["X-Request-Id"] = x_request_id
 
@@ -111,16 +115,19 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: HeartbeatRequest | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[Lease | Problem]:
     """Keep a running run's lease (v1.1)
 
      Extends the run's lease by `lease_seconds` from now. A run whose lease ran out is
-    reported `lost` until it heartbeats again or completes. Safe to repeat.
+    reported `lost` until it heartbeats again or completes. With an `Idempotency-Key`, a
+    replay returns the first answer (with `Idempotent-Replayed: true`).
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str):
+        idempotency_key (str | Unset):
         x_request_id (str | Unset):
         body (HeartbeatRequest | Unset):
 
@@ -136,6 +143,7 @@ def sync_detailed(
         job_name=job_name,
         run_id=run_id,
         body=body,
+        idempotency_key=idempotency_key,
         x_request_id=x_request_id,
     )
 
@@ -152,16 +160,19 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: HeartbeatRequest | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Lease | Problem | None:
     """Keep a running run's lease (v1.1)
 
      Extends the run's lease by `lease_seconds` from now. A run whose lease ran out is
-    reported `lost` until it heartbeats again or completes. Safe to repeat.
+    reported `lost` until it heartbeats again or completes. With an `Idempotency-Key`, a
+    replay returns the first answer (with `Idempotent-Replayed: true`).
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str):
+        idempotency_key (str | Unset):
         x_request_id (str | Unset):
         body (HeartbeatRequest | Unset):
 
@@ -178,6 +189,7 @@ def sync(
         run_id=run_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
         x_request_id=x_request_id,
     ).parsed
 
@@ -188,16 +200,19 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: HeartbeatRequest | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[Lease | Problem]:
     """Keep a running run's lease (v1.1)
 
      Extends the run's lease by `lease_seconds` from now. A run whose lease ran out is
-    reported `lost` until it heartbeats again or completes. Safe to repeat.
+    reported `lost` until it heartbeats again or completes. With an `Idempotency-Key`, a
+    replay returns the first answer (with `Idempotent-Replayed: true`).
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str):
+        idempotency_key (str | Unset):
         x_request_id (str | Unset):
         body (HeartbeatRequest | Unset):
 
@@ -213,6 +228,7 @@ async def asyncio_detailed(
         job_name=job_name,
         run_id=run_id,
         body=body,
+        idempotency_key=idempotency_key,
         x_request_id=x_request_id,
     )
 
@@ -227,16 +243,19 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: HeartbeatRequest | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Lease | Problem | None:
     """Keep a running run's lease (v1.1)
 
      Extends the run's lease by `lease_seconds` from now. A run whose lease ran out is
-    reported `lost` until it heartbeats again or completes. Safe to repeat.
+    reported `lost` until it heartbeats again or completes. With an `Idempotency-Key`, a
+    replay returns the first answer (with `Idempotent-Replayed: true`).
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str):
+        idempotency_key (str | Unset):
         x_request_id (str | Unset):
         body (HeartbeatRequest | Unset):
 
@@ -254,6 +273,7 @@ async def asyncio(
             run_id=run_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
             x_request_id=x_request_id,
         )
     ).parsed

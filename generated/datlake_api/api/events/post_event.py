@@ -17,9 +17,13 @@ def _get_kwargs(
     run_id: str,
     *,
     body: EventRequest,
+    idempotency_key: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
     if not isinstance(x_request_id, Unset):
         headers["X-Request-Id"] = x_request_id
 
@@ -110,13 +114,19 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: EventRequest,
+    idempotency_key: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[Event | Problem]:
     """Record a progress, metric or error event on a run (v1.1)
 
+     With an `Idempotency-Key`, a replay returns the event first recorded (with
+    `Idempotent-Replayed: true`) instead of recording it twice; the same key with a
+    different body is a 409 `idempotency-key-reused`.
+
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str):
+        idempotency_key (str | Unset):
         x_request_id (str | Unset):
         body (EventRequest):
 
@@ -132,6 +142,7 @@ def sync_detailed(
         job_name=job_name,
         run_id=run_id,
         body=body,
+        idempotency_key=idempotency_key,
         x_request_id=x_request_id,
     )
 
@@ -148,13 +159,19 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: EventRequest,
+    idempotency_key: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Event | Problem | None:
     """Record a progress, metric or error event on a run (v1.1)
 
+     With an `Idempotency-Key`, a replay returns the event first recorded (with
+    `Idempotent-Replayed: true`) instead of recording it twice; the same key with a
+    different body is a 409 `idempotency-key-reused`.
+
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str):
+        idempotency_key (str | Unset):
         x_request_id (str | Unset):
         body (EventRequest):
 
@@ -171,6 +188,7 @@ def sync(
         run_id=run_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
         x_request_id=x_request_id,
     ).parsed
 
@@ -181,13 +199,19 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: EventRequest,
+    idempotency_key: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[Event | Problem]:
     """Record a progress, metric or error event on a run (v1.1)
 
+     With an `Idempotency-Key`, a replay returns the event first recorded (with
+    `Idempotent-Replayed: true`) instead of recording it twice; the same key with a
+    different body is a 409 `idempotency-key-reused`.
+
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str):
+        idempotency_key (str | Unset):
         x_request_id (str | Unset):
         body (EventRequest):
 
@@ -203,6 +227,7 @@ async def asyncio_detailed(
         job_name=job_name,
         run_id=run_id,
         body=body,
+        idempotency_key=idempotency_key,
         x_request_id=x_request_id,
     )
 
@@ -217,13 +242,19 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: EventRequest,
+    idempotency_key: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Event | Problem | None:
     """Record a progress, metric or error event on a run (v1.1)
 
+     With an `Idempotency-Key`, a replay returns the event first recorded (with
+    `Idempotent-Replayed: true`) instead of recording it twice; the same key with a
+    different body is a 409 `idempotency-key-reused`.
+
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str):
+        idempotency_key (str | Unset):
         x_request_id (str | Unset):
         body (EventRequest):
 
@@ -241,6 +272,7 @@ async def asyncio(
             run_id=run_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
             x_request_id=x_request_id,
         )
     ).parsed
