@@ -284,7 +284,8 @@ class JobContext:
         previous = signal.getsignal(signal.SIGTERM)
         if previous is signal.SIG_IGN:
             return  # the program chose to ignore SIGTERM: leave it so
-        self._previous_sigterm = previous
+        # None: a handler Python did not install; the default is the closest we can restore
+        self._previous_sigterm = signal.SIG_DFL if previous is None else previous
         signal.signal(signal.SIGTERM, _raise_terminated)
 
     def _restore_sigterm_handler(self) -> None:
@@ -306,7 +307,11 @@ def _value(result: Result[T, SDKError]) -> T:
 def _error_extra(failure: BaseException | None) -> dict[str, Any]:
     if failure is None:
         return {}
-    return {"error": {"type": type(failure).__name__, "message": str(failure)}}
+    try:
+        message = str(failure)
+    except Exception:  # a broken __str__ must not keep the run from being completed
+        message = f"<{type(failure).__name__} whose str() failed>"
+    return {"error": {"type": type(failure).__name__, "message": message}}
 
 
 class _HeartbeatThread:

@@ -113,6 +113,19 @@ def bad_json(argument: str, value: Mapping[str, Any] | None) -> ValidationError 
     return None
 
 
+def bad_text(argument: str, value: str, max_length: int) -> ValidationError | None:
+    """A required string field (a uri, a format): 1 to `max_length` characters.
+
+    >>> print(bad_text("format", "", 64))
+    format: '' must be 1 to 64 characters long
+    """
+    _require_str(argument, value)
+    if 1 <= len(value) <= max_length:
+        return None
+    shown = value if len(value) <= 40 else value[:40] + "..."
+    return _invalid(argument, shown, f"must be 1 to {max_length} characters long")
+
+
 def first_invalid(*checks: ValidationError | None) -> ValidationError | None:
     """The first failed check, or `None` when every value is good."""
     return next((error for error in checks if error is not None), None)

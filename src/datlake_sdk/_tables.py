@@ -21,7 +21,7 @@ from datlake_api.types import UNSET
 from . import _convert as domain
 from ._client import DatlakeClient
 from ._errors import SDKError
-from ._names import bad_json, bad_name, bad_run, first_invalid
+from ._names import bad_json, bad_name, bad_run, bad_text, first_invalid
 from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
 from ._result import Err, Result
 from ._types import LineageGraph, Page, Run, SnapshotInfo, UriInfo
@@ -37,6 +37,10 @@ __all__ = [
 LINEAGE_DIRECTIONS = ("upstream", "downstream", "both")
 MAX_LINEAGE_DEPTH = 10
 MAX_PAGE_SIZE = 500
+
+# the contract's limits on a snapshot's uri and format
+MAX_URI_LENGTH = 4096
+MAX_FORMAT_LENGTH = 64
 
 
 def fetch_latest_uri(
@@ -100,7 +104,11 @@ def register_snapshot(
     Ok(value=SnapshotInfo(table_name='users_curated', snapshot_id='1a2b...', ...))
     """
     invalid = first_invalid(
-        bad_run("run", run), bad_name("table_name", table_name), bad_json("schema", schema)
+        bad_run("run", run),
+        bad_name("table_name", table_name),
+        bad_text("uri", uri, MAX_URI_LENGTH),
+        bad_text("format", format, MAX_FORMAT_LENGTH),
+        bad_json("schema", schema),
     )
     if invalid is not None:
         return Err(invalid)

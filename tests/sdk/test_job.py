@@ -142,6 +142,21 @@ def test_an_exception_fails_the_run_with_the_error_and_propagates(
     assert job.run.status == "failed"
 
 
+def test_an_exception_whose_str_fails_still_fails_the_run(
+    datlake: Datlake, connect: Callable[..., DatlakeClient]
+) -> None:
+    class Unprintable(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no text")
+
+    with pytest.raises(Unprintable), JobContext(connect(), "daily_users"):
+        raise Unprintable
+
+    completion = datlake.completion()
+    assert completion["success"] is False
+    assert completion["extra"]["error"]["type"] == "Unprintable"
+
+
 def test_keyboard_interrupt_fails_the_run(
     datlake: Datlake, connect: Callable[..., DatlakeClient]
 ) -> None:
@@ -175,6 +190,25 @@ def test_sigterm_fails_the_run_and_restores_the_previous_handler(
         "type": "JobTerminated",
         "message": "terminated by SIGTERM",
     }
+
+
+def test_a_sigterm_handler_python_did_not_install_is_replaced_by_the_default_on_exit(
+    datlake: Datlake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # signal.getsignal() answers None for a handler installed outside Python
+    real_getsignal = signal.getsignal
+    monkeypatch.setattr(
+        signal,
+        "getsignal",
+        lambda signum: None if signum == signal.SIGTERM else real_getsignal(signum),
+    )
+    original = real_getsignal(signal.SIGTERM)
+    try:
+        with make_client() as client, JobContext(client, "daily_users"):
+            assert real_getsignal(signal.SIGTERM) is not original
+        assert real_getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, original)
 
 
 def test_an_ignored_sigterm_stays_ignored(datlake: Datlake) -> None:

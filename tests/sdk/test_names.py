@@ -179,6 +179,18 @@ REJECTED: list[tuple[str, str, str, Callable[[DatlakeClient, Path], Result[Any, 
     ),
     (
         "register_snapshot",
+        "uri",
+        "''",
+        lambda c, _: register_snapshot(c, GOOD_RUN, "users", "", format="csv"),
+    ),
+    (
+        "register_snapshot",
+        "format",
+        "must be 1 to 64 characters",
+        lambda c, _: register_snapshot(c, GOOD_RUN, "users", "s3://b/k", format="p" * 65),
+    ),
+    (
+        "register_snapshot",
         "run.job_name",
         "",
         lambda c, _: register_snapshot(c, Run("", "r1"), "users", "s3://b/k", format="csv"),
@@ -312,6 +324,12 @@ def test_operations_reject_bad_values_before_any_request(
     assert result.error.code is None
     assert result.error.message.startswith(f"{argument}: ")
     assert value in result.error.message
+    assert not api.calls
+
+
+def test_a_path_object_as_uri_is_a_type_error_naming_it(api: respx.MockRouter) -> None:
+    with make_client() as client, pytest.raises(TypeError, match="uri must be a str"):
+        register_snapshot(client, GOOD_RUN, "users", Path("/data/users.csv"), format="csv")  # type: ignore[arg-type]
     assert not api.calls
 
 
