@@ -99,9 +99,10 @@ def sync_detailed(
 
     Args:
         bucket (str):
-        object_ (str): 1 to 1024 characters; `/` separates folders; no NUL, no backslash, no
-            leading `/`, no
-            empty, `.` or `..` segment.
+        object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
+            this; the
+            server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
+            no empty, `.` or `..` segment.
         x_request_id (str | Unset):
 
     Raises:
@@ -136,9 +137,10 @@ def sync(
 
     Args:
         bucket (str):
-        object_ (str): 1 to 1024 characters; `/` separates folders; no NUL, no backslash, no
-            leading `/`, no
-            empty, `.` or `..` segment.
+        object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
+            this; the
+            server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
+            no empty, `.` or `..` segment.
         x_request_id (str | Unset):
 
     Raises:
@@ -168,9 +170,10 @@ async def asyncio_detailed(
 
     Args:
         bucket (str):
-        object_ (str): 1 to 1024 characters; `/` separates folders; no NUL, no backslash, no
-            leading `/`, no
-            empty, `.` or `..` segment.
+        object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
+            this; the
+            server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
+            no empty, `.` or `..` segment.
         x_request_id (str | Unset):
 
     Raises:
@@ -203,9 +206,10 @@ async def asyncio(
 
     Args:
         bucket (str):
-        object_ (str): 1 to 1024 characters; `/` separates folders; no NUL, no backslash, no
-            leading `/`, no
-            empty, `.` or `..` segment.
+        object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
+            this; the
+            server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
+            no empty, `.` or `..` segment.
         x_request_id (str | Unset):
 
     Raises:

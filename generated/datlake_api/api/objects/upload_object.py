@@ -113,9 +113,10 @@ def sync_detailed(
 
     Args:
         bucket (str):
-        object_ (str): 1 to 1024 characters; `/` separates folders; no NUL, no backslash, no
-            leading `/`, no
-            empty, `.` or `..` segment.
+        object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
+            this; the
+            server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
+            no empty, `.` or `..` segment.
         x_checksum_sha_256 (str | Unset):
         x_request_id (str | Unset):
         body (File):
@@ -160,9 +161,10 @@ def sync(
 
     Args:
         bucket (str):
-        object_ (str): 1 to 1024 characters; `/` separates folders; no NUL, no backslash, no
-            leading `/`, no
-            empty, `.` or `..` segment.
+        object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
+            this; the
+            server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
+            no empty, `.` or `..` segment.
         x_checksum_sha_256 (str | Unset):
         x_request_id (str | Unset):
         body (File):
@@ -202,9 +204,10 @@ async def asyncio_detailed(
 
     Args:
         bucket (str):
-        object_ (str): 1 to 1024 characters; `/` separates folders; no NUL, no backslash, no
-            leading `/`, no
-            empty, `.` or `..` segment.
+        object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
+            this; the
+            server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
+            no empty, `.` or `..` segment.
         x_checksum_sha_256 (str | Unset):
         x_request_id (str | Unset):
         body (File):
@@ -247,9 +250,10 @@ async def asyncio(
 
     Args:
         bucket (str):
-        object_ (str): 1 to 1024 characters; `/` separates folders; no NUL, no backslash, no
-            leading `/`, no
-            empty, `.` or `..` segment.
+        object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
+            this; the
+            server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
+            no empty, `.` or `..` segment.
         x_checksum_sha_256 (str | Unset):
         x_request_id (str | Unset):
         body (File):
