@@ -2,9 +2,9 @@
 spec, dispatch to the operation, answer problems for everything that goes wrong.
 
 >>> import tempfile, pathlib
->>> app = create_app(pathlib.Path(tempfile.mkdtemp()), api_key="secret")
->>> app.spec.route("GET", b"/api/v1/health")[0].id
-'get_health'
+>>> app = create_app(pathlib.Path(tempfile.mkdtemp()), api_key="secret", validate_responses=True)
+>>> app.state.response_violations
+[]
 >>> app.close()
 """
 
@@ -26,13 +26,15 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from werkzeug.datastructures import Headers as SpecHeaders
 
+from datlake_sdk._contract import Operation, operations
+from datlake_sdk._contract_check import SpecRequest, SpecResponse
 from datlake_server.db import Database
 from datlake_server.objects import ObjectStore
 from datlake_server.operations import Call, Operations
 from datlake_server.problems import INTERNAL, INVALID_BODY, UNAUTHORIZED, Problem
-from datlake_server.spec import Operation, load_spec
+from datlake_server.routing import route
 from datlake_server.store import Store
-from datlake_server.validation import Checker, SpecRequest, SpecResponse
+from datlake_server.validation import Checker
 
 logger = logging.getLogger("datlake_server")
 
@@ -49,15 +51,14 @@ class DatlakeApp:
     def __init__(self, data_dir: Path, api_key: str | None, *, validate_responses: bool) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir = data_dir
-        self.spec = load_spec()
-        self.checker = Checker(self.spec)
+        self.checker = Checker()
         self.db = Database(data_dir / "datlake.db")
         self.operations = Operations(Store(self.db), ObjectStore(data_dir / "objects", self.db))
         self.validate_responses = validate_responses
         self.state = State({"response_violations": []})
         self._api_key = api_key.encode() if api_key else None
         self._handlers: dict[str, SyncHandler | AsyncHandler] = {
-            op.id: getattr(self.operations, op.id) for op in self.spec.operations
+            op.id: getattr(self.operations, op.id) for op in operations()
         }
 
     def close(self) -> None:
@@ -92,13 +93,12 @@ class DatlakeApp:
 
     async def _respond(self, request: Request) -> Response:
         raw_path: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
-        op, path = self.spec.route(request.method, raw_path.split(b"?", 1)[0])
+        op, path = route(request.method, raw_path.split(b"?", 1)[0])
         if op.secured:
             self._authenticate(request)
         body = await _json_body(request) if op.json_body else None
-        spec_request = self.checker.request(
-            op, path, request.method, request.scope["query_string"], _spec_headers(request), body
-        )
+        query = request.scope["query_string"].decode("latin-1")
+        spec_request = SpecRequest.of(op, path, request.method, query, _spec_headers(request), body)
         request.state.spec_request = spec_request
         call = Call(request, op.id, path, body)
         handler = self._handlers[op.id]

@@ -1,16 +1,16 @@
 """Checks requests (and, on demand, responses) against the spec with openapi-core.
 
-openapi-core is handed a request built here rather than through its Starlette adapter: that
-adapter matches the decoded path and cannot see an object name's encoded slashes. The router
-(`spec.Spec.route`) already knows the operation, so the request carries its path template and
-the decoded path parameters, and openapi-core checks their values. Object bodies are streamed
-and never given to the validator.
+openapi-core is handed a `SpecRequest` rather than a request through its Starlette adapter:
+that adapter matches the decoded path and cannot see an object name's encoded slashes. The
+router (`routing.route`) already knows the operation, so the request carries its path template
+and the decoded path parameters, and openapi-core checks their values, reading patterns as
+JSON Schema does (see `datlake_sdk._contract_check`). Object bodies are streamed and never
+given to the validator.
 
->>> from datlake_server.spec import load_spec
->>> spec = load_spec()
->>> checker = Checker(spec)
->>> op, path = spec.route("GET", b"/api/v1/lineage")
->>> checker.check_request(op, checker.request(op, path, "GET", b"table=a%20b", []))
+>>> from datlake_server.routing import route
+>>> checker = Checker()
+>>> op, path = route("GET", b"/api/v1/lineage")
+>>> checker.check_request(op, SpecRequest.of(op, path, "GET", "table=a%20b", [], None))
 Traceback (most recent call last):
 ...
 datlake_server.problems.Problem: query parameter table: 'a b' does not match the pattern
@@ -18,17 +18,10 @@ datlake_server.problems.Problem: query parameter table: 'a b' does not match the
 
 from __future__ import annotations
 
-import functools
 import json
-import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, NoReturn
-from urllib.parse import parse_qsl
 
-from jsonschema import ValidationError, validators
-from openapi_core import Config, OpenAPI
-from openapi_core.datatypes import RequestParameters
 from openapi_core.deserializing.media_types.util import json_loads
 from openapi_core.validation.request.exceptions import (
     MissingRequestBody,
@@ -40,97 +33,10 @@ from openapi_core.validation.request.validators import (
     V30RequestBodyValidator,
     V30RequestParametersValidator,
 )
-from openapi_core.validation.schemas.factories import SchemaValidatorsFactory
-from openapi_schema_validator import OAS30WriteValidator
-from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from datlake_sdk._contract import Operation
+from datlake_sdk._contract_check import REQUEST_SCHEMAS, SpecRequest, SpecResponse, open_api
 from datlake_server.problems import INVALID_BODY, INVALID_REQUEST, PROBLEM_JSON, Problem
-from datlake_server.spec import Operation, Spec
-
-
-@functools.cache
-def ecma_regex(pattern: str) -> re.Pattern[str]:
-    r"""`pattern` compiled so that `$` means what JSON Schema (ECMA-262) says: the very end.
-
-    Python's `$` also matches before a final newline, so `^[a-z]+$` would accept `"name\n"`.
-
-    >>> bool(ecma_regex("^[a-z]+$").search("name\n")), bool(ecma_regex("^[a-z]+$").search("name"))
-    (False, True)
-    """
-    translated, escaped, in_class = [], False, False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "[":
-            in_class = True
-        elif char == "]":
-            in_class = False
-        elif char == "$" and not in_class:
-            char = r"\Z"
-        translated.append(char)
-    return re.compile("".join(translated))
-
-
-def _ecma_pattern(
-    validator: Any, pattern: str, instance: object, schema: object
-) -> Iterator[ValidationError]:
-    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(str(instance)):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-# openapi-core's OAS 3.0 request validator, with patterns read as JSON Schema reads them
-_SCHEMA_VALIDATORS = SchemaValidatorsFactory(
-    validators.extend(OAS30WriteValidator, {"pattern": _ecma_pattern})
-)
-
-
-@dataclass(slots=True)
-class SpecRequest:
-    """A request as openapi-core reads it (its `Request` and `SupportsPathPattern` protocols)."""
-
-    host_url: str
-    path: str
-    path_pattern: str
-    method: str
-    parameters: RequestParameters
-    body: bytes | None = None
-    content_type: str = ""
-
-    @classmethod
-    def build(
-        cls,
-        op: Operation,
-        path_params: dict[str, str],
-        method: str,
-        query_string: bytes,
-        headers: Iterable[tuple[str, str]],
-        body: bytes | None,
-        *,
-        host_url: str,
-    ) -> SpecRequest:
-        header = Headers(list(headers))
-        query = ImmutableMultiDict(parse_qsl(query_string.decode("latin-1"), True))
-        return cls(
-            host_url=host_url,
-            path=op.template,
-            path_pattern=op.template,
-            method=method.lower(),
-            parameters=RequestParameters(query=query, header=header, path=path_params),
-            body=body,
-            content_type=(header.get("content-type") or "").lower(),
-        )
-
-
-@dataclass(slots=True)
-class SpecResponse:
-    """A response as openapi-core reads it (its `Response` protocol)."""
-
-    status_code: int
-    headers: Headers
-    data: bytes | None
-    content_type: str = field(default="")
 
 
 class Checker:
@@ -141,32 +47,15 @@ class Checker:
     the app itself (in constant time), so the security requirement is not re-checked here.
     """
 
-    def __init__(self, spec: Spec) -> None:
-        self.spec = spec
-        config = Config(extra_media_type_deserializers={PROBLEM_JSON: json_loads})
-        self._api = OpenAPI.from_dict(spec.document, config=config)
+    def __init__(self) -> None:
+        self._api = open_api(extra_media_type_deserializers={PROBLEM_JSON: json_loads})
         self._parameters = V30RequestParametersValidator(
-            self._api.spec, schema_validators_factory=_SCHEMA_VALIDATORS
+            self._api.spec, schema_validators_factory=REQUEST_SCHEMAS
         )
         self._body = V30RequestBodyValidator(
             self._api.spec,
-            schema_validators_factory=_SCHEMA_VALIDATORS,
+            schema_validators_factory=REQUEST_SCHEMAS,
             extra_media_type_deserializers={"application/json": loads_json},
-        )
-
-    def request(
-        self,
-        op: Operation,
-        path_params: dict[str, str],
-        method: str,
-        query_string: bytes,
-        headers: Iterable[tuple[str, str]],
-        body: bytes | None = None,
-    ) -> SpecRequest:
-        # openapi-core also matches the host against the spec's absolute `servers` URL; the
-        # port this server really listens on is irrelevant to the contract
-        return SpecRequest.build(
-            op, path_params, method, query_string, headers, body, host_url=self.spec.server_url
         )
 
     def check_request(self, op: Operation, request: SpecRequest) -> None:

@@ -14,6 +14,7 @@ from datlake_sdk.testing import (
     DatlakeMock,
     factories,
     operations,
+    request_violations,
     response_violations,
 )
 from datlake_sdk.testing.pytest_plugin import (  # noqa: F401  (fixtures used by name)
@@ -90,6 +91,32 @@ def test_a_bad_path_parameter_is_reported() -> None:
         lambda: httpx.get(f"{BASE}/api/v1/jobs/bad%20name/runs/r1"),
     )
     assert message.startswith("get_run request: path parameter job_name: 'bad name' does not")
+
+
+def test_a_job_name_ending_in_a_newline_is_refused_as_json_schema_reads_the_pattern() -> None:
+    # Python's `$` matches before a final newline; the spec's `^...$` (ECMA-262) does not
+    message = violation(
+        lambda dl: dl.on("get_run").succeed(),
+        lambda: httpx.get(f"{BASE}/api/v1/jobs/daily_users%0A/runs/r1"),
+    )
+    assert message.startswith(
+        "get_run request: path parameter job_name: 'daily_users\\n' does not match the pattern"
+    )
+
+
+def test_a_path_parameter_not_utf8_once_decoded_fails() -> None:
+    headers = {"Content-Type": "application/octet-stream", "X-Checksum-Sha256": "0" * 64}
+    message = violation(
+        lambda dl: dl.on("upload_object").succeed(),
+        lambda: httpx.put(f"{BASE}/api/v1/datasets/logs/a%FF", content=b"x", headers=headers),
+    )
+    assert message == (
+        "PUT /api/v1/datasets/logs/a%FF: path parameter object: not UTF-8 once percent-decoded"
+    )
+    request = httpx.Request("PUT", f"{BASE}/api/v1/datasets/logs/a%FF", headers=headers)
+    assert request_violations("upload_object", request) == [
+        "upload_object request: path parameter object: not UTF-8 once percent-decoded"
+    ]
 
 
 def test_an_invalid_canned_response_fails() -> None:

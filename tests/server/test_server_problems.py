@@ -15,9 +15,9 @@ import httpx
 import pytest
 from datlake_e2e import assert_problem, complete, make_client, register, start, unique
 
-from datlake_server.spec import load_spec
+from datlake_sdk.testing import spec_document
 
-SPEC = load_spec().document
+SPEC = spec_document()
 DOCUMENTED = sorted(
     (op["operationId"], int(status))
     for item in SPEC["paths"].values()

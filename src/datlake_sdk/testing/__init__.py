@@ -36,9 +36,9 @@ With pytest, enable the plugin in a `conftest.py` and use the `datlake_mock` fix
 `with` block (or the fixture's teardown) raises it again.
 """
 
+from .._contract import Operation, operations, spec_document
 from ._factories import Factories, factories
-from ._mock import ContractViolation, DatlakeMock, Exchange, OperationStub
-from ._spec import Operation, find_operation, operations, spec_document
+from ._mock import ContractViolation, DatlakeMock, Exchange, OperationStub, find_operation
 from ._validate import request_violations, response_violations
 
 __all__ = [

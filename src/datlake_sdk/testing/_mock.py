@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 import httpx
 import respx
 
+from .._contract import Miss, Operation, ParameterNotUTF8, decode_params, operation, route
 from ._factories import Factories, factories
-from ._spec import find_operation, operation
 from ._validate import request_violations, response_violations
 
 Responder = Callable[[httpx.Request], httpx.Response]
@@ -33,6 +33,22 @@ Responder = Callable[[httpx.Request], httpx.Response]
 
 class ContractViolation(AssertionError):
     """A request or response that breaks the Datlake spec, or a request no operation serves."""
+
+
+def find_operation(method: str, raw_path: str | bytes) -> tuple[Operation, dict[str, str]] | None:
+    """The operation serving `method raw_path` and its decoded path parameters, or None.
+
+    A path parameter that is not UTF-8 once percent-decoded raises `ValueError`.
+
+    >>> op, params = find_operation("PUT", "/api/v1/datasets/logs/a%2Fb%2Fc.txt")
+    >>> op.id, params
+    ('upload_object', {'bucket': 'logs', 'object': 'a/b/c.txt'})
+    """
+    raw = raw_path.encode("utf-8") if isinstance(raw_path, str) else raw_path
+    found = route(method, raw)
+    if isinstance(found, Miss):
+        return None
+    return found.operation, decode_params(found.raw_params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +161,10 @@ class DatlakeMock:
         """Route, validate and answer one request."""
         raw_path = request.url.raw_path.decode("ascii").split("?", 1)[0]
         api_path = raw_path[len(self._prefix) :] if raw_path.startswith(self._prefix) else raw_path
-        found = find_operation(request.method, api_path)
+        try:
+            found = find_operation(request.method, api_path)
+        except ParameterNotUTF8 as error:
+            self._raise([f"{request.method} {raw_path}: {error}"])
         if found is None:
             self._raise([f"no operation in the spec serves {request.method} {raw_path}"])
         op, path_params = found

@@ -1,9 +1,10 @@
 """Checks an httpx exchange against the spec with openapi-core, in plain words.
 
-openapi-core gets request and response objects built here from httpx ones rather than its
-own adapters: those match the decoded path, which splits an object name's encoded slashes.
-The operation is already known (see `_spec.find_operation`), so the request carries its path
-template and decoded parameters. The spec is OAS 3.0.3, so binary bodies validate as bytes.
+openapi-core gets request and response objects built from httpx ones (see
+`datlake_sdk._contract_check`) rather than its own adapters: those match the decoded path,
+which splits an object name's encoded slashes. The operation is already known, so the request
+carries its path template and decoded parameters, and patterns are read as JSON Schema reads
+them (`$` is the very end). The spec is OAS 3.0.3, so binary bodies validate as bytes.
 
 >>> import httpx
 >>> request = httpx.Request("POST", "http://127.0.0.1:8765/api/v1/jobs/j/runs",
@@ -17,42 +18,18 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
 import httpx
-from openapi_core import Config, OpenAPI
+from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from openapi_core.security.factories import SecurityProviderFactory
-from werkzeug.datastructures import Headers, ImmutableMultiDict
+from werkzeug.datastructures import Headers
 
-from ._spec import find_operation, operation, spec_document
+from .._contract import ParameterNotUTF8, decode_params, operation
+from .._contract_check import SpecRequest, SpecResponse, open_api
 
 _SHORT_PATTERN = 40
-
-
-@dataclass(slots=True)
-class _SpecRequest:
-    """openapi-core's `Request` and `SupportsPathPattern` protocols."""
-
-    host_url: str
-    path: str
-    path_pattern: str
-    method: str
-    parameters: RequestParameters
-    body: bytes | None
-    content_type: str
-
-
-@dataclass(slots=True)
-class _SpecResponse:
-    """openapi-core's `Response` protocol."""
-
-    status_code: int
-    headers: Headers
-    data: bytes | None
-    content_type: str
 
 
 class _AcceptAnyCredentials:
@@ -72,30 +49,26 @@ class _NoSecurityCheck(SecurityProviderFactory):
 
 @functools.cache
 def _openapi() -> OpenAPI:
-    config = Config(
+    return open_api(
         security_provider_factory=_NoSecurityCheck(),
         # openapi-core deserializes plain application/json only; errors are problem+json
         extra_media_type_deserializers={"application/problem+json": json.loads},
     )
-    return OpenAPI.from_dict(spec_document(), config=config)
 
 
-def _spec_request(operation_id: str, request: httpx.Request, raw_path: str) -> _SpecRequest:
+def _spec_request(operation_id: str, request: httpx.Request, raw_path: str) -> SpecRequest:
     op = operation(operation_id)
-    found = find_operation(request.method, raw_path)
-    path_params = found[1] if found is not None else {}
-    query = ImmutableMultiDict(
-        parse_qsl(request.url.query.decode("ascii", "replace"), keep_blank_values=True)
-    )
-    headers = Headers(list(request.headers.multi_items()))
-    return _SpecRequest(
-        host_url=str(spec_document()["servers"][0]["url"]),
-        path=op.template,
-        path_pattern=op.template,
-        method=request.method.lower(),
-        parameters=RequestParameters(query=query, header=headers, path=path_params),
-        body=_content(request) if _has_body(request) else None,
-        content_type=_media_type(request.headers),
+    match = op.pattern.fullmatch(raw_path.encode("utf-8"))
+    # a path the operation does not serve has no parameters: openapi-core says which are missing
+    path_params = decode_params(match.groupdict()) if match is not None else {}
+    return SpecRequest.of(
+        op,
+        path_params,
+        request.method,
+        request.url.query.decode("ascii", "replace"),
+        request.headers.multi_items(),
+        _content(request) if _has_body(request) else None,
+        _media_type(request.headers),
     )
 
 
@@ -107,7 +80,10 @@ def request_violations(
     `raw_path` is the path relative to the API root; by default the request's own raw path.
     """
     path = raw_path if raw_path is not None else request.url.raw_path.decode("ascii")
-    spec_request = _spec_request(operation_id, request, path.split("?", 1)[0])
+    try:
+        spec_request = _spec_request(operation_id, request, path.split("?", 1)[0])
+    except ParameterNotUTF8 as error:
+        return [f"{operation_id} request: {error}"]
     return [
         f"{operation_id} request: {describe(error)}"
         for error in _openapi().iter_request_errors(spec_request)
@@ -122,8 +98,11 @@ def response_violations(
 ) -> list[str]:
     """How `response` breaks the spec of `operation_id` (empty when it conforms)."""
     path = raw_path if raw_path is not None else request.url.raw_path.decode("ascii")
-    spec_request = _spec_request(operation_id, request, path.split("?", 1)[0])
-    spec_response = _SpecResponse(
+    try:
+        spec_request = _spec_request(operation_id, request, path.split("?", 1)[0])
+    except ParameterNotUTF8 as error:
+        return [f"{operation_id} request: {error}"]
+    spec_response = SpecResponse(
         status_code=response.status_code,
         headers=Headers(list(response.headers.multi_items())),
         data=response.content,
