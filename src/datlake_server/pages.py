@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from datlake_server.problems import INVALID_REQUEST, Problem
+
+# a `seq` as encode_cursor writes it, small enough for an SQLite INTEGER
+SEQ = re.compile(r"0|[1-9][0-9]{0,17}")
 
 
 def encode_cursor(kind: str, seq: int) -> str:
@@ -29,12 +33,13 @@ def decode_cursor(kind: str, cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         cursor_kind, _, seq = text.partition(":")
-        value = int(seq)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise Problem(INVALID_REQUEST, "query parameter cursor: malformed") from None
+    if not SEQ.fullmatch(seq):
+        raise Problem(INVALID_REQUEST, "query parameter cursor: malformed")
     if cursor_kind != kind:
         raise Problem(INVALID_REQUEST, "query parameter cursor: not a cursor of this list")
-    return value
+    return int(seq)
 
 
 def fetch_page(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 import uuid
 
 import httpx
+import pytest
 from datlake_e2e import (
     all_pages,
     assert_problem,
@@ -171,6 +173,18 @@ def test_a_cursor_of_another_list_is_refused(api: httpx.Client) -> None:
     events = api.get(f"/jobs/{job}/runs/{run['run_id']}/events", params={"cursor": cursor})
     assert_problem(events, 400, "invalid-request")
     assert "cursor" in events.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "text", ["runs:" + "9" * 30, "runs:-" + "9" * 30, "runs:-1", "runs: 5", "runs:5_0"]
+)
+def test_a_forged_cursor_is_refused_not_a_server_error(api: httpx.Client, text: str) -> None:
+    job = unique("forged")
+    start(api, job)
+    cursor = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    response = api.get(f"/jobs/{job}/runs", params={"cursor": cursor})
+    assert_problem(response, 400, "invalid-request")
+    assert "cursor" in response.json()["detail"]
 
 
 def test_start_run_replays_with_the_same_idempotency_key(api: httpx.Client) -> None:
