@@ -75,12 +75,14 @@ class ObjectStore:
                 INVALID_REQUEST, "object name: a parent folder is already an object"
             ) from None
         except OSError as error:
+            self._remove_empty_folders(target.parent, bucket)
             if error.errno == errno.ENAMETOOLONG:
                 raise Problem(
                     INVALID_REQUEST, "object name: a segment is too long for the file system"
                 ) from error
             raise
         temp = Path(temp_name)
+        stored = False
         try:
             digest = hashlib.sha256()
             size = 0
@@ -98,8 +100,11 @@ class ObjectStore:
                     f"X-Checksum-Sha256 is {expected_sha256}, the body's is {sha256}",
                 )
             await to_thread.run_sync(self._commit, temp, target, bucket, name, size, sha256)
+            stored = True
         finally:
             temp.unlink(missing_ok=True)
+            if not stored:
+                self._remove_empty_folders(target.parent, bucket)
         return {
             "bucket": bucket,
             "object": name,
@@ -107,6 +112,19 @@ class ObjectStore:
             "size": size,
             "sha256": sha256,
         }
+
+    def _remove_empty_folders(self, folder: Path, bucket: str) -> None:
+        """Remove the folders a failed upload left empty, else a later object of a parent's
+        name would be refused as a folder. Runs on the event loop, as the `mkdir` and
+        `mkstemp` of `receive` do, so no upload sits between making a folder and filling it:
+        a folder holding an object or an upload's temporary file is never empty."""
+        bucket_folder = self.root / bucket
+        while folder != bucket_folder and folder.is_relative_to(bucket_folder):
+            try:
+                folder.rmdir()
+            except OSError:
+                return
+            folder = folder.parent
 
     def _commit(
         self, temp: Path, target: Path, bucket: str, name: str, size: int, sha256: str

@@ -87,6 +87,19 @@ def test_an_object_cannot_be_a_folder_of_another(api: httpx.Client) -> None:
     assert api.get("/datasets/nested/a%2Fb").content == b"1"
 
 
+def test_a_failed_upload_leaves_no_folder_that_blocks_a_later_object(
+    api: httpx.Client, data_dir: Path
+) -> None:
+    wrong = hashlib.sha256(b"something else").hexdigest()
+    failed = api.put(
+        "/datasets/leftover/a%2Fb%2Fc", content=b"1", headers={"X-Checksum-Sha256": wrong}
+    )
+    assert_problem(failed, 422, "checksum-mismatch")
+    assert not (data_dir / "objects" / "leftover" / "a").exists()
+    assert api.put("/datasets/leftover/a", content=b"2").status_code == 201
+    assert api.get("/datasets/leftover/a").content == b"2"
+
+
 def _raw_request(url: str, method: str, raw_path: str, body: bytes) -> tuple[int, bytes]:
     """Send `raw_path` byte for byte (httpx would normalise `.` segments away)."""
     parts = urlsplit(url)
