@@ -48,11 +48,15 @@ class ObjectStore:
         root.mkdir(parents=True, exist_ok=True)
         self.root = root.resolve()
         self.db = db
+        self.name_max = _name_max(self.root)
 
     def path_for(self, bucket: str, name: str) -> Path:
         """The file of an object, after checking the names and that it stays under the root."""
         check_bucket(bucket)
         check_object_name(name)
+        segments = name.encode("utf-8", "surrogatepass").split(b"/")
+        if max(len(segment) for segment in segments) > self.name_max:
+            raise Problem(INVALID_REQUEST, "object name: a segment is too long for the file system")
         path = (self.root / bucket / name).resolve()
         if not path.is_relative_to(self.root / bucket) or path == self.root / bucket:
             raise Problem(INVALID_REQUEST, "object name: resolves outside its bucket")
@@ -168,6 +172,14 @@ async def read_chunks(file: BinaryIO) -> AsyncIterator[bytes]:
             yield chunk
     finally:
         file.close()
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name, in bytes, the file system under `folder` holds."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):  # no pathconf on Windows
+        return 255
 
 
 def _fsync_folder(folder: Path) -> None:
