@@ -49,7 +49,9 @@ class DatlakeApp:
     broke the spec when built with `validate_responses=True`."""
 
     def __init__(self, data_dir: Path, api_key: str | None, *, validate_responses: bool) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        # a folder made here is the owner's alone: other local users would otherwise read the
+        # metadata and objects the API key guards (an existing folder keeps its mode)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.data_dir = data_dir
         self.checker = Checker()
         self.db = Database(data_dir / "datlake.db")

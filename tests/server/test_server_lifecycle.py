@@ -50,6 +50,15 @@ def test_data_survives_a_restart(served: Callable[..., AbstractContextManager[st
         assert complete(api, reader)["status"] == "succeeded"
 
 
+def test_a_new_data_folder_is_private_to_its_owner(
+    served: Callable[..., AbstractContextManager[str]], tmp_path: Path
+) -> None:
+    # the metadata and objects the API key guards are not for other local users to read
+    with served() as url, make_client(url) as api:
+        assert api.put("/datasets/logs/secret.txt", content=b"s").status_code == 201
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
+
+
 def _server_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "datlake_server", *args]
 
