@@ -98,7 +98,7 @@ def test_a_run_whose_lease_runs_out_is_lost(api: httpx.Client) -> None:
         assert lease["status"] == "running"
         assert lease["run_id"] == run["run_id"]
         assert lease["lease_expires_at"] > lease["last_heartbeat_at"]
-    assert get_run(api, revived)["status"] == "running"
+    # (no get_run check here: on a loaded machine the 1 s lease may already be over)
 
     time.sleep(1.2)
     assert get_run(api, revived)["status"] == "lost"
