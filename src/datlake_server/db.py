@@ -115,10 +115,13 @@ class Database:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                # SQLite may have rolled back already (a failed COMMIT, say): a second
+                # ROLLBACK would raise and hide the real error
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     def close(self) -> None:
         """Close the connection (idempotent); a WAL checkpoint leaves a single file behind."""
