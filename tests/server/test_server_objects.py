@@ -7,7 +7,7 @@ import http.client
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -148,6 +148,21 @@ def test_unsafe_object_names_are_refused(server_url: str, data_dir: Path, raw_na
     assert not (data_dir / "objects" / "evil").exists()
 
 
+def _entries(folder: Path) -> list[str]:
+    """The names in `folder`; none once it is gone (the server may remove it meanwhile)."""
+    try:
+        return [p.name for p in folder.iterdir()]
+    except FileNotFoundError:
+        return []
+
+
+def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.02)
+
+
 def test_an_interrupted_upload_leaves_nothing_behind(
     api: httpx.Client, server_url: str, data_dir: Path
 ) -> None:
@@ -157,14 +172,13 @@ def test_an_interrupted_upload_leaves_nothing_behind(
         f"Host: {parts.netloc}\r\nAuthorization: Bearer {API_KEY}\r\n"
         "Content-Type: application/octet-stream\r\nContent-Length: 1048576\r\n\r\n"
     )
+    folder = data_dir / "objects" / "cut" / "half"
     with socket.create_connection((parts.hostname, parts.port)) as sock:
         sock.sendall(head.encode() + b"x" * 300_000)
-        time.sleep(0.3)
-    folder = data_dir / "objects" / "cut" / "half"
-    deadline = time.monotonic() + 10
-    while folder.exists() and any(folder.iterdir()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not folder.exists() or list(folder.iterdir()) == []
+        # the upload really is under way (its temporary file exists) before the cut
+        _wait_for(lambda: bool(_entries(folder)), "the upload's temporary file")
+    _wait_for(lambda: not _entries(folder), "the server to clean up after the cut")
+    assert not folder.exists() or _entries(folder) == []
     assert_problem(api.get("/datasets/cut/half%2Fdone.bin"), 404, "object-not-found")
     assert api.get("/health").status_code == 200
 
