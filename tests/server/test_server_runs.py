@@ -100,7 +100,12 @@ def test_a_run_whose_lease_runs_out_is_lost(api: httpx.Client) -> None:
         assert lease["lease_expires_at"] > lease["last_heartbeat_at"]
     # (no get_run check here: on a loaded machine the 1 s lease may already be over)
 
-    time.sleep(1.2)
+    # the lease ends 1 s after each heartbeat; wait for the server to say so, however slow
+    # the machine, rather than betting on a fixed sleep
+    deadline = time.monotonic() + 30
+    while get_run(api, revived)["status"] != "lost" or get_run(api, abandoned)["status"] != "lost":
+        assert time.monotonic() < deadline, "the 1 s leases never ran out"
+        time.sleep(0.1)
     assert get_run(api, revived)["status"] == "lost"
     assert get_run(api, abandoned)["status"] == "lost"
     assert get_run(api, never)["status"] == "running"
