@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -64,23 +63,35 @@ def _server_command(*args: str) -> list[str]:
 
 
 def _start_cli(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], str, str]:
-    """Start the command; returns the process, its base URL and the banner it printed."""
+    """Start the command; returns the process, its base URL and the banner it printed.
+
+    The banner is read in a thread, so a server that hangs without printing fails the test
+    after the deadline instead of blocking it on `readline` forever."""
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )
-    assert process.stdout is not None
-    banner = ""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        banner += line
-        if line.startswith("  auth:"):
-            url = banner.split("listening on ", 1)[1].split()[0]
-            return process, url, banner
-        if not line and process.poll() is not None:
-            break
+    stdout = process.stdout
+    assert stdout is not None
+    lines: list[str] = []
+    announced = threading.Event()
+
+    def read_banner() -> None:
+        for line in stdout:
+            lines.append(line)
+            if line.startswith("  auth:"):
+                announced.set()
+                return
+
+    reader = threading.Thread(target=read_banner, daemon=True)
+    reader.start()
+    reader.join(60)  # ends at the banner, or when the output does (the process died)
+    if announced.is_set():
+        banner = "".join(lines)
+        return process, banner.split("listening on ", 1)[1].split()[0], banner
     process.kill()
-    raise AssertionError(f"the server did not start: {banner}{process.communicate()[0]}")
+    reader.join(30)
+    rest = process.communicate(timeout=30)[0]
+    raise AssertionError(f"the server did not start: {''.join(lines)}{rest}")
 
 
 def _env(**extra: str) -> dict[str, str]:
