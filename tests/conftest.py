@@ -1,0 +1,31 @@
+"""Fixtures of the whole suite: no Datlake settings leak in from the machine running it.
+
+The SDK reads its settings from the environment and from ~/.config/datlake/config.toml when
+a client is built. Function-scoped isolation (tests/sdk/conftest.py) comes too late for
+module- and session-scoped fixtures that build clients or start example subprocesses, so the
+same variables are cleared, and the config home emptied, once for the whole session first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+SETTINGS_VARIABLES = (
+    "DATLAKE_URL",
+    "DATLAKE_API_KEY",
+    "DATLAKE_CONFIG",
+    "DATLAKE_SDK_ERROR_STRATEGY",
+    "DATLAKE_SDK_RETRY",
+    "DATLAKE_SDK_ON_ERROR",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_settings_from_the_machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name in SETTINGS_VARIABLES:
+            patch.delenv(name, raising=False)
+        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("session-config-home")))
+        yield
