@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import re
 import secrets
 import signal
@@ -48,7 +49,9 @@ def local_datlake(data_dir: Path, api_key: str) -> Iterator[str]:
     """Run `datlake server` in a subprocess on a free port; yield its base URL."""
     command = [sys.executable, "-m", "datlake_server", "--host", "127.0.0.1", "--port", "0"]
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [*command, "--data", str(data_dir), "--api-key", api_key],
+        [*command, "--data", str(data_dir)],
+        # the key goes through the environment: a command line is visible to every local user
+        env={**os.environ, "DATLAKE_API_KEY": api_key},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -3,6 +3,7 @@ runs them, against a local Datlake over loopback."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -69,3 +70,17 @@ def test_the_demo_prints_the_lineage_it_recorded() -> None:
     assert "--wrote-->  table users_curated" in out
     assert "artifact of run daily_users/" in out
     assert "log datlake://artifacts/jobs/daily_users/" in out
+
+
+def test_the_demo_starts_its_server_with_any_key(tmp_path: Path) -> None:
+    # token_urlsafe() keys may start with "-", which a command line would read as an option
+    spec = importlib.util.spec_from_file_location("demo", ROOT / "scripts" / "demo.py")
+    assert spec is not None
+    assert spec.loader is not None
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    key = "-starts-with-a-dash"
+
+    with demo.local_datlake(tmp_path / "datlake", key) as url:
+        headers = {"Authorization": f"Bearer {key}"}
+        assert httpx.get(f"{url}/api/v1/jobs/demo/runs", headers=headers).status_code == 200
