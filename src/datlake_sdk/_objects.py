@@ -25,14 +25,13 @@ from datlake_api.types import File
 from . import _convert as domain
 from ._call import Call
 from ._client import DatlakeClient
-from ._errors import SDKError, Transient, ValidationError
+from ._errors import SDKError, ServerError, Transient, ValidationError
 from ._names import bad_bucket, bad_object_name, bad_run, first_invalid
 from ._operations import api_call
 from ._result import Err, Result, map
 from ._types import Artifact, ObjectInfo, Run
 
 __all__ = [
-    "ChecksumMismatch",
     "download_object",
     "log_object_name",
     "make_log_artifact",
@@ -43,10 +42,6 @@ __all__ = [
 StrPath = str | os.PathLike[str]
 
 _CHUNK_SIZE = 1024 * 1024
-
-
-class ChecksumMismatch(Exception):
-    """The bytes sent or received and the server's account of them disagree (SHA-256, size)."""
 
 
 def upload_object(
@@ -171,9 +166,10 @@ def _upload_call(
     def verified(receipt: api.ObjectReceipt) -> ObjectInfo:
         # a server that stored other bytes than we sent must not pass for a good upload
         if receipt.sha256 != digest or receipt.size != size:
-            raise ChecksumMismatch(
+            raise ServerError(
                 f"the server stored {receipt.size} bytes hashing to {receipt.sha256}; "
-                f"we sent {size} bytes hashing to {digest}"
+                f"we sent {size} bytes hashing to {digest}",
+                code=201,
             )
         return domain.object_info(receipt)
 
