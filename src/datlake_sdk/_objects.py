@@ -164,14 +164,15 @@ def _upload_call(
     size = os.fstat(file.fileno()).st_size
 
     def verified(receipt: api.ObjectReceipt) -> ObjectInfo:
+        info = domain.object_info(receipt)  # checks the receipt's types first
         # a server that stored other bytes than we sent must not pass for a good upload
-        if receipt.sha256 != digest or receipt.size != size:
+        if info.sha256 != digest or info.size != size:
             raise ServerError(
-                f"the server stored {receipt.size} bytes hashing to {receipt.sha256}; "
+                f"the server stored {info.size} bytes hashing to {info.sha256}; "
                 f"we sent {size} bytes hashing to {digest}",
                 code=201,
             )
-        return domain.object_info(receipt)
+        return info
 
     # httpx reads a file object given as `content` in chunks and sets Content-Length from its size.
     return api_call(
