@@ -2,10 +2,11 @@
 
     datlake server --host 127.0.0.1 --port 8765 --data DIR [--api-key KEY]
     datlake conformance --base-url URL [--api-key KEY]
+    datlake outbox status|flush|list|drop
 
 `server` runs the local Datlake; `conformance` checks any Datlake server against the contract's
-semantics. Each command imports what it needs only when it runs, so importing `datlake_sdk`
-stays light.
+semantics; `outbox` shows and delivers what the outbox keeps. Each command imports what it
+needs only when it runs, so importing `datlake_sdk` stays light.
 
 >>> main(["--help"])  # doctest: +ELLIPSIS
 usage: datlake ...
@@ -49,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
         help="check a Datlake server against the contract (see `datlake conformance --help`)",
     )
+    commands.add_parser(
+        "outbox",
+        add_help=False,
+        help="see and deliver the writes kept while Datlake was away (`datlake outbox --help`)",
+    )
     return parser
 
 
@@ -62,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return conformance_main(arguments[1:])
         except SystemExit as exit_:  # --help, or arguments argparse rejected
             return exit_.code if isinstance(exit_.code, int) else 2
+    if arguments[:1] == ["outbox"]:
+        from datlake_sdk.cli.outbox import main as outbox_main
+
+        return outbox_main(arguments[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
