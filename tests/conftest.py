@@ -19,6 +19,8 @@ SETTINGS_VARIABLES = (
     "DATLAKE_SDK_ERROR_STRATEGY",
     "DATLAKE_SDK_RETRY",
     "DATLAKE_SDK_ON_ERROR",
+    "DATLAKE_SDK_OUTBOX",
+    "DATLAKE_SDK_OUTBOX_EXIT_TIMEOUT",
 )
 
 
@@ -28,4 +30,5 @@ def _no_settings_from_the_machine(tmp_path_factory: pytest.TempPathFactory) -> I
         for name in SETTINGS_VARIABLES:
             patch.delenv(name, raising=False)
         patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("session-config-home")))
+        patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("session-state-home")))
         yield

@@ -45,7 +45,10 @@ class Call(Generic[M, T]):
     - `on_not_found`: the value a 404 becomes under `continue_on_not_found` (lookups only);
       with `not_found_type`, only a 404 of that problem type (or of none) qualifies.
     - `on_transient`: the value a transient failure becomes, after retries, under
-      `suppress_transient` (only where nothing is lost: reads, heartbeats, events).
+      `suppress_transient` (only where nothing is lost: heartbeats, events).
+    - `defer`: a lineage write the outbox may keep when it cannot be delivered now.
+    - `resolve`: a read that tells whether an earlier attempt of this write landed after all
+      (`Ok(value)`), did not (`Ok(None)`, or a 404), or cannot tell (another `Err`).
     """
 
     operation: str
@@ -60,3 +63,18 @@ class Call(Generic[M, T]):
     on_not_found: Callable[[], T] | None = None
     not_found_type: str | None = None
     on_transient: Callable[[], T] | None = None
+    defer: Deferral[T] | None = None
+    resolve: Callable[[], Call[Any, T | None]] | None = None
+
+
+@attrs.frozen
+class Deferral(Generic[T]):
+    """How a lineage write waits in the outbox: in `group` (its run's id: a run's writes are
+    delivered in order), returning `Ok(pending())` meanwhile; `file` is the path of a body that
+    the outbox keeps a copy of (uploads)."""
+
+    group: str
+    pending: Callable[[], T]
+    job_name: str | None = None
+    run_id: str | None = None
+    file: str | None = None

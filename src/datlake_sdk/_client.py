@@ -7,22 +7,28 @@ DatlakeClient(base_url='http://127.0.0.1:8765', api_key='***')
 
 from __future__ import annotations
 
+import atexit
 import os
+import time
+import weakref
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from ._call import Call
 from ._config import load_settings
-from ._errors import SDKError
+from ._errors import NotFound, SDKError
 from ._log import call_fields, logger, new_request_id
 from ._policy import ErrorStrategy, OnError, Policy, RetryPolicy
 from ._reactions import ErrorListeners, apply_strategy, emit_error_event, log_error
-from ._result import Err, Result
+from ._result import Err, Ok, Result
 from ._retry import run_attempts
 from ._translate import translate
+
+if TYPE_CHECKING:
+    from ._delivery import FlushReport, Outbox
 
 __all__ = ["DatlakeClient"]
 
@@ -31,6 +37,34 @@ T = TypeVar("T")
 
 # What sending (or reading a streamed error body) may raise; each becomes an `Err`.
 _SEND_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError)
+
+
+# Statuses after which the request may have been carried out (a gateway gave up waiting).
+_MAYBE_DONE_STATUSES = frozenset({499, 502, 504, 520, 521, 522, 523, 524})
+
+
+def _may_have_landed(error: SDKError) -> bool:
+    """Whether the failed attempt may have reached the server and been carried out."""
+    if error.code is None:
+        return not isinstance(error.__cause__, httpx.ConnectError | httpx.ConnectTimeout)
+    return error.code in _MAYBE_DONE_STATUSES or 200 <= error.code < 300
+
+
+def _shorter(timeout: float | httpx.Timeout, seconds: float) -> httpx.Timeout:
+    """`timeout` with no phase longer than `seconds`."""
+    seconds = max(seconds, 0.001)
+    if not isinstance(timeout, httpx.Timeout):
+        return httpx.Timeout(min(timeout, seconds))
+    return httpx.Timeout(
+        connect=_min(timeout.connect, seconds),
+        read=_min(timeout.read, seconds),
+        write=_min(timeout.write, seconds),
+        pool=_min(timeout.pool, seconds),
+    )
+
+
+def _min(phase: float | None, seconds: float) -> float:
+    return seconds if phase is None else min(phase, seconds)
 
 
 def _with_request_id(headers: Mapping[str, str] | None, request_id: str) -> dict[str, str]:
@@ -63,6 +97,8 @@ class DatlakeClient:
         config_file: str | os.PathLike[str] | None = None,
         allow_insecure_http: bool = False,
         user_agent: str | None = None,
+        outbox: str | os.PathLike[str] | None = None,
+        outbox_exit_timeout: float | None = None,
     ) -> None:
         settings = load_settings(
             base_url,
@@ -75,6 +111,8 @@ class DatlakeClient:
             config_file=config_file,
             allow_insecure_http=allow_insecure_http,
             user_agent=user_agent,
+            outbox=outbox,
+            outbox_exit_timeout=outbox_exit_timeout,
         )
         self._settings = settings
         self._has_key = settings.api_key is not None
@@ -88,6 +126,9 @@ class DatlakeClient:
             transport=transport,
         )
         self._listeners = ErrorListeners()
+        self._outbox: Outbox | None = None
+        if settings.outbox is not None:
+            self._outbox = _open_outbox(self, settings.outbox, settings.outbox_exit_timeout)
 
     @property
     def base_url(self) -> str:
@@ -109,20 +150,16 @@ class DatlakeClient:
         """
         return self._listeners.add(listener)
 
+    @property
+    def outbox(self) -> Outbox | None:
+        """The outbox journal of writes not yet delivered, when the outbox is on."""
+        return self._outbox
+
     def execute(self, call: Call[M, T]) -> Result[T, SDKError]:
         """Send `call` (retrying it when it is retry-safe), translate the outcome, then apply
         the policies; never raises for an expected failure."""
         policy = self._settings.policy
-
-        def attempt() -> Result[T, SDKError]:
-            return self._attempt(call)
-
-        if call.retry_safe:
-            result = run_attempts(
-                attempt, policy.retry, operation=call.operation, rewind=call.rewind
-            )
-        else:
-            result = attempt()
+        result = self._deliver(call)
         if isinstance(result, Err):
             result = apply_strategy(
                 result,
@@ -136,24 +173,111 @@ class DatlakeClient:
             self._react(call, result.error)
         return result
 
-    def _attempt(self, call: Call[M, T]) -> Result[T, SDKError]:
-        """One HTTP request with a fresh `X-Request-Id`, translated."""
+    def flush_outbox(self, timeout: float | None = None) -> FlushReport:
+        """Deliver what the outbox holds for this Datlake, for at most `timeout` seconds
+        (`None`: until done or Datlake stops answering).
+
+        >>> client.flush_outbox(timeout=30)  # doctest: +SKIP
+        FlushReport(delivered=12, pending=0, dead=0)
+        """
+        if self._outbox is None:
+            raise RuntimeError("the outbox is off: pass outbox='on' or set DATLAKE_SDK_OUTBOX")
+        return self._outbox.flush(timeout)
+
+    def _deliver(self, call: Call[M, T]) -> Result[T, SDKError]:
+        """The call's outcome after retries, the outbox and, where an attempt may have landed,
+        a check of what the server has."""
+        outbox = self._outbox
+        deferrable = outbox is not None and call.defer is not None
+        if (
+            outbox is not None
+            and call.defer is not None
+            and (outbox.circuit.open or outbox.queued_behind(call.defer.group))
+        ):
+            return outbox.defer(call)
+        retry = self._settings.policy.retry
+        deadline = time.monotonic() + retry.deadline_s
+        landed = False
+
+        def attempt() -> Result[T, SDKError]:
+            nonlocal landed
+            outcome = self._attempt(call, deadline)
+            if isinstance(outcome, Err) and _may_have_landed(outcome.error):
+                landed = True
+            return outcome
+
+        if call.retry_safe and not (outbox is not None and outbox.circuit.open):
+            result = run_attempts(
+                attempt,
+                retry,
+                operation=call.operation,
+                rewind=call.rewind,
+                # with an outbox, an unreachable Datlake sends the write to the journal at once
+                give_up=_unreachable if deferrable else None,
+            )
+        else:
+            result = attempt()
+        if not (isinstance(result, Err) and result.error.retryable):
+            return result
+        if outbox is not None and call.defer is not None:
+            return outbox.defer(call)  # replayed with the same ids: exactly once either way
+        if landed and call.resolve is not None:
+            return self._resolve(call.resolve(), result)
+        return result
+
+    def _resolve(self, check: Call[Any, T | None], failed: Err[SDKError]) -> Result[T, SDKError]:
+        """Ask the server whether a write whose last attempt failed landed earlier."""
+        found = self._deliver(check)
+        if isinstance(found, Ok) and found.value is not None:
+            logger.info(
+                "%s: an earlier attempt was recorded after all (%s)",
+                failed.error.operation,
+                failed.error.message,
+                extra=call_fields(check.operation, failed.error.request_id),
+            )
+            return Ok(found.value)
+        if not (isinstance(found, Ok) or isinstance(found.error, NotFound)):
+            failed.error.maybe_recorded = True
+        return failed
+
+    def _attempt(self, call: Call[M, T], deadline: float) -> Result[T, SDKError]:
+        """One HTTP request with a fresh `X-Request-Id`, translated. Besides the timeout, the
+        call's deadline bounds the wait for the answer, however slowly it trickles in; only
+        file transfers (uploads and streamed downloads) are bounded by the timeout alone."""
         request_id = new_request_id()
+        bounded = call.rewind is None and not call.stream
         outcome: httpx.Response | BaseException
         response: httpx.Response | None = None
         try:
             kwargs: dict[str, Any] = call.request(request_id)
             kwargs["headers"] = _with_request_id(kwargs.get("headers"), request_id)
+            if bounded:
+                kwargs["timeout"] = _shorter(self._settings.timeout, deadline - time.monotonic())
             request = self._http.build_request(**kwargs)
-            response = self._http.send(request, stream=call.stream)
-            if call.stream and not response.is_success:
-                response.read()  # the translator reads a problem document from it
-            outcome = response
+            response = self._http.send(request, stream=True)
+            if self._outbox is not None:
+                self._outbox.circuit.reset()
+            if bounded:
+                outcome = _read_by(response, deadline)
+            else:
+                if not call.stream or not response.is_success:
+                    response.read()  # the translator reads a problem document from it
+                outcome = response
         except _SEND_ERRORS as ex:
+            if self._outbox is not None and isinstance(
+                ex, httpx.ConnectError | httpx.ConnectTimeout
+            ):
+                self._outbox.circuit.trip()
             outcome = ex
         try:
             return translate(
-                outcome, call.parse, call.expect, call.convert, request_id, call.operation
+                outcome,
+                call.parse,
+                call.expect,
+                call.convert,
+                request_id,
+                call.operation,
+                retry_broken_body=call.retry_safe,
             )
         finally:
             if response is not None:
@@ -175,7 +299,18 @@ class DatlakeClient:
             )
 
     def close(self) -> None:
-        """Close the pooled connections."""
+        """Deliver what the outbox holds (for at most `outbox_exit_timeout` seconds, 5 by
+        default; the rest stays in the journal), then close the pooled connections."""
+        if self._outbox is not None:
+            outbox, self._outbox = self._outbox, None
+            report = outbox.close()
+            if report.pending:
+                logger.warning(
+                    "outbox: %d write(s) not delivered yet stay in %s; `datlake outbox flush`"
+                    " delivers them",
+                    report.pending,
+                    outbox.journal.path,
+                )
         self._http.close()
 
     def __enter__(self) -> DatlakeClient:
@@ -192,3 +327,44 @@ class DatlakeClient:
     def __repr__(self) -> str:
         key = "'***'" if self._has_key else "None"
         return f"DatlakeClient(base_url={self.base_url!r}, api_key={key})"
+
+
+def _unreachable(error: SDKError) -> bool:
+    from ._delivery import unreachable
+
+    return unreachable(error)
+
+
+def _read_by(response: httpx.Response, deadline: float) -> httpx.Response:
+    """The whole body of `response`, or `httpx.ReadTimeout` once `deadline` has passed."""
+    chunks: list[bytes] = []
+    for chunk in response.iter_raw():
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise httpx.ReadTimeout("the call's deadline passed while the body arrived")
+    # a response of the raw bytes: it decodes them as the original would have
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        content=b"".join(chunks),
+        request=response.request,
+        extensions=response.extensions,
+    )
+
+
+def _open_outbox(client: DatlakeClient, path: os.PathLike[str], exit_timeout: float) -> Outbox:
+    from ._delivery import Outbox
+    from ._store import Journal
+
+    outbox = Outbox(
+        Journal(path), base_url=client.base_url, http=client._http, exit_timeout=exit_timeout
+    )
+    # at interpreter exit, a client nobody closed still delivers (bounded) what it holds
+    atexit.register(_close_at_exit, weakref.ref(client))
+    return outbox
+
+
+def _close_at_exit(ref: weakref.ref[DatlakeClient]) -> None:
+    client = ref()
+    if client is not None and client._outbox is not None:
+        client.close()

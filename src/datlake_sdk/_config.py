@@ -3,7 +3,8 @@
 Each setting comes from the first place that has it: the keyword argument, then the
 environment (`DATLAKE_URL`, `DATLAKE_API_KEY`, `DATLAKE_SDK_*`), then a TOML config file
 (`config_file`, else `$DATLAKE_CONFIG`, else `~/.config/datlake/config.toml` when it exists)
-with the keys `url`, `api_key`, `timeout`, `error_strategy`, `retry` and `on_error`.
+with the keys `url`, `api_key`, `timeout`, `error_strategy`, `retry`, `on_error`, `outbox` and
+`outbox_exit_timeout`.
 
 >>> settings = load_settings(base_url="http://127.0.0.1:8765", api_key="s3cret", environ={})
 >>> settings  # doctest: +ELLIPSIS
@@ -29,13 +30,27 @@ import httpx
 from ._errors import ConfigError
 from ._policy import Policy, RetryPolicy
 
-__all__ = ["DEFAULT_TIMEOUT", "Settings", "load_settings", "user_agent"]
+__all__ = ["DEFAULT_TIMEOUT", "Settings", "load_settings", "outbox_path", "user_agent"]
 
 DEFAULT_TIMEOUT = 30.0
 ENV_URL = "DATLAKE_URL"
 ENV_API_KEY = "DATLAKE_API_KEY"
 ENV_CONFIG = "DATLAKE_CONFIG"
-_FILE_KEYS = frozenset({"url", "api_key", "timeout", "error_strategy", "retry", "on_error"})
+ENV_OUTBOX = "DATLAKE_SDK_OUTBOX"
+ENV_OUTBOX_EXIT_TIMEOUT = "DATLAKE_SDK_OUTBOX_EXIT_TIMEOUT"
+DEFAULT_OUTBOX_EXIT_TIMEOUT = 5.0
+_FILE_KEYS = frozenset(
+    {
+        "url",
+        "api_key",
+        "timeout",
+        "error_strategy",
+        "retry",
+        "on_error",
+        "outbox",
+        "outbox_exit_timeout",
+    }
+)
 
 
 def _redact(key: str | None) -> str:
@@ -51,6 +66,8 @@ class Settings:
     timeout: float | httpx.Timeout
     policy: Policy
     user_agent: str
+    outbox: Path | None = None
+    outbox_exit_timeout: float = DEFAULT_OUTBOX_EXIT_TIMEOUT
 
 
 def load_settings(
@@ -65,6 +82,8 @@ def load_settings(
     config_file: str | os.PathLike[str] | None = None,
     allow_insecure_http: bool = False,
     user_agent: str | None = None,
+    outbox: str | os.PathLike[str] | None = None,
+    outbox_exit_timeout: float | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Resolve settings from the arguments, `environ` (default `os.environ`) and the config
@@ -110,6 +129,73 @@ def load_settings(
         timeout=timeout,
         policy=policy,
         user_agent=user_agent_with(user_agent),
+        outbox=_outbox_path(outbox, env, table, source),
+        outbox_exit_timeout=_outbox_exit_timeout(outbox_exit_timeout, env, table, source),
+    )
+
+
+def outbox_path(
+    outbox: str | os.PathLike[str] | None = None,
+    *,
+    config_file: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Path | None:
+    """The outbox file the settings name (`None`: off), without needing a Datlake URL."""
+    env = os.environ if environ is None else environ
+    file_path, table = _read_config_file(config_file, env)
+    return _outbox_path(outbox, env, table, str(file_path))
+
+
+def default_outbox_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where `outbox="on"` keeps the journal: `${XDG_STATE_HOME:-~/.local/state}/datlake/`."""
+    env = os.environ if env is None else env
+    state = env.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(state) / "datlake" / "outbox.sqlite3"
+
+
+def _outbox_path(
+    given: str | os.PathLike[str] | None,
+    env: Mapping[str, str],
+    table: Mapping[str, object],
+    source: str,
+) -> Path | None:
+    value, where = _first(
+        (None if given is None else os.fspath(given), "outbox"),
+        (env.get(ENV_OUTBOX, "").strip(), ENV_OUTBOX),
+        (_file_str(table, "outbox", source), f"{source}: outbox"),
+    )
+    if value is None or value.lower() == "off":
+        return None
+    if value.lower() == "on":
+        return default_outbox_path(env)
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise ConfigError(f"{where}: {value!r} is a folder; give off, on or a file path")
+    return path
+
+
+def _outbox_exit_timeout(
+    given: float | None, env: Mapping[str, str], table: Mapping[str, object], source: str
+) -> float:
+    if given is not None:
+        return _non_negative_seconds(given, "outbox_exit_timeout")
+    raw = env.get(ENV_OUTBOX_EXIT_TIMEOUT, "").strip()
+    if raw:
+        try:
+            seconds: object = float(raw)
+        except ValueError:
+            seconds = raw
+        return _non_negative_seconds(seconds, ENV_OUTBOX_EXIT_TIMEOUT, shown=repr(raw))
+    if "outbox_exit_timeout" in table:
+        return _non_negative_seconds(table["outbox_exit_timeout"], f"{source}: outbox_exit_timeout")
+    return DEFAULT_OUTBOX_EXIT_TIMEOUT
+
+
+def _non_negative_seconds(value: object, source: str, shown: str | None = None) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 3600:
+        return float(value)
+    raise ConfigError(
+        f"{source}: {shown or repr(value)} is not a number of seconds between 0 and 3600"
     )
 
 

@@ -37,7 +37,9 @@ class SDKError(Exception):
 
     `code` is the HTTP status (an int, `None` for transport failures); `problem_type`,
     `detail` and `request_id` come from the server's problem document when it sent one;
-    `retry_after` is the server's `Retry-After` in seconds.
+    `retry_after` is the server's `Retry-After` in seconds. `maybe_recorded` is `True` on the
+    rare failure of a write that may have landed although the SDK could not confirm it (the
+    server stopped answering); calling again is safe, since the write keeps its id.
     """
 
     retryable: ClassVar[bool] = False
@@ -61,6 +63,7 @@ class SDKError(Exception):
         self.request_id = request_id
         self.retry_after = retry_after
         self.operation = operation
+        self.maybe_recorded = False
 
     @classmethod
     def from_exception(cls, ex: BaseException) -> SDKError:
@@ -83,6 +86,8 @@ class SDKError(Exception):
             parts.append(f"[{self.problem_type}]")
         if self.request_id:
             parts.append(f"(request_id={self.request_id})")
+        if self.maybe_recorded:
+            parts.append("(it may have been recorded: calling again is safe)")
         return " ".join(parts)
 
     def __repr__(self) -> str:

@@ -13,6 +13,7 @@ Ok(value=Event(event_id='7e8f...', kind='progress', ...))
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -23,11 +24,12 @@ from datlake_api.api.events import post_event as post_event_endpoint
 from datlake_api.types import UNSET
 
 from . import _convert as domain
+from ._call import Deferral
 from ._client import DatlakeClient
 from ._errors import SDKError, ValidationError
 from ._names import bad_json, bad_run, first_invalid
 from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
-from ._result import Err, Result
+from ._result import Err, Ok, Result
 from ._types import Event, Lease, Page, Run
 
 __all__ = ["EVENT_KINDS", "heartbeat", "iter_events", "list_events", "post_event"]
@@ -63,6 +65,8 @@ def heartbeat(
     )
     if invalid is not None:
         return Err(invalid)
+    if client.outbox is not None and client.outbox.queued_behind(run.run_id):
+        return Ok(None)  # the run itself still waits in the outbox: nothing to keep alive yet
     key = idempotency_key_for(idempotency_key)
     if isinstance(key, Err):
         return key
@@ -115,6 +119,19 @@ def post_event(
         message=UNSET if message is None else message,
         data=domain.free_form(data),
     )
+
+    def pending() -> Event:
+        return Event(
+            event_id="",
+            job_name=run.job_name,
+            run_id=run.run_id,
+            kind=kind,
+            message=message,
+            data=dict(data or {}),
+            created_at=datetime.datetime.now(datetime.UTC),
+            pending=True,
+        )
+
     return client.execute(
         api_call(
             post_event_endpoint,
@@ -125,6 +142,7 @@ def post_event(
             arguments={"body": body, "idempotency_key": key.value},
             run=run,
             on_transient=_not_delivered,
+            defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
         )
     )
 

@@ -154,7 +154,9 @@ class JobContext:
         >>> job.attach_file("report.html", bucket="reports", object_name="daily/r1.html",
         ...                 type="report")  # doctest: +SKIP
         """
-        uri = self._side(upload_object(self.client, bucket, object_name, file_path), "attach_file")
+        uri = self._side(
+            upload_object(self.client, bucket, object_name, file_path, run=self.run), "attach_file"
+        )
         if uri is None:
             return None
         artifact = Artifact(type=type, uri=uri)
@@ -211,6 +213,7 @@ class JobContext:
         completed, rejected = self._complete(failure)
         if isinstance(completed, Ok):
             self._run = completed.value
+        self._deliver_waiting()
         if interrupted is not None:
             raise interrupted
         if exc is not None:
@@ -253,6 +256,22 @@ class JobContext:
             artifacts=self.artifacts,
         )
         return completed, rejected
+
+    def _deliver_waiting(self) -> None:
+        """With the outbox on, deliver what this run left in it, for at most the client's
+        `outbox_exit_timeout`; what is left stays in the journal."""
+        outbox = self.client.outbox
+        if outbox is None or not outbox.queued_behind(self.run.run_id):
+            return
+        report = outbox.flush(outbox.exit_timeout, group=self.run.run_id)
+        if report.pending:
+            logger.warning(
+                "%s: run %s is kept in the outbox %s until Datlake answers"
+                " (`datlake outbox flush` delivers it)",
+                self.job_name,
+                self.run.run_id,
+                outbox.journal.path,
+            )
 
     def _ship_log(self) -> SDKError | None:
         """Upload the log and attach it; the error to raise under `on_error=raise`."""

@@ -23,9 +23,10 @@ from datlake_api.api.objects import upload_object as upload_object_endpoint
 from datlake_api.types import File
 
 from . import _convert as domain
-from ._call import Call
+from ._call import Call, Deferral
 from ._client import DatlakeClient
 from ._errors import SDKError, ServerError, Transient, ValidationError
+from ._ids import new_id
 from ._names import bad_bucket, bad_object_name, bad_run, first_invalid
 from ._operations import api_call
 from ._result import Err, Result, map
@@ -45,31 +46,46 @@ _CHUNK_SIZE = 1024 * 1024
 
 
 def upload_object(
-    client: DatlakeClient, bucket: str, object_name: str, file_path: StrPath
+    client: DatlakeClient,
+    bucket: str,
+    object_name: str,
+    file_path: StrPath,
+    *,
+    run: Run | None = None,
 ) -> Result[str, SDKError]:
     """Upload the file at `file_path` as `bucket`/`object_name`; `Ok` holds the object's uri
     (`datlake://bucket/object`). `upload_file` returns its size and SHA-256 as well.
+    With `run`, an upload kept in the outbox is delivered in order with that run's writes.
 
     >>> upload_object(client, "artifacts", "jobs/daily/r1/run.log", "run.log")  # doctest: +SKIP
     Ok(value='datlake://artifacts/jobs/daily/r1/run.log')
     """
-    return map(upload_file(client, bucket, object_name, file_path), lambda info: info.uri)
+    return map(upload_file(client, bucket, object_name, file_path, run=run), lambda info: info.uri)
 
 
 def upload_file(
-    client: DatlakeClient, bucket: str, object_name: str, file_path: StrPath
+    client: DatlakeClient,
+    bucket: str,
+    object_name: str,
+    file_path: StrPath,
+    *,
+    run: Run | None = None,
 ) -> Result[ObjectInfo, SDKError]:
     """Stream a file to PUT `/datasets/{bucket}/{object}` and return what the server stored.
 
     The file is hashed first (in chunks), the digest travels as `X-Checksum-Sha256` so the server
     stores nothing on a mismatch, and the body is read from disk in chunks: memory does not grow
     with the file. A retry rewinds the file. A missing or unreadable file is `Err(ValidationError)`.
+    When the upload waits in the outbox, the outbox keeps a copy of the file: deleting or
+    changing the original afterwards loses nothing.
 
     >>> upload_file(client, "datasets", "users/part-0.csv", "part-0.csv")  # doctest: +SKIP
     Ok(value=ObjectInfo(bucket='datasets', object_name='users/part-0.csv', uri=..., size=..., ...))
     """
     invalid = first_invalid(
-        bad_bucket("bucket", bucket), bad_object_name("object_name", object_name)
+        bad_bucket("bucket", bucket),
+        bad_object_name("object_name", object_name),
+        None if run is None else bad_run("run", run),
     )
     if invalid is not None:
         return Err(invalid)
@@ -83,7 +99,9 @@ def upload_file(
             file.seek(0)
         except OSError as ex:
             return Err(_unreadable(file_path, ex))
-        return client.execute(_upload_call(bucket, object_name, file, digest))
+        return client.execute(
+            _upload_call(bucket, object_name, file, digest, run, os.fspath(file_path))
+        )
 
 
 def download_object(
@@ -150,18 +168,27 @@ def make_log_artifact(
     if invalid is not None:
         return Err(invalid)
     return map(
-        upload_object(client, bucket, log_object_name(run), local_log_path),
+        upload_object(client, bucket, log_object_name(run), local_log_path, run=run),
         lambda uri: Artifact(type="log", uri=uri),
     )
 
 
 def _upload_call(
-    bucket: str, object_name: str, file: BinaryIO, digest: str
+    bucket: str,
+    object_name: str,
+    file: BinaryIO,
+    digest: str,
+    run: Run | None,
+    file_path: str,
 ) -> Call[api.ObjectReceipt, ObjectInfo]:
     def rewind() -> None:
         file.seek(0)
 
     size = os.fstat(file.fileno()).st_size
+
+    def pending() -> ObjectInfo:
+        uri = f"datlake://{bucket}/{object_name}"
+        return ObjectInfo(bucket, object_name, uri, size, digest, pending=True)
 
     def verified(receipt: api.ObjectReceipt) -> ObjectInfo:
         info = domain.object_info(receipt)  # checks the receipt's types first
@@ -183,6 +210,14 @@ def _upload_call(
         path=(bucket, object_name),
         arguments={"body": File(payload=file), "x_checksum_sha_256": digest},
         rewind=rewind,
+        run=run,
+        defer=Deferral(
+            new_id() if run is None else run.run_id,
+            pending,
+            None if run is None else run.job_name,
+            None if run is None else run.run_id,
+            file=file_path,
+        ),
     )
 
 

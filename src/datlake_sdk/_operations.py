@@ -19,7 +19,7 @@ from datlake_api import models as api
 from datlake_api.api.system import get_health
 
 from . import _convert as domain
-from ._call import Call
+from ._call import Call, Deferral
 from ._client import DatlakeClient
 from ._errors import SDKError, ServerError, ValidationError
 from ._names import bad_idempotency_key
@@ -52,6 +52,8 @@ def api_call(
     not_found_type: str | None = None,
     on_transient: Callable[[], T] | None = None,
     rewind: Callable[[], None] | None = None,
+    defer: Deferral[T] | None = None,
+    resolve: Callable[[], Call[Any, T | None]] | None = None,
 ) -> Call[M, T]:
     """A `Call` to a generated endpoint module (`datlake_api.api.runs.start_run`, ...).
 
@@ -76,6 +78,8 @@ def api_call(
         on_not_found=on_not_found,
         not_found_type=not_found_type,
         on_transient=on_transient,
+        defer=defer,
+        resolve=resolve,
     )
 
 

@@ -71,15 +71,17 @@ def run_attempts(
     *,
     operation: str,
     rewind: Callable[[], None] | None = None,
+    give_up: Callable[[SDKError], bool] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Result[T, SDKError]:
     """Call `attempt` until it returns `Ok`, a non-retryable `Err`, the policy's attempts are
-    used up or the deadline would pass; `rewind` runs before every retry."""
+    used up, the deadline would pass or `give_up(error)` says so; `rewind` runs before every
+    retry."""
     started = clock()
     first = attempt()
     if not (isinstance(first, Err) and first.error.retryable) or policy.max_attempts < 2:
         return first
-    return _retry(first, attempt, policy, operation, rewind, clock, started)
+    return _retry(first, attempt, policy, operation, rewind, give_up, clock, started)
 
 
 def _retry(
@@ -88,6 +90,7 @@ def _retry(
     policy: RetryPolicy,
     operation: str,
     rewind: Callable[[], None] | None,
+    give_up: Callable[[SDKError], bool] | None,
     clock: Callable[[], float],
     started: float,
 ) -> Result[T, SDKError]:
@@ -104,6 +107,8 @@ def _retry(
         if not isinstance(exc, _RetryableFailure):
             return False
         error = exc.error
+        if give_up is not None and give_up(error):
+            return False
         wait = wait_before_retry(policy, error, len(waits) + 1)
         if clock() - started + wait > policy.deadline_s:
             logger.info(

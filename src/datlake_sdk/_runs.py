@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 from datlake_api import models as api
 from datlake_api.api.runs import complete_run as complete_run_endpoint
@@ -20,14 +20,26 @@ from datlake_api.api.runs import start_run as start_run_endpoint
 from datlake_api.types import UNSET
 
 from . import _convert as domain
+from ._call import Call, Deferral
 from ._client import DatlakeClient
 from ._errors import SDKError
+from ._ids import new_id
 from ._names import bad_json, bad_name, bad_run, bad_run_id, first_invalid
 from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
 from ._result import Err, Result, map
 from ._types import Artifact, Page, Run
 
-__all__ = ["complete_run", "finish_run", "get_run", "iter_runs", "list_runs", "start_run"]
+__all__ = [
+    "complete_run",
+    "finish_run",
+    "get_run",
+    "iter_runs",
+    "list_runs",
+    "run_lookup",
+    "start_run",
+]
+
+T = TypeVar("T")
 
 RUN_STATUSES = ("running", "succeeded", "failed", "lost")
 MAX_PAGE_SIZE = 500
@@ -40,17 +52,21 @@ def start_run(
     *,
     parent_run_id: str | None = None,
     idempotency_key: str | None = None,
+    run_id: str | None = None,
 ) -> Result[Run, SDKError]:
     """Start a run of `job_name` (state `running`); POST `/jobs/{job_name}/runs`.
 
-    An `Idempotency-Key` is always sent (a fresh uuid4 unless you pass one), the same on every
-    retry, so a retried start never creates a second run.
+    The run's id is chosen before sending (a UUIDv7 unless you pass `run_id`), so a retry, a
+    replay from the outbox or your own second call with the same `run_id` never creates a
+    second run. An `Idempotency-Key` is sent too (a fresh uuid4 unless you pass one).
 
     >>> start_run(client, "daily_users", metadata={"source": "s3"})  # doctest: +SKIP
     Ok(value=Run(job_name='daily_users', run_id='3f2a...'))
     """
+    run_id = new_id() if run_id is None else run_id
     invalid = first_invalid(
         bad_name("job_name", job_name),
+        bad_run_id("run_id", run_id),
         None if parent_run_id is None else bad_run_id("parent_run_id", parent_run_id),
         bad_json("metadata", metadata),
     )
@@ -62,7 +78,20 @@ def start_run(
     body = api.StartRunRequest(
         metadata=domain.free_form(metadata),
         parent_run_id=UNSET if parent_run_id is None else parent_run_id,
+        run_id=run_id,
     )
+    run = Run(job_name, run_id)
+
+    def pending() -> Run:
+        return Run(
+            job_name,
+            run_id,
+            status="running",
+            metadata=dict(metadata or {}),
+            parent_run_id=parent_run_id,
+            pending=True,
+        )
+
     return client.execute(
         api_call(
             start_run_endpoint,
@@ -71,6 +100,9 @@ def start_run(
             retry_safe=True,
             path=(job_name,),
             arguments={"body": body, "idempotency_key": key.value},
+            run=run,
+            defer=Deferral(run_id, pending, job_name, run_id),
+            resolve=lambda: run_lookup(run, lambda found: found),
         )
     )
 
@@ -114,6 +146,18 @@ def finish_run(
         if artifacts is None
         else [domain.artifact_model(item) for item in artifacts],
     )
+    outcome = "succeeded" if success else "failed"
+
+    def pending() -> Run:
+        return Run(
+            run.job_name,
+            run.run_id,
+            status=outcome,
+            extra=dict(extra or {}),
+            artifacts=tuple(artifacts or ()),
+            pending=True,
+        )
+
     return client.execute(
         api_call(
             complete_run_endpoint,
@@ -123,7 +167,22 @@ def finish_run(
             path=(run.job_name, run.run_id),
             arguments={"body": body},
             run=run,
+            defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
+            resolve=lambda: run_lookup(run, lambda now: now if now.status == outcome else None),
         )
+    )
+
+
+def run_lookup(run: Run, pick: Callable[[Run], T | None]) -> Call[api.Run, T | None]:
+    """A read of `run` that answers what `pick` finds in it: how the client checks whether an
+    earlier attempt of a write landed (`None`: it did not)."""
+    return api_call(
+        get_run_endpoint,
+        api.Run,
+        lambda model: pick(domain.run(model)),
+        retry_safe=True,
+        path=(run.job_name, run.run_id),
+        run=run,
     )
 
 

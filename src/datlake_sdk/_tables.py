@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import attrs
 from datlake_api import models as api
 from datlake_api.api.lineage import get_lineage as get_lineage_endpoint
 from datlake_api.api.tables import fetch_latest_uri as fetch_latest_uri_endpoint
@@ -19,11 +20,14 @@ from datlake_api.api.tables import register_snapshot as register_snapshot_endpoi
 from datlake_api.types import UNSET
 
 from . import _convert as domain
+from ._call import Call, Deferral
 from ._client import DatlakeClient
 from ._errors import SDKError
-from ._names import bad_json, bad_name, bad_run, bad_text, first_invalid
+from ._ids import new_id
+from ._names import bad_json, bad_name, bad_run, bad_run_id, bad_text, first_invalid
 from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
-from ._result import Err, Result
+from ._result import Err, Ok, Result, and_then
+from ._runs import run_lookup
 from ._types import LineageGraph, Page, Run, SnapshotInfo, UriInfo
 
 __all__ = [
@@ -50,9 +54,10 @@ def fetch_latest_uri(
     it (an input edge); with `None` it is a plain lookup.
 
     A table without snapshots is `Err(NotFound)`; under the `continue_on_not_found` policy it is
-    `Ok(UriInfo.missing(table_name))` (the empty-uri sentinel; an unknown run stays an `Err`),
-    and under `suppress_transient` a
-    transient failure that outlived its retries becomes that sentinel too.
+    `Ok(UriInfo.missing(table_name))` (the empty-uri sentinel; an unknown run stays an `Err`).
+    A read that fails is an `Err` under every policy: the job needs the value. When the run's
+    earlier writes still wait in the outbox, the snapshot is read now and the input edge to
+    that very snapshot queues behind them (`Ok(...)` with `pending=True`).
 
     >>> fetch_latest_uri(client, run, "users_raw")  # doctest: +SKIP
     Ok(value=UriInfo(table_name='users_raw', uri='file:///data/users_raw/part-0.csv', ...))
@@ -63,9 +68,20 @@ def fetch_latest_uri(
     )
     if invalid is not None:
         return Err(invalid)
+    outbox = client.outbox
+    if run is not None and outbox is not None and outbox.queued_behind(run.run_id):
+        return and_then(
+            fetch_latest_uri(client, None, table_name),
+            lambda read: client.execute(_input_edge(run, read)) if read.snapshot_id else Ok(read),
+        )
 
     def missing() -> UriInfo:
         return UriInfo.missing(table_name)
+
+    def read_before(found: Run) -> UriInfo | None:
+        # the snapshot an earlier attempt recorded the run reading, if one did
+        reads = [snapshot for snapshot in found.inputs if snapshot.table_name == table_name]
+        return None if not reads else _uri_info(reads[-1])
 
     return client.execute(
         api_call(
@@ -79,8 +95,39 @@ def fetch_latest_uri(
             on_not_found=missing,
             # an unknown run is the caller's mistake, not a missing table: it stays an Err
             not_found_type="/problems/table-not-found",
-            on_transient=missing,
+            resolve=None if run is None else lambda: run_lookup(run, read_before),
         )
+    )
+
+
+def _input_edge(run: Run, read: UriInfo) -> Call[api.Snapshot, UriInfo]:
+    """The input edge from `run` to the snapshot `read` (by its id, so a replay records the
+    snapshot that was read, not whatever is newest when it is delivered)."""
+    return api_call(
+        fetch_latest_uri_endpoint,
+        api.Snapshot,
+        domain.uri_info,
+        retry_safe=True,
+        path=(read.table_name,),
+        arguments={
+            "run_id": run.run_id,
+            "job_name": run.job_name,
+            "snapshot_id": read.snapshot_id,
+        },
+        run=run,
+        defer=Deferral(
+            run.run_id, lambda: attrs.evolve(read, pending=True), run.job_name, run.run_id
+        ),
+    )
+
+
+def _uri_info(snapshot: SnapshotInfo) -> UriInfo:
+    return UriInfo(
+        table_name=snapshot.table_name,
+        uri=snapshot.uri,
+        format=snapshot.format or "",
+        schema=snapshot.schema,
+        snapshot_id=snapshot.snapshot_id,
     )
 
 
@@ -93,18 +140,22 @@ def register_snapshot(
     format: str,
     schema: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
+    snapshot_id: str | None = None,
 ) -> Result[SnapshotInfo, SDKError]:
     """Record that `run` wrote a new snapshot of `table_name` at `uri` (an output edge).
 
-    An `Idempotency-Key` is always sent (a fresh uuid4 unless you pass one), the same on every
-    retry, so a retry never registers the snapshot twice. A finished run is `Err(Conflict)`.
+    The snapshot's id is chosen before sending (a UUIDv7 unless you pass `snapshot_id`), so a
+    retry, a replay from the outbox or a second call with the same id registers it once. An
+    `Idempotency-Key` is sent too. A finished run is `Err(Conflict)`.
 
     >>> register_snapshot(client, run, "users_curated", "s3://b/users.parquet", format="parquet")
     ... # doctest: +SKIP
     Ok(value=SnapshotInfo(table_name='users_curated', snapshot_id='1a2b...', ...))
     """
+    snapshot_id = new_id() if snapshot_id is None else snapshot_id
     invalid = first_invalid(
         bad_run("run", run),
+        bad_run_id("snapshot_id", snapshot_id),
         bad_name("table_name", table_name),
         bad_text("uri", uri, MAX_URI_LENGTH),
         bad_text("format", format, MAX_FORMAT_LENGTH),
@@ -122,7 +173,24 @@ def register_snapshot(
         uri=uri,
         format_=format,
         schema=domain.free_form(schema),
+        snapshot_id=snapshot_id,
     )
+
+    def pending() -> SnapshotInfo:
+        return SnapshotInfo(
+            table_name=table_name,
+            snapshot_id=snapshot_id,
+            uri=uri,
+            format=format,
+            schema=None if schema is None else dict(schema),
+            job_name=run.job_name,
+            run_id=run.run_id,
+            pending=True,
+        )
+
+    def written(found: Run) -> SnapshotInfo | None:
+        return next((out for out in found.outputs if out.snapshot_id == snapshot_id), None)
+
     return client.execute(
         api_call(
             register_snapshot_endpoint,
@@ -131,6 +199,8 @@ def register_snapshot(
             retry_safe=True,
             arguments={"body": body, "idempotency_key": key.value},
             run=run,
+            defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
+            resolve=lambda: run_lookup(run, written),
         )
     )
 

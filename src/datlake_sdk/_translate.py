@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._errors import SDKError, ServerError, error_for_status
+from ._errors import SDKError, ServerError, Transient, error_for_status
 from ._result import Err, Ok, Result
 
 __all__ = ["error_from_response", "retry_after_seconds", "translate"]
@@ -41,9 +41,14 @@ def translate(
     convert: Callable[[M], T],
     request_id: str,
     operation: str | None = None,
+    *,
+    retry_broken_body: bool = False,
 ) -> Result[T, SDKError]:
     """Turn what sending produced into a `Result`: 2xx bodies are parsed by the generated
-    `parse`, checked to be an `expect` and converted; everything else is a typed `Err`."""
+    `parse`, checked to be an `expect` and converted; everything else is a typed `Err`.
+
+    A 2xx whose body is outside the contract is a `ServerError`, or with `retry_broken_body`
+    (retry-safe calls) a `Transient`: a body cut off on the way is worth another try."""
     if isinstance(outcome, BaseException):
         return Err(_from_exception(outcome, request_id, operation))
     response = outcome
@@ -64,7 +69,8 @@ def translate(
         return Err(known)
     except Exception as ex:  # every parsing failure becomes an Err
         rid = _echoed(response, request_id)
-        error = ServerError(
+        kind = Transient if retry_broken_body else ServerError
+        error = kind(
             f"HTTP {response.status_code} with a body outside the contract: "
             f"{type(ex).__name__}: {ex}",
             code=response.status_code,

@@ -88,6 +88,8 @@ class SnapshotInfo:
     job_name: str | None = attrs.field(default=None, validator=_maybe_text)
     run_id: str | None = attrs.field(default=None, validator=_maybe_text)
     created_at: datetime.datetime | None = attrs.field(default=None, validator=_maybe_time)
+    pending: bool = attrs.field(default=False, eq=False, kw_only=True)
+    """`True` when the write is kept in the outbox for delivery, not yet on the server."""
 
 
 @attrs.frozen
@@ -136,6 +138,8 @@ class Run:
     parent_run_id: str | None = attrs.field(
         default=None, eq=False, kw_only=True, validator=_maybe_text
     )
+    pending: bool = attrs.field(default=False, eq=False, kw_only=True)
+    """`True` when the write is kept in the outbox for delivery, not yet on the server."""
 
 
 @attrs.frozen
@@ -151,6 +155,8 @@ class UriInfo:
     format: str = attrs.field(validator=_text)
     schema: JSONObject | None = attrs.field(validator=_maybe_object)
     snapshot_id: str | None = attrs.field(default=None, validator=_maybe_text)
+    pending: bool = attrs.field(default=False, eq=False, kw_only=True)
+    """`True` when the input edge is kept in the outbox for delivery (the read itself is done)."""
 
     @classmethod
     def missing(cls, table_name: str) -> UriInfo:
@@ -213,6 +219,8 @@ class ObjectInfo:
     uri: str = attrs.field(validator=_text)
     size: int = attrs.field(validator=_whole)
     sha256: str = attrs.field(validator=_text)
+    pending: bool = attrs.field(default=False, eq=False, kw_only=True)
+    """`True` when the write is kept in the outbox for delivery, not yet on the server."""
 
 
 @attrs.frozen
@@ -237,6 +245,9 @@ class Event:
     message: str | None = attrs.field(validator=_maybe_text)
     data: JSONObject = attrs.field(validator=_object)
     created_at: datetime.datetime = attrs.field(validator=_time)
+    pending: bool = attrs.field(default=False, eq=False, kw_only=True)
+    """`True` when the event is kept in the outbox; `event_id` is then empty until the server
+    gives it one on delivery."""
 
 
 @attrs.frozen
