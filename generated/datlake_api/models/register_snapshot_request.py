@@ -17,13 +17,19 @@ T = TypeVar("T", bound="RegisterSnapshotRequest")
 
 @_attrs_define
 class RegisterSnapshotRequest:
-    """
+    """the client may choose `snapshot_id`; the server makes one when it is absent
+
     Attributes:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str):
+        run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a client may choose its
+            own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so that a write has its identity before it is
+            sent and a replay of it is recognised
         table_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         uri (str):
         format_ (str):
+        snapshot_id (str | Unset): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a client may
+            choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so that a write has its identity
+            before it is sent and a replay of it is recognised
         schema (FreeForm | Unset): free-form JSON object
     """
 
@@ -32,6 +38,7 @@ class RegisterSnapshotRequest:
     table_name: str
     uri: str
     format_: str
+    snapshot_id: str | Unset = UNSET
     schema: FreeForm | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -45,6 +52,8 @@ class RegisterSnapshotRequest:
         uri = self.uri
 
         format_ = self.format_
+
+        snapshot_id = self.snapshot_id
 
         schema: dict[str, Any] | Unset = UNSET
         if not isinstance(self.schema, Unset):
@@ -61,6 +70,8 @@ class RegisterSnapshotRequest:
                 "format": format_,
             }
         )
+        if snapshot_id is not UNSET:
+            field_dict["snapshot_id"] = snapshot_id
         if schema is not UNSET:
             field_dict["schema"] = schema
 
@@ -81,6 +92,8 @@ class RegisterSnapshotRequest:
 
         format_ = d.pop("format")
 
+        snapshot_id = d.pop("snapshot_id", UNSET)
+
         _schema = d.pop("schema", UNSET)
         schema: FreeForm | Unset
         if isinstance(_schema, Unset):
@@ -94,6 +107,7 @@ class RegisterSnapshotRequest:
             table_name=table_name,
             uri=uri,
             format_=format_,
+            snapshot_id=snapshot_id,
             schema=schema,
         )
 

@@ -126,7 +126,9 @@ def sync_detailed(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str):
+        run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
+            client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
+            that a write has its identity before it is sent and a replay of it is recognised
         idempotency_key (str | Unset):
         x_request_id (str | Unset):
         body (HeartbeatRequest | Unset):
@@ -171,7 +173,9 @@ def sync(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str):
+        run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
+            client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
+            that a write has its identity before it is sent and a replay of it is recognised
         idempotency_key (str | Unset):
         x_request_id (str | Unset):
         body (HeartbeatRequest | Unset):
@@ -211,7 +215,9 @@ async def asyncio_detailed(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str):
+        run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
+            client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
+            that a write has its identity before it is sent and a replay of it is recognised
         idempotency_key (str | Unset):
         x_request_id (str | Unset):
         body (HeartbeatRequest | Unset):
@@ -254,7 +260,9 @@ async def asyncio(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str):
+        run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
+            client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
+            that a write has its identity before it is sent and a replay of it is recognised
         idempotency_key (str | Unset):
         x_request_id (str | Unset):
         body (HeartbeatRequest | Unset):

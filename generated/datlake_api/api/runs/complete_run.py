@@ -119,7 +119,9 @@ def sync_detailed(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str):
+        run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
+            client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
+            that a write has its identity before it is sent and a replay of it is recognised
         x_request_id (str | Unset):
         body (CompleteRunRequest):
 
@@ -160,7 +162,9 @@ def sync(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str):
+        run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
+            client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
+            that a write has its identity before it is sent and a replay of it is recognised
         x_request_id (str | Unset):
         body (CompleteRunRequest):
 
@@ -196,7 +200,9 @@ async def asyncio_detailed(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str):
+        run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
+            client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
+            that a write has its identity before it is sent and a replay of it is recognised
         x_request_id (str | Unset):
         body (CompleteRunRequest):
 
@@ -235,7 +241,9 @@ async def asyncio(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str):
+        run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
+            client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
+            that a write has its identity before it is sent and a replay of it is recognised
         x_request_id (str | Unset):
         body (CompleteRunRequest):
 

@@ -99,7 +99,9 @@ def sync_detailed(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str):
+        run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
+            client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
+            that a write has its identity before it is sent and a replay of it is recognised
         x_request_id (str | Unset):
 
     Raises:
@@ -134,7 +136,9 @@ def sync(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str):
+        run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
+            client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
+            that a write has its identity before it is sent and a replay of it is recognised
         x_request_id (str | Unset):
 
     Raises:
@@ -164,7 +168,9 @@ async def asyncio_detailed(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str):
+        run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
+            client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
+            that a write has its identity before it is sent and a replay of it is recognised
         x_request_id (str | Unset):
 
     Raises:
@@ -197,7 +203,9 @@ async def asyncio(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str):
+        run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
+            client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
+            that a write has its identity before it is sent and a replay of it is recognised
         x_request_id (str | Unset):
 
     Raises:

@@ -111,15 +111,23 @@ def sync_detailed(
 ) -> Response[Problem | Run]:
     """Start a run of a job
 
-     Creates a run in state `running`. With an `Idempotency-Key`, a replay with the same key
-    and the same body returns the same run (with `Idempotent-Replayed: true`); the same key
-    with a different body is a 409 `idempotency-key-reused`.
+     Creates a run in state `running`, with the client's `run_id` when the body has one (the
+    server makes one otherwise).
+
+    Replays: with an `Idempotency-Key`, checked first, a replay with the same key and the
+    same body returns the first answer (with `Idempotent-Replayed: true`); the same key
+    with a different body is a 409 `idempotency-key-reused`. Then a `run_id` that already
+    names a run of this job with the same `metadata` and `parent_run_id` returns that run
+    as it is now (201, `Idempotent-Replayed: true`), whatever its status: a start replayed
+    after the run completed answers the completed run, not an error. The same `run_id`
+    with other content (another job, metadata or parent) is a 409 `id-conflict`.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         idempotency_key (str | Unset):
         x_request_id (str | Unset):
-        body (StartRunRequest):
+        body (StartRunRequest): the client may choose `run_id`; the server makes one when it is
+            absent
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,15 +161,23 @@ def sync(
 ) -> Problem | Run | None:
     """Start a run of a job
 
-     Creates a run in state `running`. With an `Idempotency-Key`, a replay with the same key
-    and the same body returns the same run (with `Idempotent-Replayed: true`); the same key
-    with a different body is a 409 `idempotency-key-reused`.
+     Creates a run in state `running`, with the client's `run_id` when the body has one (the
+    server makes one otherwise).
+
+    Replays: with an `Idempotency-Key`, checked first, a replay with the same key and the
+    same body returns the first answer (with `Idempotent-Replayed: true`); the same key
+    with a different body is a 409 `idempotency-key-reused`. Then a `run_id` that already
+    names a run of this job with the same `metadata` and `parent_run_id` returns that run
+    as it is now (201, `Idempotent-Replayed: true`), whatever its status: a start replayed
+    after the run completed answers the completed run, not an error. The same `run_id`
+    with other content (another job, metadata or parent) is a 409 `id-conflict`.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         idempotency_key (str | Unset):
         x_request_id (str | Unset):
-        body (StartRunRequest):
+        body (StartRunRequest): the client may choose `run_id`; the server makes one when it is
+            absent
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,15 +206,23 @@ async def asyncio_detailed(
 ) -> Response[Problem | Run]:
     """Start a run of a job
 
-     Creates a run in state `running`. With an `Idempotency-Key`, a replay with the same key
-    and the same body returns the same run (with `Idempotent-Replayed: true`); the same key
-    with a different body is a 409 `idempotency-key-reused`.
+     Creates a run in state `running`, with the client's `run_id` when the body has one (the
+    server makes one otherwise).
+
+    Replays: with an `Idempotency-Key`, checked first, a replay with the same key and the
+    same body returns the first answer (with `Idempotent-Replayed: true`); the same key
+    with a different body is a 409 `idempotency-key-reused`. Then a `run_id` that already
+    names a run of this job with the same `metadata` and `parent_run_id` returns that run
+    as it is now (201, `Idempotent-Replayed: true`), whatever its status: a start replayed
+    after the run completed answers the completed run, not an error. The same `run_id`
+    with other content (another job, metadata or parent) is a 409 `id-conflict`.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         idempotency_key (str | Unset):
         x_request_id (str | Unset):
-        body (StartRunRequest):
+        body (StartRunRequest): the client may choose `run_id`; the server makes one when it is
+            absent
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -230,15 +254,23 @@ async def asyncio(
 ) -> Problem | Run | None:
     """Start a run of a job
 
-     Creates a run in state `running`. With an `Idempotency-Key`, a replay with the same key
-    and the same body returns the same run (with `Idempotent-Replayed: true`); the same key
-    with a different body is a 409 `idempotency-key-reused`.
+     Creates a run in state `running`, with the client's `run_id` when the body has one (the
+    server makes one otherwise).
+
+    Replays: with an `Idempotency-Key`, checked first, a replay with the same key and the
+    same body returns the first answer (with `Idempotent-Replayed: true`); the same key
+    with a different body is a 409 `idempotency-key-reused`. Then a `run_id` that already
+    names a run of this job with the same `metadata` and `parent_run_id` returns that run
+    as it is now (201, `Idempotent-Replayed: true`), whatever its status: a start replayed
+    after the run completed answers the completed run, not an error. The same `run_id`
+    with other content (another job, metadata or parent) is a 409 `id-conflict`.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         idempotency_key (str | Unset):
         x_request_id (str | Unset):
-        body (StartRunRequest):
+        body (StartRunRequest): the client may choose `run_id`; the server makes one when it is
+            absent
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

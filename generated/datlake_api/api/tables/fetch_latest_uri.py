@@ -16,6 +16,7 @@ def _get_kwargs(
     *,
     run_id: str | Unset = UNSET,
     job_name: str | Unset = UNSET,
+    snapshot_id: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -27,6 +28,8 @@ def _get_kwargs(
     params["run_id"] = run_id
 
     params["job_name"] = job_name
+
+    params["snapshot_id"] = snapshot_id
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -108,20 +111,36 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     run_id: str | Unset = UNSET,
     job_name: str | Unset = UNSET,
+    snapshot_id: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | Snapshot]:
     """The newest snapshot of a table (input edge when a run is given)
 
      With the `run_id` of a running run, records an input edge from the snapshot to the run;
     reading the same snapshot twice records one edge. Run ids are unique across jobs;
-    `job_name`, when given, must be the run's job. 404 `table-not-found` when the table has no snapshot,
-    `run-not-found` when the
-    run does not exist; 409 `run-finished` when the run is finished.
+    `job_name`, when given, must be the run's job.
+
+    With `snapshot_id` (the snapshot the run actually read), the answer is that snapshot,
+    not the newest, and with `run_id` the input edge goes to it: a client can replay an
+    input edge later and still point it at the snapshot that was read. When that edge is
+    already recorded the answer is 200 even if the run has finished since (a replay after
+    completion); a new edge on a finished run stays a 409 `run-finished`.
+
+    404 `table-not-found` when the table has no snapshot, `snapshot-not-found` when
+    `snapshot_id` is not a snapshot of this table, `run-not-found` when the run does not
+    exist; 409 `run-finished` when the run is finished.
 
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str | Unset):
+        run_id (str | Unset): the id of a run or a snapshot: the server makes 32 lowercase hex
+            digits; a client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex
+            digits), so that a write has its identity before it is sent and a replay of it is
+            recognised
         job_name (str | Unset): a job or table name; dots make namespaces (`sales.daily_users`)
+        snapshot_id (str | Unset): the id of a run or a snapshot: the server makes 32 lowercase
+            hex digits; a client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase
+            hex digits), so that a write has its identity before it is sent and a replay of it is
+            recognised
         x_request_id (str | Unset):
 
     Raises:
@@ -136,6 +155,7 @@ def sync_detailed(
         table=table,
         run_id=run_id,
         job_name=job_name,
+        snapshot_id=snapshot_id,
         x_request_id=x_request_id,
     )
 
@@ -152,20 +172,36 @@ def sync(
     client: AuthenticatedClient | Client,
     run_id: str | Unset = UNSET,
     job_name: str | Unset = UNSET,
+    snapshot_id: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Problem | Snapshot | None:
     """The newest snapshot of a table (input edge when a run is given)
 
      With the `run_id` of a running run, records an input edge from the snapshot to the run;
     reading the same snapshot twice records one edge. Run ids are unique across jobs;
-    `job_name`, when given, must be the run's job. 404 `table-not-found` when the table has no snapshot,
-    `run-not-found` when the
-    run does not exist; 409 `run-finished` when the run is finished.
+    `job_name`, when given, must be the run's job.
+
+    With `snapshot_id` (the snapshot the run actually read), the answer is that snapshot,
+    not the newest, and with `run_id` the input edge goes to it: a client can replay an
+    input edge later and still point it at the snapshot that was read. When that edge is
+    already recorded the answer is 200 even if the run has finished since (a replay after
+    completion); a new edge on a finished run stays a 409 `run-finished`.
+
+    404 `table-not-found` when the table has no snapshot, `snapshot-not-found` when
+    `snapshot_id` is not a snapshot of this table, `run-not-found` when the run does not
+    exist; 409 `run-finished` when the run is finished.
 
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str | Unset):
+        run_id (str | Unset): the id of a run or a snapshot: the server makes 32 lowercase hex
+            digits; a client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex
+            digits), so that a write has its identity before it is sent and a replay of it is
+            recognised
         job_name (str | Unset): a job or table name; dots make namespaces (`sales.daily_users`)
+        snapshot_id (str | Unset): the id of a run or a snapshot: the server makes 32 lowercase
+            hex digits; a client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase
+            hex digits), so that a write has its identity before it is sent and a replay of it is
+            recognised
         x_request_id (str | Unset):
 
     Raises:
@@ -181,6 +217,7 @@ def sync(
         client=client,
         run_id=run_id,
         job_name=job_name,
+        snapshot_id=snapshot_id,
         x_request_id=x_request_id,
     ).parsed
 
@@ -191,20 +228,36 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     run_id: str | Unset = UNSET,
     job_name: str | Unset = UNSET,
+    snapshot_id: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | Snapshot]:
     """The newest snapshot of a table (input edge when a run is given)
 
      With the `run_id` of a running run, records an input edge from the snapshot to the run;
     reading the same snapshot twice records one edge. Run ids are unique across jobs;
-    `job_name`, when given, must be the run's job. 404 `table-not-found` when the table has no snapshot,
-    `run-not-found` when the
-    run does not exist; 409 `run-finished` when the run is finished.
+    `job_name`, when given, must be the run's job.
+
+    With `snapshot_id` (the snapshot the run actually read), the answer is that snapshot,
+    not the newest, and with `run_id` the input edge goes to it: a client can replay an
+    input edge later and still point it at the snapshot that was read. When that edge is
+    already recorded the answer is 200 even if the run has finished since (a replay after
+    completion); a new edge on a finished run stays a 409 `run-finished`.
+
+    404 `table-not-found` when the table has no snapshot, `snapshot-not-found` when
+    `snapshot_id` is not a snapshot of this table, `run-not-found` when the run does not
+    exist; 409 `run-finished` when the run is finished.
 
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str | Unset):
+        run_id (str | Unset): the id of a run or a snapshot: the server makes 32 lowercase hex
+            digits; a client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex
+            digits), so that a write has its identity before it is sent and a replay of it is
+            recognised
         job_name (str | Unset): a job or table name; dots make namespaces (`sales.daily_users`)
+        snapshot_id (str | Unset): the id of a run or a snapshot: the server makes 32 lowercase
+            hex digits; a client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase
+            hex digits), so that a write has its identity before it is sent and a replay of it is
+            recognised
         x_request_id (str | Unset):
 
     Raises:
@@ -219,6 +272,7 @@ async def asyncio_detailed(
         table=table,
         run_id=run_id,
         job_name=job_name,
+        snapshot_id=snapshot_id,
         x_request_id=x_request_id,
     )
 
@@ -233,20 +287,36 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     run_id: str | Unset = UNSET,
     job_name: str | Unset = UNSET,
+    snapshot_id: str | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Problem | Snapshot | None:
     """The newest snapshot of a table (input edge when a run is given)
 
      With the `run_id` of a running run, records an input edge from the snapshot to the run;
     reading the same snapshot twice records one edge. Run ids are unique across jobs;
-    `job_name`, when given, must be the run's job. 404 `table-not-found` when the table has no snapshot,
-    `run-not-found` when the
-    run does not exist; 409 `run-finished` when the run is finished.
+    `job_name`, when given, must be the run's job.
+
+    With `snapshot_id` (the snapshot the run actually read), the answer is that snapshot,
+    not the newest, and with `run_id` the input edge goes to it: a client can replay an
+    input edge later and still point it at the snapshot that was read. When that edge is
+    already recorded the answer is 200 even if the run has finished since (a replay after
+    completion); a new edge on a finished run stays a 409 `run-finished`.
+
+    404 `table-not-found` when the table has no snapshot, `snapshot-not-found` when
+    `snapshot_id` is not a snapshot of this table, `run-not-found` when the run does not
+    exist; 409 `run-finished` when the run is finished.
 
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        run_id (str | Unset):
+        run_id (str | Unset): the id of a run or a snapshot: the server makes 32 lowercase hex
+            digits; a client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex
+            digits), so that a write has its identity before it is sent and a replay of it is
+            recognised
         job_name (str | Unset): a job or table name; dots make namespaces (`sales.daily_users`)
+        snapshot_id (str | Unset): the id of a run or a snapshot: the server makes 32 lowercase
+            hex digits; a client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase
+            hex digits), so that a write has its identity before it is sent and a replay of it is
+            recognised
         x_request_id (str | Unset):
 
     Raises:
@@ -263,6 +333,7 @@ async def asyncio(
             client=client,
             run_id=run_id,
             job_name=job_name,
+            snapshot_id=snapshot_id,
             x_request_id=x_request_id,
         )
     ).parsed

@@ -111,14 +111,22 @@ def sync_detailed(
 ) -> Response[Problem | Snapshot]:
     """Register a snapshot a run wrote (output edge)
 
-     Records a new snapshot of `table_name` and an output edge from the run to it. The run
-    must be `running` (or `lost`): a finished run answers 409 `run-finished`. With an
-    `Idempotency-Key`, a replay returns the same snapshot.
+     Records a new snapshot of `table_name` and an output edge from the run to it, with the
+    client's `snapshot_id` when the body has one (the server makes one otherwise). The run
+    must be `running` (or `lost`): a finished run answers 409 `run-finished`.
+
+    Replays: with an `Idempotency-Key`, checked first, a replay with the same key and body
+    returns the first answer (with `Idempotent-Replayed: true`); the same key with another
+    body is a 409 `idempotency-key-reused`. Then a `snapshot_id` that already names a
+    snapshot with the same content (`table_name`, `uri`, `format`, `schema`, `job_name`,
+    `run_id`) returns it (201, `Idempotent-Replayed: true`), even if the run has finished
+    since; the same `snapshot_id` with other content is a 409 `id-conflict`.
 
     Args:
         idempotency_key (str | Unset):
         x_request_id (str | Unset):
-        body (RegisterSnapshotRequest):
+        body (RegisterSnapshotRequest): the client may choose `snapshot_id`; the server makes one
+            when it is absent
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -150,14 +158,22 @@ def sync(
 ) -> Problem | Snapshot | None:
     """Register a snapshot a run wrote (output edge)
 
-     Records a new snapshot of `table_name` and an output edge from the run to it. The run
-    must be `running` (or `lost`): a finished run answers 409 `run-finished`. With an
-    `Idempotency-Key`, a replay returns the same snapshot.
+     Records a new snapshot of `table_name` and an output edge from the run to it, with the
+    client's `snapshot_id` when the body has one (the server makes one otherwise). The run
+    must be `running` (or `lost`): a finished run answers 409 `run-finished`.
+
+    Replays: with an `Idempotency-Key`, checked first, a replay with the same key and body
+    returns the first answer (with `Idempotent-Replayed: true`); the same key with another
+    body is a 409 `idempotency-key-reused`. Then a `snapshot_id` that already names a
+    snapshot with the same content (`table_name`, `uri`, `format`, `schema`, `job_name`,
+    `run_id`) returns it (201, `Idempotent-Replayed: true`), even if the run has finished
+    since; the same `snapshot_id` with other content is a 409 `id-conflict`.
 
     Args:
         idempotency_key (str | Unset):
         x_request_id (str | Unset):
-        body (RegisterSnapshotRequest):
+        body (RegisterSnapshotRequest): the client may choose `snapshot_id`; the server makes one
+            when it is absent
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,14 +200,22 @@ async def asyncio_detailed(
 ) -> Response[Problem | Snapshot]:
     """Register a snapshot a run wrote (output edge)
 
-     Records a new snapshot of `table_name` and an output edge from the run to it. The run
-    must be `running` (or `lost`): a finished run answers 409 `run-finished`. With an
-    `Idempotency-Key`, a replay returns the same snapshot.
+     Records a new snapshot of `table_name` and an output edge from the run to it, with the
+    client's `snapshot_id` when the body has one (the server makes one otherwise). The run
+    must be `running` (or `lost`): a finished run answers 409 `run-finished`.
+
+    Replays: with an `Idempotency-Key`, checked first, a replay with the same key and body
+    returns the first answer (with `Idempotent-Replayed: true`); the same key with another
+    body is a 409 `idempotency-key-reused`. Then a `snapshot_id` that already names a
+    snapshot with the same content (`table_name`, `uri`, `format`, `schema`, `job_name`,
+    `run_id`) returns it (201, `Idempotent-Replayed: true`), even if the run has finished
+    since; the same `snapshot_id` with other content is a 409 `id-conflict`.
 
     Args:
         idempotency_key (str | Unset):
         x_request_id (str | Unset):
-        body (RegisterSnapshotRequest):
+        body (RegisterSnapshotRequest): the client may choose `snapshot_id`; the server makes one
+            when it is absent
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -221,14 +245,22 @@ async def asyncio(
 ) -> Problem | Snapshot | None:
     """Register a snapshot a run wrote (output edge)
 
-     Records a new snapshot of `table_name` and an output edge from the run to it. The run
-    must be `running` (or `lost`): a finished run answers 409 `run-finished`. With an
-    `Idempotency-Key`, a replay returns the same snapshot.
+     Records a new snapshot of `table_name` and an output edge from the run to it, with the
+    client's `snapshot_id` when the body has one (the server makes one otherwise). The run
+    must be `running` (or `lost`): a finished run answers 409 `run-finished`.
+
+    Replays: with an `Idempotency-Key`, checked first, a replay with the same key and body
+    returns the first answer (with `Idempotent-Replayed: true`); the same key with another
+    body is a 409 `idempotency-key-reused`. Then a `snapshot_id` that already names a
+    snapshot with the same content (`table_name`, `uri`, `format`, `schema`, `job_name`,
+    `run_id`) returns it (201, `Idempotent-Replayed: true`), even if the run has finished
+    since; the same `snapshot_id` with other content is a 409 `id-conflict`.
 
     Args:
         idempotency_key (str | Unset):
         x_request_id (str | Unset):
-        body (RegisterSnapshotRequest):
+        body (RegisterSnapshotRequest): the client may choose `snapshot_id`; the server makes one
+            when it is absent
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
