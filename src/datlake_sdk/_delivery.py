@@ -309,6 +309,8 @@ class Outbox:
             try:
                 report = self.flush(timeout=_BACKOFF_CAP_S)
             except Exception:  # a broken journal must not kill the thread silently
+                if self._stopping.is_set():
+                    return  # closed under it
                 logger.exception("outbox: the background flush failed")
                 report = None
             if report is not None and report.ok:

@@ -138,30 +138,31 @@ def test_down_for_the_whole_job_every_write_is_kept_then_delivered_once(
             assert len(list(iter_snapshots(direct, f"{job}_out"))) == 1
 
 
-def test_down_mid_job_later_writes_queue_behind_and_the_input_edge_names_the_read_snapshot(
+def test_later_writes_queue_behind_and_the_input_edge_names_the_snapshot_read(
     port: int, data: Path, outbox: Path
 ) -> None:
     job, table = unique("mid"), unique("input")
-    with datlake(data, port) as url:
-        first = seed_table(url, table)
     with client_for(port, outbox, outbox_exit_timeout=0) as client:
         run = unwrap(start_run(client, job))  # Datlake is down: kept
-        assert run.pending
+        assert run.pending and client.outbox is not None
         with datlake(data, port) as url:
-            second = seed_table(url, table)  # the table moves on meanwhile
-            # Datlake is back, but the run's start still waits: the read happens now and its
-            # edge queues behind the start, naming the snapshot read
-            client.outbox.circuit.reset()  # type: ignore[union-attr]
-            read = fetch_latest_uri(client, run, table)
-            assert isinstance(read, Ok) and read.value.snapshot_id == second
-            unwrap(complete_run(client, run, success=True))
+            read_snapshot = seed_table(url, table)
+            # Datlake is back but the run's start still waits (the flusher is held here): the
+            # read happens now, and its input edge queues behind the start
+            with client.outbox._flushing:
+                read = fetch_latest_uri(client, run, table)
+                assert isinstance(read, Ok) and read.value.pending
+                assert read.value.snapshot_id == read_snapshot
+                unwrap(complete_run(client, run, success=True))
+                edge = [e for e in client.outbox.journal.entries() if e.url.endswith("latest")]
+                assert edge[0].params["snapshot_id"] == read_snapshot
+            newer = seed_table(url, table)  # the table moves on before the edge is delivered
             report = client.flush_outbox(timeout=30)
             assert report.pending == 0
             with DatlakeClient(url, API_KEY) as direct:
                 stored = unwrap(get_run(direct, job, run.run_id))
-        assert [s.snapshot_id for s in stored.inputs] == [second]
-        assert stored.status == "succeeded"
-        assert first != second
+    assert [s.snapshot_id for s in stored.inputs] == [read_snapshot] != [newer]
+    assert stored.status == "succeeded"
 
 
 def test_writes_are_delivered_directly_when_datlake_answers(

@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS entries (
     claimed_by TEXT,
     claimed_until REAL
 );
-CREATE INDEX IF NOT EXISTS entries_pending ON entries (state, base_url, grp, seq);
+CREATE INDEX IF NOT EXISTS entries_pending ON entries (state, base_url, seq);
+CREATE INDEX IF NOT EXISTS entries_group ON entries (grp, state);
 """
 
 
