@@ -94,6 +94,7 @@ class Operations:
             body.get("metadata") or {},
             body.get("parent_run_id"),
             call.idempotency(),
+            run_id=body.get("run_id"),
         )
         return created(run, replayed=replayed)
 
@@ -146,8 +147,9 @@ class Operations:
 
     def fetch_latest_uri(self, call: Call) -> Response:
         snapshot = self.store.fetch_latest(
-            call.path["table"], call.query("run_id"), call.query("job_name")
-        )
+            call.path["table"], call.query("run_id"), call.query("job_name"),
+            call.query("snapshot_id"),
+        )  # fmt: skip
         return JSONResponse(snapshot)
 
     def register_snapshot(self, call: Call) -> Response:

@@ -31,11 +31,14 @@ INVALID_BODY = ProblemKind("/problems/invalid-body", "Invalid body", 422)
 UNAUTHORIZED = ProblemKind("/problems/unauthorized", "Unauthorized", 401)
 RUN_NOT_FOUND = ProblemKind("/problems/run-not-found", "Run not found", 404)
 TABLE_NOT_FOUND = ProblemKind("/problems/table-not-found", "Table not found", 404)
+SNAPSHOT_NOT_FOUND = ProblemKind("/problems/snapshot-not-found", "Snapshot not found", 404)
 OBJECT_NOT_FOUND = ProblemKind("/problems/object-not-found", "Object not found", 404)
 RUN_FINISHED = ProblemKind("/problems/run-finished", "Run finished", 409)
 IDEMPOTENCY_KEY_REUSED = ProblemKind(
     "/problems/idempotency-key-reused", "Idempotency key reused", 409
 )
+# a client-chosen run or snapshot id that already names one with other content
+ID_CONFLICT = ProblemKind("/problems/id-conflict", "Id conflict", 409)
 CHECKSUM_MISMATCH = ProblemKind("/problems/checksum-mismatch", "Checksum mismatch", 422)
 INTERNAL = ProblemKind("/problems/internal", "Internal server error", 500)
 # Outside the contract: paths and methods the spec does not define (RFC 9457 "about:blank").

@@ -3,12 +3,25 @@
 Documents come out shaped as the spec's schemas (`Run`, `Snapshot`, `Event`, ...). A run's
 `lost` state is never stored: it is computed when read, from the lease its heartbeats set.
 
+Runs and snapshots may carry ids the client chose. An id that exists already is a replay when
+the content is the same (compared as canonical JSON) and a 409 `id-conflict` otherwise. The
+check and the insert share one `BEGIN IMMEDIATE` transaction (see `db.py`): SQLite's write
+lock is held from the check on, so of two requests with the same new id one creates the row
+and the other sees it.
+
 >>> import tempfile, pathlib
 >>> from datlake_server.db import Database
 >>> store = Store(Database(pathlib.Path(tempfile.mkdtemp()) / "meta.db"))
 >>> run, replayed = store.start_run("daily_users", {"source": "s3"}, None)
 >>> store.complete_run("daily_users", run["run_id"], True, {}, [])["status"]
 'succeeded'
+>>> mine, replayed = store.start_run("daily_users", {}, None, run_id="r-1")
+>>> store.start_run("daily_users", {}, None, run_id="r-1")[1]
+True
+>>> store.start_run("other_job", {}, None, run_id="r-1")
+Traceback (most recent call last):
+...
+datlake_server.problems.Problem: run r-1 exists with other content (job, metadata or parent)
 """
 
 from __future__ import annotations
@@ -24,9 +37,11 @@ from typing import Any
 from datlake_server.db import Database
 from datlake_server.pages import fetch_page
 from datlake_server.problems import (
+    ID_CONFLICT,
     IDEMPOTENCY_KEY_REUSED,
     RUN_FINISHED,
     RUN_NOT_FOUND,
+    SNAPSHOT_NOT_FOUND,
     TABLE_NOT_FOUND,
     Problem,
 )
@@ -34,6 +49,8 @@ from datlake_server.problems import (
 Doc = dict[str, Any]
 # (key, fingerprint of operation + path + body)
 Idempotency = tuple[str, str]
+# a document and whether it answers a replay
+Answer = tuple[Doc, bool]
 
 FINISHED = ("succeeded", "failed")
 STATUS_SQL = "CASE WHEN status = 'running' AND lease_expires_at <= ? THEN 'lost' ELSE status END"
@@ -70,6 +87,14 @@ def _require_open(row: sqlite3.Row) -> None:
         raise Problem(RUN_FINISHED, f"run {row['run_id']} is {row['status']}")
 
 
+def _has_input(conn: sqlite3.Connection, run_id: str, snapshot_id: str) -> bool:
+    """Whether the run's input edge to the snapshot is recorded."""
+    found = conn.execute(
+        "SELECT 1 FROM inputs WHERE run_id = ? AND snapshot_id = ?", (run_id, snapshot_id)
+    ).fetchone()
+    return found is not None
+
+
 def snapshot_doc(row: sqlite3.Row) -> Doc:
     return {
         "table_name": row["table_name"],
@@ -101,6 +126,35 @@ def _loads(text: str | None) -> Any:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical(*values: Any) -> str:
+    """The values as canonical JSON (sorted keys, no spaces): equal content, equal text.
+
+    >>> canonical({"b": 1, "a": [2]}, None) == canonical({"a": [2], "b": 1}, None)
+    True
+    """
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _run_content(row: sqlite3.Row) -> str:
+    """What a replayed start must repeat: the job, the metadata and the parent."""
+    return canonical(row["job_name"], json.loads(row["metadata"]), row["parent_run_id"])
+
+
+def _snapshot_content(row: sqlite3.Row) -> str:
+    """What a replayed registration must repeat (all but the id and the time)."""
+    return canonical(
+        row["table_name"], row["uri"], row["format"], _loads(row["schema"]), row["job_name"],
+        row["run_id"],
+    )  # fmt: skip
+
+
+def _requested_snapshot(request: Doc) -> str:
+    return canonical(
+        request["table_name"], request["uri"], request["format"], request.get("schema"),
+        request["job_name"], request["run_id"],
+    )  # fmt: skip
 
 
 def run_docs(conn: sqlite3.Connection, rows: list[sqlite3.Row], now: float) -> list[Doc]:
@@ -156,17 +210,33 @@ class Store:
         metadata: Doc,
         parent_run_id: str | None,
         idempotency: Idempotency | None = None,
-    ) -> tuple[Doc, bool]:
-        """Create a `running` run; returns the run and whether it is a replay."""
+        *,
+        run_id: str | None = None,
+    ) -> Answer:
+        """Create a `running` run (with the client's `run_id`, if given); returns the run and
+        whether it is a replay.
 
-        def create(conn: sqlite3.Connection, now: float) -> Doc:
-            run_id = uuid.uuid4().hex
+        A `run_id` that exists with the same job, metadata and parent is a replay answered
+        with the run as it is now, whatever its status; with other content, `id-conflict`.
+        """
+
+        def create(conn: sqlite3.Connection, now: float) -> Answer:
+            if run_id is not None:
+                row = conn.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+                if row is not None:
+                    if _run_content(row) != canonical(job_name, metadata, parent_run_id):
+                        raise Problem(
+                            ID_CONFLICT,
+                            f"run {run_id} exists with other content (job, metadata or parent)",
+                        )
+                    return run_docs(conn, [row], now)[0], True
+            new_id = uuid.uuid4().hex if run_id is None else run_id
             conn.execute(
                 "INSERT INTO runs (run_id, job_name, status, created_at, parent_run_id,"
                 " metadata, extra, artifacts) VALUES (?, ?, 'running', ?, ?, ?, '{}', '[]')",
-                (run_id, job_name, now, parent_run_id, _dumps(metadata)),
+                (new_id, job_name, now, parent_run_id, _dumps(metadata)),
             )
-            return run_docs(conn, [run_row(conn, run_id)], now)[0]
+            return run_docs(conn, [run_row(conn, new_id)], now)[0], False
 
         return self._once(idempotency, create)
 
@@ -199,23 +269,24 @@ class Store:
         run_id: str,
         lease_seconds: int,
         idempotency: Idempotency | None = None,
-    ) -> tuple[Doc, bool]:
+    ) -> Answer:
         """Extend the run's lease by `lease_seconds` from now (a lost run is running again);
         returns the lease and whether it is a replay."""
 
-        def create(conn: sqlite3.Connection, now: float) -> Doc:
+        def create(conn: sqlite3.Connection, now: float) -> Answer:
             _require_open(run_row(conn, run_id, job_name))
             conn.execute(
                 "UPDATE runs SET last_heartbeat_at = ?, lease_expires_at = ? WHERE run_id = ?",
                 (now, now + lease_seconds, run_id),
             )
-            return {
+            lease = {
                 "job_name": job_name,
                 "run_id": run_id,
                 "status": "running",
                 "last_heartbeat_at": iso(now),
                 "lease_expires_at": iso(now + lease_seconds),
             }
+            return lease, False
 
         return self._once(idempotency, create)
 
@@ -240,17 +311,41 @@ class Store:
 
     # snapshots
 
-    def fetch_latest(self, table_name: str, run_id: str | None, job_name: str | None) -> Doc:
-        """The newest snapshot of a table; with a run, also its input edge (recorded once)."""
+    def fetch_latest(
+        self,
+        table_name: str,
+        run_id: str | None,
+        job_name: str | None,
+        snapshot_id: str | None = None,
+    ) -> Doc:
+        """The newest snapshot of a table, or the one `snapshot_id` names; with a run, also
+        its input edge (recorded once).
+
+        A finished run records no new edge; an edge it already has (to `snapshot_id`) is
+        answered again, so a replay of the read after the run completed succeeds.
+        """
         with self.db.transaction() as conn:
             if run_id is not None:
-                _require_open(run_row(conn, run_id, job_name))
-            row = conn.execute(
-                "SELECT * FROM snapshots WHERE table_name = ? ORDER BY seq DESC LIMIT 1",
-                (table_name,),
-            ).fetchone()
-            if row is None:
-                raise Problem(TABLE_NOT_FOUND, f"table {table_name} has no snapshot")
+                run = run_row(conn, run_id, job_name)
+                if snapshot_id is None or not _has_input(conn, run_id, snapshot_id):
+                    _require_open(run)
+            if snapshot_id is not None:
+                row = conn.execute(
+                    "SELECT * FROM snapshots WHERE snapshot_id = ? AND table_name = ?",
+                    (snapshot_id, table_name),
+                ).fetchone()
+                if row is None:
+                    raise Problem(
+                        SNAPSHOT_NOT_FOUND,
+                        f"snapshot {snapshot_id} is not a snapshot of table {table_name}",
+                    )
+            else:
+                row = conn.execute(
+                    "SELECT * FROM snapshots WHERE table_name = ? ORDER BY seq DESC LIMIT 1",
+                    (table_name,),
+                ).fetchone()
+                if row is None:
+                    raise Problem(TABLE_NOT_FOUND, f"table {table_name} has no snapshot")
             if run_id is not None:
                 conn.execute(
                     "INSERT OR IGNORE INTO inputs (run_id, snapshot_id, read_at) VALUES (?, ?, ?)",
@@ -258,14 +353,26 @@ class Store:
                 )
             return snapshot_doc(row)
 
-    def register_snapshot(
-        self, request: Doc, idempotency: Idempotency | None = None
-    ) -> tuple[Doc, bool]:
-        """Record a new snapshot written by a running run (its output edge)."""
+    def register_snapshot(self, request: Doc, idempotency: Idempotency | None = None) -> Answer:
+        """Record a new snapshot written by a running run (its output edge), with the client's
+        `snapshot_id` if the request has one; returns it and whether it is a replay.
 
-        def create(conn: sqlite3.Connection, now: float) -> Doc:
+        A `snapshot_id` that exists with the same content is a replay, even once the run has
+        finished; with other content, `id-conflict`.
+        """
+
+        def create(conn: sqlite3.Connection, now: float) -> Answer:
+            chosen: str | None = request.get("snapshot_id")
+            if chosen is not None:
+                row = conn.execute(
+                    "SELECT * FROM snapshots WHERE snapshot_id = ?", (chosen,)
+                ).fetchone()
+                if row is not None:
+                    if _snapshot_content(row) != _requested_snapshot(request):
+                        raise Problem(ID_CONFLICT, f"snapshot {chosen} exists with other content")
+                    return snapshot_doc(row), True
             _require_open(run_row(conn, request["run_id"], request["job_name"]))
-            snapshot_id = uuid.uuid4().hex
+            snapshot_id = uuid.uuid4().hex if chosen is None else chosen
             schema = request.get("schema")
             conn.execute(
                 "INSERT INTO snapshots (snapshot_id, table_name, uri, format, schema, job_name,"
@@ -284,7 +391,7 @@ class Store:
             row = conn.execute(
                 "SELECT * FROM snapshots WHERE snapshot_id = ?", (snapshot_id,)
             ).fetchone()
-            return snapshot_doc(row)
+            return snapshot_doc(row), False
 
         return self._once(idempotency, create)
 
@@ -311,10 +418,10 @@ class Store:
         message: str | None,
         data: Doc,
         idempotency: Idempotency | None = None,
-    ) -> tuple[Doc, bool]:
+    ) -> Answer:
         """Record an event on a running run; returns it and whether it is a replay."""
 
-        def create(conn: sqlite3.Connection, now: float) -> Doc:
+        def create(conn: sqlite3.Connection, now: float) -> Answer:
             _require_open(run_row(conn, run_id, job_name))
             event_id = uuid.uuid4().hex
             conn.execute(
@@ -323,7 +430,7 @@ class Store:
                 (event_id, job_name, run_id, kind, message, _dumps(data), now),
             )
             row = conn.execute("SELECT * FROM events WHERE event_id = ?", (event_id,)).fetchone()
-            return _event_doc(row)
+            return _event_doc(row), False
 
         return self._once(idempotency, create)
 
@@ -346,17 +453,18 @@ class Store:
     def _once(
         self,
         idempotency: Idempotency | None,
-        create: Callable[[sqlite3.Connection, float], Doc],
-    ) -> tuple[Doc, bool]:
+        create: Callable[[sqlite3.Connection, float], Answer],
+    ) -> Answer:
         """Run `create` once per idempotency key, in the transaction that records the key.
 
-        Only successes are recorded: a failure (a problem, say) rolls the key back
+        The key is checked first; `create` may itself answer a replay (of a client-chosen
+        id). Only successes are recorded: a failure (a problem, say) rolls the key back
         with everything else, so a retry of a rejected request is evaluated afresh.
         """
         with self.db.transaction() as conn:
             now = time.time()
             if idempotency is None:
-                return create(conn, now), False
+                return create(conn, now)
             key, fingerprint = idempotency
             row = conn.execute(
                 "SELECT fingerprint, body FROM idempotency WHERE key = ?", (key,)
@@ -368,9 +476,9 @@ class Store:
                         "Idempotency-Key was already used for a different request",
                     )
                 return json.loads(row["body"]), True
-            doc = create(conn, now)
+            doc, replayed = create(conn, now)
             conn.execute(
                 "INSERT INTO idempotency (key, fingerprint, body, created_at) VALUES (?, ?, ?, ?)",
                 (key, fingerprint, _dumps(doc), now),
             )
-            return doc, False
+            return doc, replayed
