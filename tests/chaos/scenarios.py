@@ -214,7 +214,7 @@ def kill_server(
 def kill_job(
     pipelines: int, outbox: str, *, threads: int, seed: int, rate: float, workdir: Path | None
 ) -> ScenarioResult:
-    """One job process, `min(pipelines, 8)` pipelines, killed after half of its steps."""
+    """One job process of `min(pipelines, 8)` pipelines, killed in the middle one."""
     why = outbox_supported()
     if why is not None:
         raise Skipped(why)
@@ -248,12 +248,12 @@ def kill_job(
         )
         assert job.stdout is not None
         lines: list[dict[str, Any]] = []
-        kill_after = max(3, count * 5 // 2)  # about half of the job's steps
+        middle = count // 2  # killed right after this pipeline's run started
         for raw in job.stdout:
             lines.append(json.loads(raw))
             if len(lines) == 1:
                 setup.proxy.set_down(True)
-            if len(lines) >= kill_after:
+            if lines[-1]["pipeline"] == middle and lines[-1]["step"] == "start":
                 job.kill()
                 break
         job.wait()

@@ -49,9 +49,8 @@ class LocalDatlake:
         deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"datlake server exited with {self.process.returncode}; see {self.log_path}"
-                )
+                tail = self.log_path.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"datlake server exited with {self.process.returncode}:\n{tail}")
             try:
                 if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
                     return
