@@ -338,14 +338,19 @@ def _unreachable(error: SDKError) -> bool:
 def _read_by(response: httpx.Response, deadline: float) -> httpx.Response:
     """The whole body of `response`, or `httpx.ReadTimeout` once `deadline` has passed."""
     chunks: list[bytes] = []
-    for chunk in response.iter_raw():
+    for chunk in response.iter_bytes():
         chunks.append(chunk)
         if time.monotonic() > deadline:
             raise httpx.ReadTimeout("the call's deadline passed while the body arrived")
-    # a response of the raw bytes: it decodes them as the original would have
+    # the bytes are decoded already: the copy must not decode them again
+    headers = [
+        (name, value)
+        for name, value in response.headers.multi_items()
+        if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    ]
     return httpx.Response(
         response.status_code,
-        headers=response.headers,
+        headers=headers,
         content=b"".join(chunks),
         request=response.request,
         extensions=response.extensions,

@@ -102,8 +102,6 @@ class Outbox:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
-        if self.journal.counts(base_url).get("pending"):
-            self._start_flusher()  # entries left by an earlier process: deliver them
 
     # journaling
 

@@ -23,7 +23,7 @@ from . import _convert as domain
 from ._call import Call, Deferral
 from ._client import DatlakeClient
 from ._errors import SDKError
-from ._ids import new_id
+from ._ids import id_for_key, new_id
 from ._names import bad_json, bad_name, bad_run, bad_run_id, first_invalid
 from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
 from ._result import Err, Result, map
@@ -56,14 +56,16 @@ def start_run(
 ) -> Result[Run, SDKError]:
     """Start a run of `job_name` (state `running`); POST `/jobs/{job_name}/runs`.
 
-    The run's id is chosen before sending (a UUIDv7 unless you pass `run_id`), so a retry, a
-    replay from the outbox or your own second call with the same `run_id` never creates a
-    second run. An `Idempotency-Key` is sent too (a fresh uuid4 unless you pass one).
+    The run's id is chosen before sending (a UUIDv7 unless you pass `run_id`; derived from
+    `idempotency_key` when you pass that instead), so a retry, a replay from the outbox or your
+    own second call with the same `run_id` never creates a second run. An `Idempotency-Key` is
+    sent too (a fresh uuid4 unless you pass one).
 
     >>> start_run(client, "daily_users", metadata={"source": "s3"})  # doctest: +SKIP
     Ok(value=Run(job_name='daily_users', run_id='3f2a...'))
     """
-    run_id = new_id() if run_id is None else run_id
+    if run_id is None:
+        run_id = new_id() if idempotency_key is None else id_for_key(job_name, idempotency_key)
     invalid = first_invalid(
         bad_name("job_name", job_name),
         bad_run_id("run_id", run_id),

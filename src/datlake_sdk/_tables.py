@@ -23,7 +23,7 @@ from . import _convert as domain
 from ._call import Call, Deferral
 from ._client import DatlakeClient
 from ._errors import SDKError
-from ._ids import new_id
+from ._ids import id_for_key, new_id
 from ._names import bad_json, bad_name, bad_run, bad_run_id, bad_text, first_invalid
 from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
 from ._result import Err, Ok, Result, and_then
@@ -144,15 +144,21 @@ def register_snapshot(
 ) -> Result[SnapshotInfo, SDKError]:
     """Record that `run` wrote a new snapshot of `table_name` at `uri` (an output edge).
 
-    The snapshot's id is chosen before sending (a UUIDv7 unless you pass `snapshot_id`), so a
-    retry, a replay from the outbox or a second call with the same id registers it once. An
-    `Idempotency-Key` is sent too. A finished run is `Err(Conflict)`.
+    The snapshot's id is chosen before sending (a UUIDv7 unless you pass `snapshot_id`; derived
+    from `idempotency_key` when you pass that instead), so a retry, a replay from the outbox or
+    a second call with the same id registers it once. An `Idempotency-Key` is sent too. A
+    finished run is `Err(Conflict)`.
 
     >>> register_snapshot(client, run, "users_curated", "s3://b/users.parquet", format="parquet")
     ... # doctest: +SKIP
     Ok(value=SnapshotInfo(table_name='users_curated', snapshot_id='1a2b...', ...))
     """
-    snapshot_id = new_id() if snapshot_id is None else snapshot_id
+    if snapshot_id is None:
+        snapshot_id = (
+            new_id()
+            if idempotency_key is None
+            else id_for_key(run.run_id, table_name, idempotency_key)
+        )
     invalid = first_invalid(
         bad_run("run", run),
         bad_run_id("snapshot_id", snapshot_id),

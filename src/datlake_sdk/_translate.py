@@ -47,8 +47,9 @@ def translate(
     """Turn what sending produced into a `Result`: 2xx bodies are parsed by the generated
     `parse`, checked to be an `expect` and converted; everything else is a typed `Err`.
 
-    A 2xx whose body is outside the contract is a `ServerError`, or with `retry_broken_body`
-    (retry-safe calls) a `Transient`: a body cut off on the way is worth another try."""
+    A 2xx whose body is outside the contract is a `ServerError`; with `retry_broken_body`
+    (retry-safe calls) one that is not JSON at all is a `Transient`: a body cut off on the way
+    is worth another try."""
     if isinstance(outcome, BaseException):
         return Err(_from_exception(outcome, request_id, operation))
     response = outcome
@@ -69,7 +70,9 @@ def translate(
         return Err(known)
     except Exception as ex:  # every parsing failure becomes an Err
         rid = _echoed(response, request_id)
-        kind = Transient if retry_broken_body else ServerError
+        # only a body that is not JSON at all may have been cut off on the way
+        cut_off = isinstance(ex, json.JSONDecodeError) and retry_broken_body
+        kind = Transient if cut_off else ServerError
         error = kind(
             f"HTTP {response.status_code} with a body outside the contract: "
             f"{type(ex).__name__}: {ex}",

@@ -49,7 +49,9 @@ def test_start_run_chooses_the_run_id_and_keeps_it_across_retries(
     with make_client() as client:
         assert isinstance(start_run(client, "daily_users"), Ok)
     first, second = (sent_run_id(call.request) for call in route.calls)
-    assert first == second and len(first) == 32 and first[12] == "7"  # a UUIDv7
+    assert first == second
+    assert len(first) == 32
+    assert first[12] == "7"
 
 
 def test_a_start_that_landed_before_its_last_attempt_failed_is_found(
@@ -64,7 +66,8 @@ def test_a_start_that_landed_before_its_last_attempt_failed_is_found(
     lookup = mock.get(url__regex=rf"{RUNS}/(?P<run_id>[0-9a-f]{{32}})$").mock(side_effect=landed)
     with make_client(retry="max=2,base_ms=0") as client:
         res = start_run(client, "daily_users")
-    assert isinstance(res, Ok) and lookup.called
+    assert isinstance(res, Ok)
+    assert lookup.called
     assert res.value.run_id == sent_run_id(mock.calls[0].request)
 
 
@@ -75,8 +78,10 @@ def test_a_start_that_never_landed_stays_an_err_without_a_lookup(
     lookup = mock.get(url__regex=rf"{RUNS}/.*").mock(return_value=httpx.Response(404))
     with make_client(retry="max=2,base_ms=0") as client:
         res = start_run(client, "daily_users")
-    assert isinstance(res, Err) and isinstance(res.error, Transient)
-    assert not lookup.called and not res.error.maybe_recorded
+    assert isinstance(res, Err)
+    assert isinstance(res.error, Transient)
+    assert not lookup.called
+    assert not res.error.maybe_recorded
 
 
 def test_a_write_whose_fate_cannot_be_checked_says_so(mock: respx.MockRouter) -> None:
@@ -84,7 +89,8 @@ def test_a_write_whose_fate_cannot_be_checked_says_so(mock: respx.MockRouter) ->
     mock.get(url__regex=rf"{RUNS}/.*").mock(side_effect=httpx.ConnectError("refused"))
     with make_client(retry="max=2,base_ms=0") as client:
         res = start_run(client, "daily_users")
-    assert isinstance(res, Err) and res.error.maybe_recorded
+    assert isinstance(res, Err)
+    assert res.error.maybe_recorded
     assert "calling again is safe" in str(res.error)
 
 
@@ -105,7 +111,8 @@ def test_a_snapshot_that_landed_is_found_in_the_runs_outputs(mock: respx.MockRou
     run = Run("daily_users", RUN_JSON["run_id"])
     with make_client(retry="max=2,base_ms=0") as client:
         res = register_snapshot(client, run, "users_curated", "file:///x", format="parquet")
-    assert isinstance(res, Ok) and res.value.snapshot_id == registered[0]
+    assert isinstance(res, Ok)
+    assert res.value.snapshot_id == registered[0]
     assert len(set(registered)) == 1  # one id for every attempt
 
 
@@ -170,7 +177,8 @@ def test_the_deadline_bounds_a_call_whose_answer_drips(dripping_server: str) -> 
         started = time.monotonic()
         res = health(client)
         elapsed = time.monotonic() - started
-    assert isinstance(res, Err) and isinstance(res.error, Transient)
+    assert isinstance(res, Err)
+    assert isinstance(res.error, Transient)
     # a body of 100 bytes at 5 a second would take 20 s; the 1 s deadline stops it
     assert elapsed < 10, elapsed
 
@@ -185,4 +193,5 @@ def test_fetch_under_suppress_transient_is_an_err_not_the_sentinel(
     run = Run("daily_users", RUN_JSON["run_id"])
     with make_client(error_strategy="suppress_transient") as client:
         res = fetch_latest_uri(client, run, "users_raw")
-    assert isinstance(res, Err) and isinstance(res.error, Transient)
+    assert isinstance(res, Err)
+    assert isinstance(res.error, Transient)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -116,7 +117,9 @@ def test_a_successful_block_records_inputs_outputs_and_completes_succeeded(
 
     assert src.uri == RAW_SNAPSHOT_JSON["uri"]
     assert out.snapshot_id == CURATED_SNAPSHOT_JSON["snapshot_id"]
-    assert json_body(datlake.start.calls.last.request) == {"metadata": {"a": 1}}
+    sent = json_body(datlake.start.calls.last.request)
+    assert sent == {"metadata": {"a": 1}, "run_id": sent["run_id"]}
+    assert re.fullmatch("[0-9a-f]{32}", sent["run_id"])
     assert datlake.latest.calls.last.request.url.params["run_id"] == RUN_ID
     assert json_body(datlake.register.calls.last.request)["run_id"] == RUN_ID
     assert datlake.completion() == {

@@ -114,7 +114,7 @@ class Op:
 OPS = [
     Op(
         "start_run",
-        lambda c, _: start_run(c, "daily_users", metadata={"source": "s3"}),
+        lambda c, _: start_run(c, "daily_users", metadata={"source": "s3"}, run_id=RUN_ID),
         "POST",
         "/api/v1/jobs/daily_users/runs",
         201,
@@ -127,7 +127,7 @@ OPS = [
             metadata={"source": "s3"},
             extra={},
         ),
-        json={"metadata": {"source": "s3"}},
+        json={"metadata": {"source": "s3"}, "run_id": RUN_ID},
         idempotent_key=True,
     ),
     Op(
@@ -176,6 +176,7 @@ OPS = [
             "file:///data/users_curated/part-0.parquet",
             format="parquet",
             schema={"id": "int64", "email": "string"},
+            snapshot_id=CURATED_SNAPSHOT_JSON["snapshot_id"],
         ),
         "POST",
         "/api/v1/jobs/register-snapshot",
@@ -198,6 +199,7 @@ OPS = [
             "uri": "file:///data/users_curated/part-0.parquet",
             "format": "parquet",
             "schema": {"id": "int64", "email": "string"},
+            "snapshot_id": CURATED_SNAPSHOT_JSON["snapshot_id"],
         },
         idempotent_key=True,
     ),
@@ -438,6 +440,18 @@ def client() -> Iterator[DatlakeClient]:
         yield client
 
 
+# Writes whose failure may hide an earlier attempt that landed: the client then reads the run.
+RESOLVED = ("start_run", "complete_run", "fetch_latest_uri", "register_snapshot")
+
+
+def _lookups_find_nothing(api: respx.MockRouter, op: Op) -> None:
+    """The run lookup a resolved write makes after an ambiguous failure finds nothing."""
+    if op.name in RESOLVED:
+        api.get(url__regex=r"/api/v1/jobs/[^/]+/runs/[^/]+$").mock(
+            return_value=problem(404, "run-not-found")
+        )
+
+
 def _route(api: respx.MockRouter, op: Op) -> respx.Route:
     # Matched on the method only: the test asserts the raw path itself, because respx matches
     # paths after decoding %2F.
@@ -516,6 +530,7 @@ TRANSPORT_FAILURES = [
 def test_transport_failures_are_transient_without_a_code(
     op: Op, failure: Exception, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
 ) -> None:
+    _lookups_find_nothing(api, op)
     route = _route(api, op)
     route.side_effect = failure
 
@@ -533,6 +548,7 @@ def test_a_proxy_html_502_is_transient(
     op: Op, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
 ) -> None:
     html = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+    _lookups_find_nothing(api, op)
     _route(api, op).return_value = httpx.Response(
         502, content=html, headers={"Content-Type": "text/html"}
     )
@@ -549,6 +565,7 @@ def test_a_proxy_html_502_is_transient(
 def test_an_undocumented_status_520_is_an_err(
     op: Op, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
 ) -> None:
+    _lookups_find_nothing(api, op)
     _route(api, op).return_value = httpx.Response(520, content=b"origin error")
 
     result = op.invoke(client, tmp_path)
@@ -559,18 +576,22 @@ def test_an_undocumented_status_520_is_an_err(
 
 
 @pytest.mark.parametrize("op", JSON_ANSWER_OPS, ids=str)
-def test_a_malformed_success_body_is_a_server_error(
+def test_a_success_body_cut_off_is_retried_then_transient(
     op: Op, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
 ) -> None:
-    _route(api, op).return_value = httpx.Response(
+    _lookups_find_nothing(api, op)
+    route = _route(api, op)
+    route.return_value = httpx.Response(
         op.status, content=b'{"job_name": "daily_us', headers={"Content-Type": "application/json"}
     )
 
     result = op.invoke(client, tmp_path)
 
     assert isinstance(result, Err)
-    assert isinstance(result.error, ServerError)
+    assert isinstance(result.error, Transient if op.retry_safe else ServerError)
     assert result.error.code == op.status
+    assert "outside the contract" in result.error.message
+    assert route.call_count == (3 if op.retry_safe else 1)
 
 
 @pytest.mark.parametrize("op", JSON_ANSWER_OPS, ids=str)
@@ -711,9 +732,9 @@ def test_start_run_sends_a_parent_run_and_omits_absent_metadata(
 ) -> None:
     route = api.post("/api/v1/jobs/daily_users/runs").respond(201, json=RUN_JSON)
 
-    start_run(client, "daily_users", parent_run_id="parent-1")
+    start_run(client, "daily_users", parent_run_id="parent-1", run_id=RUN_ID)
 
-    assert json_body(route.calls.last.request) == {"parent_run_id": "parent-1"}
+    assert json_body(route.calls.last.request) == {"parent_run_id": "parent-1", "run_id": RUN_ID}
 
 
 def test_fetch_latest_uri_without_a_run_records_no_input_edge(

@@ -114,8 +114,9 @@ def test_down_for_the_whole_job_every_write_is_kept_then_delivered_once(
         started = time.monotonic()
         facts = pipeline(client, job, log)
         elapsed = time.monotonic() - started
-        assert all(getattr(value, "pending", False) for value in facts.values())
-        assert client.outbox is not None and client.outbox.circuit.open
+        assert all(facts[name].pending for name in ("run", "snapshot", "event"))  # type: ignore[attr-defined]
+        assert client.outbox is not None
+        assert client.outbox.circuit.open
         assert client.outbox.journal.counts() == {"pending": 5}
     # the circuit sent the writes after the first to the journal without their retries
     assert elapsed < 5
@@ -144,14 +145,16 @@ def test_later_writes_queue_behind_and_the_input_edge_names_the_snapshot_read(
     job, table = unique("mid"), unique("input")
     with client_for(port, outbox, outbox_exit_timeout=0) as client:
         run = unwrap(start_run(client, job))  # Datlake is down: kept
-        assert run.pending and client.outbox is not None
+        assert run.pending
+        assert client.outbox is not None
         with datlake(data, port) as url:
             read_snapshot = seed_table(url, table)
             # Datlake is back but the run's start still waits (the flusher is held here): the
             # read happens now, and its input edge queues behind the start
             with client.outbox._flushing:
                 read = fetch_latest_uri(client, run, table)
-                assert isinstance(read, Ok) and read.value.pending
+                assert isinstance(read, Ok)
+                assert read.value.pending
                 assert read.value.snapshot_id == read_snapshot
                 unwrap(complete_run(client, run, success=True))
                 edge = [e for e in client.outbox.journal.entries() if e.url.endswith("latest")]
@@ -171,7 +174,8 @@ def test_writes_are_delivered_directly_when_datlake_answers(
     with datlake(data, port), client_for(port, outbox) as client:
         run = unwrap(start_run(client, unique("up")))
         assert not run.pending
-        assert client.outbox is not None and client.outbox.journal.counts() == {}
+        assert client.outbox is not None
+        assert client.outbox.journal.counts() == {}
 
 
 def test_a_refused_entry_is_dead_kept_and_shown_never_retried(
@@ -196,8 +200,10 @@ def test_a_refused_entry_is_dead_kept_and_shown_never_retried(
 def test_bad_input_is_still_an_err_with_the_outbox_on(port: int, outbox: Path) -> None:
     with client_for(port, outbox) as client:
         res = start_run(client, "bad name")
-        assert isinstance(res, Err) and isinstance(res.error, ValidationError)
-        assert client.outbox is not None and client.outbox.journal.counts() == {}
+        assert isinstance(res, Err)
+        assert isinstance(res.error, ValidationError)
+        assert client.outbox is not None
+        assert client.outbox.journal.counts() == {}
 
 
 def test_two_flushers_never_deliver_one_entry_twice(
@@ -220,13 +226,14 @@ def test_two_flushers_never_deliver_one_entry_twice(
             thread.start()
         for thread in threads:
             thread.join()
-        assert sum(seen) == 60
+        assert sum(seen) == 60  # each entry delivered by exactly one of them
         with sqlite3.connect(outbox) as conn:
             states = dict(conn.execute("SELECT state, COUNT(*) FROM entries GROUP BY state"))
         assert states == {"delivered": 60}
         with DatlakeClient(url, API_KEY) as direct:
             stored = [unwrap(res) for res in iter_runs(direct, job)]
-        assert len(stored) == 30 and {r.status for r in stored} == {"succeeded"}
+        assert len(stored) == 30
+        assert {r.status for r in stored} == {"succeeded"}
 
 
 def test_a_dead_processs_claim_is_taken_over(port: int, data: Path, outbox: Path) -> None:
@@ -297,10 +304,12 @@ def test_drop_asks_first(outbox: Path, port: int) -> None:
     entry = Journal(outbox).entries()[0].entry_id
     refused = subprocess.run([*command, entry], env=env, input="n\n", capture_output=True,
                              text=True, timeout=60)  # fmt: skip
-    assert refused.returncode == 1 and Journal(outbox).counts() == {"pending": 1}
+    assert refused.returncode == 1
+    assert Journal(outbox).counts() == {"pending": 1}
     agreed = subprocess.run([*command, entry], env=env, input="y\n", capture_output=True,
                             text=True, timeout=60)  # fmt: skip
-    assert agreed.returncode == 0 and Journal(outbox).counts() == {}
+    assert agreed.returncode == 0
+    assert Journal(outbox).counts() == {}
 
 
 def test_job_context_runs_through_an_outage_and_its_exit_is_bounded(
@@ -315,12 +324,14 @@ def test_job_context_runs_through_an_outage_and_its_exit_is_bounded(
             ctx.output(f"{job}_out", "file:///out", format="csv")
             ctx.event("progress", "working")
         assert time.monotonic() - started < 10
-        assert ctx.run.pending and ctx.run.status == "succeeded"
+        assert ctx.run.pending
+        assert ctx.run.status == "succeeded"
     with datlake(data, port) as url, client_for(port, outbox) as flusher:
         assert flusher.flush_outbox(timeout=30).pending == 0
         with DatlakeClient(url, API_KEY) as direct:
             stored = unwrap(get_run(direct, job, ctx.run.run_id))
-    assert stored.status == "succeeded" and len(stored.outputs) == 1
+    assert stored.status == "succeeded"
+    assert len(stored.outputs) == 1
     assert [a.type for a in stored.artifacts] == ["log"]
 
 
@@ -340,7 +351,8 @@ def test_an_unclosed_client_delivers_at_interpreter_exit(
     )
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
-        assert process.stdout is not None and process.stdout.readline() == "kept\n"
+        assert process.stdout is not None
+        assert process.stdout.readline() == "kept\n"
         with datlake(data, port) as url:
             go.touch()  # the script ends without closing its client
             assert process.wait(timeout=60) == 0

@@ -1,7 +1,8 @@
 """A conformance suite for Datlake servers: semantic scenarios over plain httpx.
 
 Backend teams point it at any server implementing the Datlake API. Each scenario (see
-`_checks`) exercises one promise of the contract: idempotent replays, 409s on finished runs,
+`_checks`) exercises one promise of the contract: idempotent replays, client-chosen run and
+snapshot ids (replays, `id-conflict`, reads of a named snapshot), 409s on finished runs,
 input and output edges in runs and the lineage graph, pagination, encoded slashes in object
 names, checksum verification, problem+json errors, `X-Request-Id` echo and authentication.
 Names carry a random suffix, so a shared server is fine.

@@ -13,6 +13,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import httpx
+
 from ._probe import CheckFailed, CheckSkipped, Probe, expect_json, expect_problem, expect_status
 
 Check = Callable[[Probe], None]
@@ -69,6 +71,111 @@ def register_snapshot_idempotent_replay(probe: Probe) -> None:
         raise CheckFailed(
             f"the table has {len(page.get('items', []))} snapshots after a replay, expected 1"
         )
+
+
+def _client_id() -> str:
+    """An id as the SDK makes them: 32 lowercase hex digits."""
+    return uuid.uuid4().hex
+
+
+def _expect_replayed(response: httpx.Response, what: str) -> None:
+    if response.headers.get("idempotent-replayed") != "true":
+        raise CheckFailed(f"{what} did not answer Idempotent-Replayed: true")
+
+
+def start_run_client_id_replay(probe: Probe) -> None:
+    """A start with a chosen run_id creates that run; sent again (even after the run
+    completed) it answers the same run; with other content it is 409 id-conflict."""
+    job, run_id = probe.name("conf-id-run"), _client_id()
+    body = {"run_id": run_id, "metadata": {"n": 1}}
+    first = probe.start_run(job, body)
+    if first.get("run_id") != run_id:
+        raise CheckFailed(f"start_run with run_id {run_id} created run {first.get('run_id')}")
+    path = f"/jobs/{job}/runs"
+    replay = probe.send("POST", path, json=body)
+    replayed = expect_json(replay, 201, "start_run replayed with its run_id")
+    if replayed.get("run_id") != run_id:
+        raise CheckFailed(f"a replayed start answered run {replayed.get('run_id')}, not {run_id}")
+    _expect_replayed(replay, "start_run replayed with its run_id")
+    runs = expect_json(probe.send("GET", path), 200, "list_runs").get("items") or []
+    if len(runs) != 1:
+        raise CheckFailed(f"the job has {len(runs)} runs after a replayed start, expected 1")
+    expect_status(probe.complete_run(job, run_id, True), 200, "complete_run")
+    late = expect_json(probe.send("POST", path, json=body), 201, "start_run replayed late")
+    if late.get("status") != "succeeded":
+        raise CheckFailed(
+            f"a start replayed after completion answered status {late.get('status')!r}, "
+            "expected the completed run ('succeeded')"
+        )
+    other = probe.send("POST", path, json={"run_id": run_id, "metadata": {"n": 2}})
+    expect_problem(other, 409, "id-conflict", "start_run reusing a run_id with other metadata")
+
+
+def register_snapshot_client_id_replay(probe: Probe) -> None:
+    """A registration with a chosen snapshot_id sent again (even after the run finished)
+    answers the same snapshot, once in the table; with other content it is 409 id-conflict."""
+    job, table, snapshot_id = probe.name("conf-id-snap"), probe.name("conf-t-id"), _client_id()
+    run_id = probe.start_run(job)["run_id"]
+    uri = f"file:///conformance/{table}/part-0.csv"
+
+    def send(**changes: str) -> httpx.Response:
+        fields = {"uri": uri, "snapshot_id": snapshot_id, **changes}
+        return probe.register_snapshot(job, run_id, table, **fields)
+
+    first = expect_json(send(), 201, "register_snapshot with a snapshot_id")
+    if first.get("snapshot_id") != snapshot_id:
+        raise CheckFailed(
+            f"register_snapshot with snapshot_id {snapshot_id} created {first.get('snapshot_id')}"
+        )
+    expect_status(probe.complete_run(job, run_id, True), 200, "complete_run")
+    replay = send()
+    replayed = expect_json(replay, 201, "register_snapshot replayed after the run finished")
+    if replayed.get("snapshot_id") != snapshot_id:
+        raise CheckFailed(
+            f"a replayed registration answered {replayed.get('snapshot_id')}, not {snapshot_id}"
+        )
+    _expect_replayed(replay, "register_snapshot replayed with its snapshot_id")
+    page = expect_json(probe.send("GET", f"/tables/{table}/snapshots"), 200, "list_snapshots")
+    if len(page.get("items") or []) != 1:
+        raise CheckFailed(
+            f"the table has {len(page.get('items') or [])} snapshots after a replay, expected 1"
+        )
+    expect_problem(
+        send(uri=f"{uri}.other"),
+        409,
+        "id-conflict",
+        "register_snapshot reusing a snapshot_id with another uri",
+    )
+
+
+def fetch_named_snapshot_records_its_edge(probe: Probe) -> None:
+    """fetch_latest_uri with snapshot_id answers that snapshot (not the newest), records the
+    input edge to it, and answers the same read again after the run finished; an unknown
+    snapshot_id is 404 snapshot-not-found."""
+    job, table = probe.name("conf-id-read"), probe.name("conf-t-read")
+    writer = probe.start_run(job)["run_id"]
+    older = expect_json(probe.register_snapshot(job, writer, table), 201, "register_snapshot")
+    expect_json(probe.register_snapshot(job, writer, table), 201, "register_snapshot")
+    expect_status(probe.complete_run(job, writer, True), 200, "complete_run")
+    reader = probe.start_run(job)["run_id"]
+    wanted = older["snapshot_id"]
+    read = probe.fetch_latest(table, reader, snapshot_id=wanted)
+    if read.get("snapshot_id") != wanted:
+        raise CheckFailed(
+            f"fetch_latest_uri with snapshot_id {wanted} answered {read.get('snapshot_id')}"
+        )
+    inputs = [s.get("snapshot_id") for s in probe.get_run(job, reader).get("inputs") or []]
+    if inputs != [wanted]:
+        raise CheckFailed(f"the reader's inputs are {inputs}, expected [{wanted!r}]")
+    expect_problem(
+        probe.read_snapshot(table, reader, snapshot_id=_client_id()),
+        404,
+        "snapshot-not-found",
+        "fetch_latest_uri with an unknown snapshot_id",
+    )
+    expect_status(probe.complete_run(job, reader, True), 200, "complete_run")
+    again = probe.read_snapshot(table, reader, snapshot_id=wanted)
+    expect_status(again, 200, "the same read replayed after the run finished")
 
 
 def post_event_idempotent_replay(probe: Probe) -> None:
@@ -319,6 +426,9 @@ CHECKS: list[tuple[str, Check]] = [
         health_without_auth,
         start_run_idempotent_replay,
         register_snapshot_idempotent_replay,
+        start_run_client_id_replay,
+        register_snapshot_client_id_replay,
+        fetch_named_snapshot_records_its_edge,
         post_event_idempotent_replay,
         complete_run_outcome_conflict,
         register_snapshot_on_finished_run,

@@ -74,7 +74,14 @@ class Probe:
         return expect_json(response, 201, "start_run")
 
     def register_snapshot(
-        self, job: str, run_id: str, table: str, *, uri: str | None = None, key: str | None = None
+        self,
+        job: str,
+        run_id: str,
+        table: str,
+        *,
+        uri: str | None = None,
+        key: str | None = None,
+        snapshot_id: str | None = None,
     ) -> httpx.Response:
         body = {
             "job_name": job,
@@ -83,6 +90,8 @@ class Probe:
             "uri": uri or f"file:///conformance/{table}/{uuid.uuid4().hex}.csv",
             "format": "csv",
         }
+        if snapshot_id is not None:
+            body["snapshot_id"] = snapshot_id
         headers = {"Idempotency-Key": key} if key else {}
         return self.send("POST", "/jobs/register-snapshot", json=body, headers=headers)
 
@@ -92,9 +101,20 @@ class Probe:
     def get_run(self, job: str, run_id: str) -> dict[str, Any]:
         return expect_json(self.send("GET", f"/jobs/{job}/runs/{run_id}"), 200, "get_run")
 
-    def fetch_latest(self, table: str, run_id: str) -> dict[str, Any]:
-        response = self.send("GET", f"/tables/{table}/snapshots/latest", params={"run_id": run_id})
+    def fetch_latest(
+        self, table: str, run_id: str, *, snapshot_id: str | None = None
+    ) -> dict[str, Any]:
+        response = self.read_snapshot(table, run_id, snapshot_id=snapshot_id)
         return expect_json(response, 200, "fetch_latest_uri")
+
+    def read_snapshot(
+        self, table: str, run_id: str, *, snapshot_id: str | None = None
+    ) -> httpx.Response:
+        """fetch_latest_uri for `run_id`; with `snapshot_id`, of that very snapshot."""
+        params = {"run_id": run_id}
+        if snapshot_id is not None:
+            params["snapshot_id"] = snapshot_id
+        return self.send("GET", f"/tables/{table}/snapshots/latest", params=params)
 
     def object_path(self, bucket: str, name: str) -> str:
         """The object's path, its `/` sent as `%2F` inside one segment."""
