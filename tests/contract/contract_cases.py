@@ -186,11 +186,13 @@ _EVENT_JSON: JSON = {"kind": "progress", "message": "half way", "data": {"done":
 
 OPERATIONS: dict[str, OperationCase] = {
     "start_run": OperationCase(
-        invoke=lambda client, _: start_run(client, "daily_users", metadata={"source": "s3"}),
+        invoke=lambda client, _: start_run(
+            client, "daily_users", metadata={"source": "s3"}, run_id=RUN_ID
+        ),
         success=lambda f: f.run(metadata={"source": "s3"}),
         expected=lambda _: _running_run(),
         path_params={"job_name": "daily_users"},
-        json={"metadata": {"source": "s3"}},
+        json={"run_id": RUN_ID, "metadata": {"source": "s3"}},
         problems={409: "idempotency-key-reused"},
     ),
     "list_runs": OperationCase(
@@ -276,12 +278,14 @@ OPERATIONS: dict[str, OperationCase] = {
             format="parquet",
             schema=_SCHEMA,
             idempotency_key="snap-key-1",
+            snapshot_id=_CURATED["snapshot_id"],
         ),
         success=_curated,
         expected=lambda _: CURATED_INFO,
         json={
             "job_name": "daily_users",
             "run_id": RUN_ID,
+            "snapshot_id": _CURATED["snapshot_id"],
             "table_name": "users_curated",
             "uri": _CURATED["uri"],
             "format": "parquet",
@@ -344,6 +348,17 @@ OPERATIONS: dict[str, OperationCase] = {
         expected=lambda _: Health("ok", "1.1.0"),
     ),
 }
+
+
+# Problem kinds a documented status may carry besides the one the table tests it with:
+# (operation, status, kind). Each must become the status's error of `ERRORS` all the same.
+OTHER_PROBLEMS: list[tuple[str, int, str]] = [
+    ("start_run", 409, "id-conflict"),
+    ("register_snapshot", 409, "id-conflict"),
+    ("register_snapshot", 409, "idempotency-key-reused"),
+    ("fetch_latest_uri", 404, "snapshot-not-found"),
+    ("fetch_latest_uri", 404, "run-not-found"),
+]
 
 
 # --- the cases, from the spec ----------------------------------------------------------------

@@ -114,12 +114,49 @@ def test_a_server_dropping_input_edges_fails_the_lineage_checks(server: str) -> 
 
     proxy = FaultyProxy(on_response=drop_inputs)
     failed = failing(run_conformance(server, API_KEY, transport=proxy))
-    assert set(failed) == {"run_edges_in_get_run", "lineage_edges", "input_edge_set_semantics"}
+    assert set(failed) == {
+        "run_edges_in_get_run",
+        "lineage_edges",
+        "input_edge_set_semantics",
+        "fetch_named_snapshot_records_its_edge",
+    }
     assert failed["run_edges_in_get_run"].startswith("get_run inputs are [], expected [")
     assert "lacks edges: read table:conf-lin-a-" in failed["lineage_edges"]
     assert failed["input_edge_set_semantics"] == (
         "reading one snapshot twice left 0 inputs, expected 1"
     )
+
+
+def _without_ids(request: httpx.Request) -> None:
+    """What a server ignoring client-chosen ids sees: no run_id or snapshot_id of the
+    client's in start_run and register_snapshot bodies, no snapshot_id in the query."""
+    if "snapshot_id" in request.url.params:
+        request.url = request.url.copy_remove_param("snapshot_id")
+    if request.method != "POST" or not request.url.path.startswith("/api/v1/jobs/"):
+        return
+    body = json.loads(request.read() or b"{}")
+    if request.url.path.endswith("/runs"):
+        body.pop("run_id", None)
+    elif request.url.path.endswith("/register-snapshot"):
+        body.pop("snapshot_id", None)
+    else:
+        return
+    content = json.dumps(body).encode()
+    request.stream = httpx.ByteStream(content)
+    request._content = content
+    request.headers["Content-Length"] = str(len(content))
+
+
+def test_a_server_ignoring_client_ids_fails_the_id_checks(server: str) -> None:
+    failed = failing(run_conformance(server, API_KEY, transport=FaultyProxy(_without_ids)))
+    assert set(failed) == {
+        "start_run_client_id_replay",
+        "register_snapshot_client_id_replay",
+        "fetch_named_snapshot_records_its_edge",
+    }
+    assert "start_run with run_id" in failed["start_run_client_id_replay"]
+    assert "register_snapshot with snapshot_id" in failed["register_snapshot_client_id_replay"]
+    assert "fetch_latest_uri with snapshot_id" in failed["fetch_named_snapshot_records_its_edge"]
 
 
 def test_a_server_not_echoing_request_ids_fails_that_check(server: str) -> None:
@@ -156,7 +193,7 @@ def test_the_command_prints_a_table_and_exits_by_outcome(
     server: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--base-url", server, "--api-key", API_KEY]) == 0
-    assert "16 passed, 0 failed, 0 skipped" in capsys.readouterr().out
+    assert f"{len(CHECKS)} passed, 0 failed, 0 skipped" in capsys.readouterr().out
     assert main(["--base-url", server, "--api-key", "wrong"]) == 1
     out = capsys.readouterr().out
     assert re.search(r"start_run_idempotent_replay +FAIL +start_run answered 401", out)
@@ -166,7 +203,7 @@ def test_the_datlake_command_runs_conformance(
     server: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["conformance", "--base-url", server, "--api-key", API_KEY]) == 0
-    assert "16 passed, 0 failed, 0 skipped" in capsys.readouterr().out
+    assert f"{len(CHECKS)} passed, 0 failed, 0 skipped" in capsys.readouterr().out
     assert cli.main(["conformance", "--help"]) == 0
     assert "--base-url" in capsys.readouterr().out
     assert cli.main(["conformance"]) == 2  # --base-url is required

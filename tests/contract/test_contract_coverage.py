@@ -18,6 +18,7 @@ import yaml
 from contract_cases import (
     ERRORS,
     OPERATIONS,
+    OTHER_PROBLEMS,
     OperationCase,
     documented_responses,
     error_cases,
@@ -113,7 +114,20 @@ def test_problem_kinds_are_the_ones_the_spec_lists() -> None:
     listed = set(re.findall(r"`/problems/([a-z-]+)`", problem["properties"]["type"]["description"]))
     used = {kind for _, kind in ERRORS.values()}
     used |= {kind for case in OPERATIONS.values() for kind in case.problems.values()}
+    used |= {kind for _, _, kind in OTHER_PROBLEMS}
     assert used - listed == set()
+    # and every kind the spec lists has a contract test
+    assert listed - used == set()
+
+
+def test_other_problem_kinds_are_of_documented_statuses() -> None:
+    documented = documented_responses(read_spec())
+    undocumented = [
+        (op, status, kind)
+        for op, status, kind in OTHER_PROBLEMS
+        if str(status) not in documented.get(op, ())
+    ]
+    assert undocumented == []
 
 
 # --- the check itself -----------------------------------------------------------------------

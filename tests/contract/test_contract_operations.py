@@ -25,6 +25,7 @@ from contract_cases import (
     ERROR_CASES,
     ERRORS,
     OPERATIONS,
+    OTHER_PROBLEMS,
     SPEC,
     SUCCESS_CASES,
     OperationCase,
@@ -154,8 +155,22 @@ def test_documented_error(operation_id: str, status: int | str, tmp_path: Path) 
     if status not in ERRORS:
         pytest.fail(f"{operation_id} documents {status}: add what it becomes to ERRORS")
     assert isinstance(status, int)
-    error_class, usual_kind = ERRORS[status]
-    kind = case.problems.get(status, usual_kind)
+    kind = case.problems.get(status, ERRORS[status][1])
+    check_problem_answer(operation_id, status, kind, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "status", "kind"),
+    [pytest.param(*case, id="-".join(map(str, case))) for case in OTHER_PROBLEMS],
+)
+def test_other_problem_kind(operation_id: str, status: int, kind: str, tmp_path: Path) -> None:
+    check_problem_answer(operation_id, status, kind, tmp_path)
+
+
+def check_problem_answer(operation_id: str, status: int, kind: str, tmp_path: Path) -> None:
+    """The operation answered a `kind` problem of `status`: the SDK returns the typed error."""
+    case = case_for(operation_id)
+    error_class = ERRORS[status][0]
     detail = f"{operation_id} answered {status}"
     with mocked_client() as (dl, client):
         dl.on(operation_id).mock(problem_answer(status, kind, detail))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,10 @@ def test_sdk_start_run_and_upload_conform(tmp_path: Path) -> None:
     assert uri == "datlake://logs/jobs/daily/run.log"
     (upload,) = dl.calls("upload_object")
     assert upload.request.url.raw_path == b"/api/v1/datasets/logs/jobs%2Fdaily%2Frun.log"
-    assert json.loads(dl.calls("start_run")[0].request.read()) == {"metadata": {"source": "s3"}}
+    sent = json.loads(dl.calls("start_run")[0].request.read())
+    # the SDK chooses the run's id before sending: 32 lowercase hex digits
+    assert re.fullmatch(r"[0-9a-f]{32}", sent.pop("run_id"))
+    assert sent == {"metadata": {"source": "s3"}}
 
 
 def test_a_drifted_canned_answer_fails_an_sdk_test() -> None:
