@@ -106,6 +106,8 @@ def make_client(url: str, api_key: str, outbox: str | Path | None = None) -> Dat
     options: dict[str, Any] = {"timeout": CLIENT_TIMEOUT_S, "retry": CLIENT_RETRY}
     if outbox is not None:
         options["outbox"] = str(outbox)
+    elif outbox_supported() is None:
+        options["outbox"] = "off"  # not whatever DATLAKE_SDK_OUTBOX or a config file says
     return DatlakeClient(base_url=url, api_key=api_key, **options)
 
 
