@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck spec generate check-generated api-diff bench fuzz clean
+.PHONY: demo test lint typecheck spec generate check-generated api-diff bench fuzz chaos clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ bench: $(STAMP)
 
 fuzz: $(STAMP)
 	DATLAKE_FUZZ_EXAMPLES=500 $(BIN)/python -m pytest -q tests/test_fuzz_server.py
+
+# 1,000 pipelines per scenario through the fault proxy, then an audit of the server
+# (figures in RELIABILITY.md); the quick versions run in `make test`
+chaos: $(STAMP)
+	$(BIN)/python -m tests.chaos --scenario all --pipelines 1000 --outbox on
+	$(BIN)/python -m tests.chaos --scenario faults --pipelines 1000 --outbox off
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -186,9 +186,31 @@ def _upload_call(
 
     size = os.fstat(file.fileno()).st_size
 
+    uri = f"datlake://{bucket}/{object_name}"
+
     def pending() -> ObjectInfo:
-        uri = f"datlake://{bucket}/{object_name}"
         return ObjectInfo(bucket, object_name, uri, size, digest, pending=True)
+
+    def stored(*, client: object, response: httpx.Response) -> ObjectInfo | None:
+        # an earlier attempt landed when the server holds these very bytes; the headers tell,
+        # the body is never read
+        same = response.headers.get(
+            "X-Checksum-Sha256", ""
+        ).lower() == digest and response.headers.get("Content-Length") == str(size)
+        return ObjectInfo(bucket, object_name, uri, size, digest) if same else None
+
+    def lookup() -> Call[object, ObjectInfo | None]:
+        return Call(
+            operation="download_object",
+            request=lambda request_id: download_object_endpoint._get_kwargs(
+                bucket, object_name, x_request_id=request_id
+            ),
+            parse=stored,
+            expect=object,
+            convert=lambda found: found if isinstance(found, ObjectInfo) else None,
+            retry_safe=True,
+            stream=True,
+        )
 
     def verified(receipt: api.ObjectReceipt) -> ObjectInfo:
         info = domain.object_info(receipt)  # checks the receipt's types first
@@ -218,6 +240,7 @@ def _upload_call(
             None if run is None else run.run_id,
             file=file_path,
         ),
+        resolve=lookup,
     )
 
 

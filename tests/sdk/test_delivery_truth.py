@@ -9,11 +9,19 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 import respx
-from helpers import API_KEY, BASE_URL, CURATED_SNAPSHOT_JSON, RUN_JSON, make_client
+from helpers import (
+    API_KEY,
+    BASE_URL,
+    CURATED_SNAPSHOT_JSON,
+    RUN_JSON,
+    SHA_OF_ABC,
+    make_client,
+)
 
 from datlake_sdk import DatlakeClient
 from datlake_sdk.functional import (
@@ -24,6 +32,7 @@ from datlake_sdk.functional import (
     fetch_latest_uri,
     register_snapshot,
     start_run,
+    upload_file,
 )
 
 RUNS = f"{BASE_URL}/api/v1/jobs/daily_users/runs"
@@ -195,3 +204,40 @@ def test_fetch_under_suppress_transient_is_an_err_not_the_sentinel(
         res = fetch_latest_uri(client, run, "users_raw")
     assert isinstance(res, Err)
     assert isinstance(res.error, Transient)
+
+
+def test_an_upload_that_landed_is_found_by_its_checksum(
+    mock: respx.MockRouter, tmp_path: Path
+) -> None:
+    data = tmp_path / "part-0.csv"
+    data.write_bytes(b"abc")
+    target = f"{BASE_URL}/api/v1/datasets/lake/users%2Fpart-0.csv"
+    mock.put(target).mock(side_effect=[httpx.Response(504), httpx.Response(503)])
+    stored = mock.get(target).mock(
+        return_value=httpx.Response(
+            200, content=b"abc", headers={"X-Checksum-Sha256": SHA_OF_ABC, "Content-Length": "3"}
+        )
+    )
+    with make_client(retry="max=2,base_ms=0") as client:
+        res = upload_file(client, "lake", "users/part-0.csv", data)
+    assert stored.called
+    assert isinstance(res, Ok)
+    assert res.value.sha256 == SHA_OF_ABC
+
+
+def test_an_upload_whose_object_holds_other_bytes_stays_an_err(
+    mock: respx.MockRouter, tmp_path: Path
+) -> None:
+    data = tmp_path / "part-0.csv"
+    data.write_bytes(b"abc")
+    target = f"{BASE_URL}/api/v1/datasets/lake/users%2Fpart-0.csv"
+    mock.put(target).mock(return_value=httpx.Response(502))
+    mock.get(target).mock(
+        return_value=httpx.Response(
+            200, content=b"old", headers={"X-Checksum-Sha256": "0" * 64, "Content-Length": "3"}
+        )
+    )
+    with make_client(retry="max=2,base_ms=0") as client:
+        res = upload_file(client, "lake", "users/part-0.csv", data)
+    assert isinstance(res, Err)
+    assert not res.error.maybe_recorded
