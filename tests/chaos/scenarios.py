@@ -90,8 +90,9 @@ def _setup(workdir: Path | None, faults: FaultMix | None = None) -> Iterator[_Se
 
 
 def _outbox_for(setup: _Setup, outbox: str, number: int) -> Path | None:
-    # one journal per client, inside the scenario's folder (never the user's own outbox)
-    return None if outbox == "off" else setup.workdir / f"outbox-{number}.sqlite3"
+    # one journal shared by every client, as `outbox="on"` gives them, inside the scenario's
+    # folder (never the user's own outbox)
+    return None if outbox == "off" else setup.workdir / "outbox.sqlite3"
 
 
 def _flush_and_close(clients: list[DatlakeClient], outbox: str, notes: list[str]) -> None:

@@ -442,13 +442,19 @@ def client() -> Iterator[DatlakeClient]:
 
 # Writes whose failure may hide an earlier attempt that landed: the client then reads the run.
 RESOLVED = ("start_run", "complete_run", "fetch_latest_uri", "register_snapshot")
+UPLOADS = ("upload_object", "upload_file", "make_log_artifact")
 
 
 def _lookups_find_nothing(api: respx.MockRouter, op: Op) -> None:
-    """The run lookup a resolved write makes after an ambiguous failure finds nothing."""
+    """The lookup a write makes after an ambiguous failure (of its run, or of the object it
+    uploads) finds nothing."""
     if op.name in RESOLVED:
         api.get(url__regex=r"/api/v1/jobs/[^/]+/runs/[^/]+$").mock(
             return_value=problem(404, "run-not-found")
+        )
+    if op.name in UPLOADS:
+        api.get(url__regex=r"/api/v1/datasets/").mock(
+            return_value=problem(404, "object-not-found")
         )
 
 
