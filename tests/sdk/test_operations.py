@@ -453,9 +453,7 @@ def _lookups_find_nothing(api: respx.MockRouter, op: Op) -> None:
             return_value=problem(404, "run-not-found")
         )
     if op.name in UPLOADS:
-        api.get(url__regex=r"/api/v1/datasets/").mock(
-            return_value=problem(404, "object-not-found")
-        )
+        api.get(url__regex=r"/api/v1/datasets/").mock(return_value=problem(404, "object-not-found"))
 
 
 def _route(api: respx.MockRouter, op: Op) -> respx.Route:
