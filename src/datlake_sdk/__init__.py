@@ -23,6 +23,7 @@ from ._errors import (
 from ._policy import ErrorStrategy, OnError, Policy, RetryPolicy
 
 if TYPE_CHECKING:
+    from ._delivery import FlushReport
     from ._job import JobContext, JobTerminated
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Conflict",
     "DatlakeClient",
     "ErrorStrategy",
+    "FlushReport",
     "JobContext",
     "JobTerminated",
     "NotFound",
@@ -51,4 +53,8 @@ def __getattr__(name: str) -> Any:
         from . import _job
 
         return getattr(_job, name)
+    if name == "FlushReport":  # the outbox (and sqlite3) load only when it is on
+        from ._delivery import FlushReport
+
+        return FlushReport
     raise AttributeError(f"module 'datlake_sdk' has no attribute {name!r}")

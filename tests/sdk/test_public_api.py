@@ -94,6 +94,7 @@ TOP_LEVEL_ALL = [
     "Conflict",
     "DatlakeClient",
     "ErrorStrategy",
+    "FlushReport",
     "JobContext",
     "JobTerminated",
     "NotFound",
