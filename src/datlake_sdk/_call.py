@@ -18,9 +18,12 @@ one translator in `_translate` turns the outcome into `Ok` or `Err`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
+
+if TYPE_CHECKING:
+    from ._errors import SDKError
 
 M = TypeVar("M")
 T = TypeVar("T")
@@ -47,6 +50,8 @@ class Call(Generic[M, T]):
     - `on_transient`: the value a transient failure becomes, after retries, under
       `suppress_transient` (only where nothing is lost: heartbeats, events).
     - `defer`: a lineage write the outbox may keep when it cannot be delivered now.
+    - `cached`: the value the detached cache holds for this read, given the failure; tried
+      only when the read failed transiently after its retries (Datlake cannot be reached).
     - `resolve`: a read that tells whether an earlier attempt of this write landed after all
       (`Ok(value)`), did not (`Ok(None)`, or a 404), or cannot tell (another `Err`).
     """
@@ -64,6 +69,7 @@ class Call(Generic[M, T]):
     not_found_type: str | None = None
     on_transient: Callable[[], T] | None = None
     defer: Deferral[T] | None = None
+    cached: Callable[[SDKError], T | None] | None = None
     resolve: Callable[[], Call[Any, T | None]] | None = None
 
 

@@ -29,6 +29,7 @@ from ._translate import translate
 
 if TYPE_CHECKING:
     from ._delivery import FlushReport, Outbox
+    from ._store import SnapshotCache
 
 __all__ = ["DatlakeClient"]
 
@@ -99,6 +100,8 @@ class DatlakeClient:
         user_agent: str | None = None,
         outbox: str | os.PathLike[str] | None = None,
         outbox_exit_timeout: float | None = None,
+        cache: bool | str | None = None,
+        cache_max_age: float | str | None = None,
     ) -> None:
         settings = load_settings(
             base_url,
@@ -113,6 +116,8 @@ class DatlakeClient:
             user_agent=user_agent,
             outbox=outbox,
             outbox_exit_timeout=outbox_exit_timeout,
+            cache=cache,
+            cache_max_age=cache_max_age,
         )
         self._settings = settings
         self._has_key = settings.api_key is not None
@@ -127,8 +132,13 @@ class DatlakeClient:
         )
         self._listeners = ErrorListeners()
         self._outbox: Outbox | None = None
+        self._cache: SnapshotCache | None = None
         if settings.outbox is not None:
             self._outbox = _open_outbox(self, settings.outbox, settings.outbox_exit_timeout)
+        if settings.outbox is not None and settings.cache:
+            from ._store import SnapshotCache
+
+            self._cache = SnapshotCache(settings.outbox)
 
     @property
     def base_url(self) -> str:
@@ -154,6 +164,16 @@ class DatlakeClient:
     def outbox(self) -> Outbox | None:
         """The outbox journal of writes not yet delivered, when the outbox is on."""
         return self._outbox
+
+    @property
+    def snapshot_cache(self) -> SnapshotCache | None:
+        """The detached cache of the newest snapshot seen per table, when it is on."""
+        return self._cache
+
+    @property
+    def cache_max_age(self) -> float:
+        """Seconds after which a cached snapshot is too old to serve."""
+        return self._settings.cache_max_age
 
     def execute(self, call: Call[M, T]) -> Result[T, SDKError]:
         """Send `call` (retrying it when it is retry-safe), translate the outcome, then apply
@@ -221,6 +241,10 @@ class DatlakeClient:
             return result
         if outbox is not None and call.defer is not None:
             return outbox.defer(call)  # replayed with the same ids: exactly once either way
+        if call.cached is not None and self._cache is not None:
+            kept = call.cached(result.error)
+            if kept is not None:
+                return Ok(kept)
         if landed and call.resolve is not None:
             return self._resolve(call.resolve(), result)
         return result
@@ -301,6 +325,9 @@ class DatlakeClient:
     def close(self) -> None:
         """Deliver what the outbox holds (for at most `outbox_exit_timeout` seconds, 5 by
         default; the rest stays in the journal), then close the pooled connections."""
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
         if self._outbox is not None:
             outbox, self._outbox = self._outbox, None
             report = outbox.close()

@@ -3,8 +3,8 @@
 Each setting comes from the first place that has it: the keyword argument, then the
 environment (`DATLAKE_URL`, `DATLAKE_API_KEY`, `DATLAKE_SDK_*`), then a TOML config file
 (`config_file`, else `$DATLAKE_CONFIG`, else `~/.config/datlake/config.toml` when it exists)
-with the keys `url`, `api_key`, `timeout`, `error_strategy`, `retry`, `on_error`, `outbox` and
-`outbox_exit_timeout`.
+with the keys `url`, `api_key`, `timeout`, `error_strategy`, `retry`, `on_error`, `outbox`,
+`outbox_exit_timeout`, `cache` and `cache_max_age`.
 
 >>> settings = load_settings(base_url="http://127.0.0.1:8765", api_key="s3cret", environ={})
 >>> settings  # doctest: +ELLIPSIS
@@ -39,6 +39,10 @@ ENV_CONFIG = "DATLAKE_CONFIG"
 ENV_OUTBOX = "DATLAKE_SDK_OUTBOX"
 ENV_OUTBOX_EXIT_TIMEOUT = "DATLAKE_SDK_OUTBOX_EXIT_TIMEOUT"
 DEFAULT_OUTBOX_EXIT_TIMEOUT = 5.0
+ENV_CACHE = "DATLAKE_SDK_CACHE"
+ENV_CACHE_MAX_AGE = "DATLAKE_SDK_CACHE_MAX_AGE"
+DEFAULT_CACHE_MAX_AGE = 24 * 3600.0
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _FILE_KEYS = frozenset(
     {
         "url",
@@ -49,6 +53,8 @@ _FILE_KEYS = frozenset(
         "on_error",
         "outbox",
         "outbox_exit_timeout",
+        "cache",
+        "cache_max_age",
     }
 )
 
@@ -68,6 +74,8 @@ class Settings:
     user_agent: str
     outbox: Path | None = None
     outbox_exit_timeout: float = DEFAULT_OUTBOX_EXIT_TIMEOUT
+    cache: bool = False
+    cache_max_age: float = DEFAULT_CACHE_MAX_AGE
 
 
 def load_settings(
@@ -84,6 +92,8 @@ def load_settings(
     user_agent: str | None = None,
     outbox: str | os.PathLike[str] | None = None,
     outbox_exit_timeout: float | None = None,
+    cache: bool | str | None = None,
+    cache_max_age: float | str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Resolve settings from the arguments, `environ` (default `os.environ`) and the config
@@ -123,15 +133,85 @@ def load_settings(
     elif not isinstance(policy, Policy):
         raise ConfigError(f"policy: {policy!r} is not a Policy")
 
+    journal = _outbox_path(outbox, env, table, source)
     return Settings(
         base_url=url,
         api_key=key,
         timeout=timeout,
         policy=policy,
         user_agent=user_agent_with(user_agent),
-        outbox=_outbox_path(outbox, env, table, source),
+        outbox=journal,
         outbox_exit_timeout=_outbox_exit_timeout(outbox_exit_timeout, env, table, source),
+        cache=_cache_on(cache, journal is not None, env, table, source),
+        cache_max_age=_cache_max_age(cache_max_age, env, table, source),
     )
+
+
+def _cache_on(
+    given: bool | str | None,
+    outbox_on: bool,
+    env: Mapping[str, str],
+    table: Mapping[str, object],
+    source: str,
+) -> bool:
+    """On with the outbox (it lives in the outbox's file), unless turned off."""
+    candidates: list[tuple[object, str]] = [
+        (given, "cache"),
+        (env.get(ENV_CACHE, "").strip() or None, ENV_CACHE),
+        (table.get("cache"), f"{source}: cache"),
+    ]
+    value, where = next(((v, w) for v, w in candidates if v is not None), (None, ""))
+    if value is None:
+        return outbox_on
+    on = _switch(value, where)
+    if on and not outbox_on:
+        raise ConfigError(f"{where}: the cache lives in the outbox's file: turn the outbox on")
+    return on
+
+
+def _switch(value: object, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("on", "off"):
+        return value.strip().lower() == "on"
+    raise ConfigError(f"{where}: {value!r} is not on or off")
+
+
+def _cache_max_age(
+    given: float | str | None, env: Mapping[str, str], table: Mapping[str, object], source: str
+) -> float:
+    for value, where in (
+        (given, "cache_max_age"),
+        (env.get(ENV_CACHE_MAX_AGE, "").strip() or None, ENV_CACHE_MAX_AGE),
+        (table.get("cache_max_age"), f"{source}: cache_max_age"),
+    ):
+        if value is not None:
+            return duration_seconds(value, where)
+    return DEFAULT_CACHE_MAX_AGE
+
+
+def duration_seconds(value: object, where: str) -> float:
+    """Seconds from a number or a text like `90s`, `30m`, `24h`, `7d`.
+
+    >>> duration_seconds("24h", "cache_max_age"), duration_seconds(90, "cache_max_age")
+    (86400.0, 90.0)
+    """
+    seconds: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        unit = _DURATION_UNITS.get(text[-1:]) if text else None
+        number = text[:-1] if unit is not None else text
+        try:
+            seconds = float(number) * (unit or 1)
+        except ValueError:
+            seconds = None
+    if seconds is None or not 0 <= seconds < float("inf"):
+        raise ConfigError(
+            f"{where}: {value!r} is not a duration (a number of seconds, or 30m, 24h)"
+        )
+    return seconds
 
 
 def outbox_path(

@@ -53,6 +53,7 @@ def api_call(
     on_transient: Callable[[], T] | None = None,
     rewind: Callable[[], None] | None = None,
     defer: Deferral[T] | None = None,
+    cached: Callable[[SDKError], T | None] | None = None,
     resolve: Callable[[], Call[Any, T | None]] | None = None,
 ) -> Call[M, T]:
     """A `Call` to a generated endpoint module (`datlake_api.api.runs.start_run`, ...).
@@ -79,6 +80,7 @@ def api_call(
         not_found_type=not_found_type,
         on_transient=on_transient,
         defer=defer,
+        cached=cached,
         resolve=resolve,
     )
 

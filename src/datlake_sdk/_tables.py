@@ -24,9 +24,10 @@ from ._call import Call, Deferral
 from ._client import DatlakeClient
 from ._errors import SDKError
 from ._ids import id_for_key, new_id
+from ._log import logger
 from ._names import bad_json, bad_name, bad_run, bad_run_id, bad_text, first_invalid
 from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
-from ._result import Err, Ok, Result, and_then
+from ._result import Err, Ok, Result, and_then, unwrap_or
 from ._runs import run_lookup
 from ._types import LineageGraph, Page, Run, SnapshotInfo, UriInfo
 
@@ -55,9 +56,12 @@ def fetch_latest_uri(
 
     A table without snapshots is `Err(NotFound)`; under the `continue_on_not_found` policy it is
     `Ok(UriInfo.missing(table_name))` (the empty-uri sentinel; an unknown run stays an `Err`).
-    A read that fails is an `Err` under every policy: the job needs the value. When the run's
-    earlier writes still wait in the outbox, the snapshot is read now and the input edge to
-    that very snapshot queues behind them (`Ok(...)` with `pending=True`).
+    A read that fails is an `Err` under every policy: the job needs the value, except when the
+    detached cache (on with the outbox) answers: while Datlake cannot be reached, the newest
+    snapshot this client saw of the table (at most `cache_max_age` old) comes back with
+    `from_cache` and `cache_age`, and its input edge waits in the outbox. When the run's earlier
+    writes still wait in the outbox, the snapshot is read now and the input edge to that very
+    snapshot queues behind them (`Ok(...)` with `pending=True`).
 
     >>> fetch_latest_uri(client, run, "users_raw")  # doctest: +SKIP
     Ok(value=UriInfo(table_name='users_raw', uri='file:///data/users_raw/part-0.csv', ...))
@@ -78,6 +82,15 @@ def fetch_latest_uri(
     def missing() -> UriInfo:
         return UriInfo.missing(table_name)
 
+    def seen(model: api.Snapshot) -> UriInfo:
+        return _uri_info(_remember(client, domain.snapshot(model)))
+
+    def from_cache(error: SDKError) -> UriInfo | None:
+        read = _cached_read(client, table_name, error)
+        if read is None or run is None or client.outbox is None:
+            return read
+        return unwrap_or(client.outbox.defer(_input_edge(run, read)), None)
+
     def read_before(found: Run) -> UriInfo | None:
         # the snapshot an earlier attempt recorded the run reading, if one did
         reads = [snapshot for snapshot in found.inputs if snapshot.table_name == table_name]
@@ -87,7 +100,7 @@ def fetch_latest_uri(
         api_call(
             fetch_latest_uri_endpoint,
             api.Snapshot,
-            domain.uri_info,
+            seen,
             retry_safe=True,
             path=(table_name,),
             arguments={} if run is None else {"run_id": run.run_id, "job_name": run.job_name},
@@ -95,6 +108,7 @@ def fetch_latest_uri(
             on_not_found=missing,
             # an unknown run is the caller's mistake, not a missing table: it stays an Err
             not_found_type="/problems/table-not-found",
+            cached=from_cache,
             resolve=None if run is None else lambda: run_lookup(run, read_before),
         )
     )
@@ -119,6 +133,43 @@ def _input_edge(run: Run, read: UriInfo) -> Call[api.Snapshot, UriInfo]:
             run.run_id, lambda: attrs.evolve(read, pending=True), run.job_name, run.run_id
         ),
     )
+
+
+def _remember(client: DatlakeClient, snapshot: SnapshotInfo) -> SnapshotInfo:
+    """Keep `snapshot` in the detached cache (when it is on) as its table's newest seen."""
+    if client.snapshot_cache is not None:
+        client.snapshot_cache.remember(client.base_url, snapshot)
+    return snapshot
+
+
+def _cached_read(client: DatlakeClient, table_name: str, error: SDKError) -> UriInfo | None:
+    """The table's snapshot from the detached cache, if it holds one young enough."""
+    cache = client.snapshot_cache
+    kept = None if cache is None else cache.recall(client.base_url, table_name)
+    if kept is None:
+        return None
+    age = kept.age.total_seconds()
+    fields = {"operation": "fetch_latest_uri", "request_id": error.request_id}
+    if age > client.cache_max_age:
+        logger.warning(
+            "fetch_latest_uri: Datlake cannot be reached and the cached snapshot of %s is"
+            " %.0f s old, older than cache_max_age (%.0f s)",
+            table_name,
+            age,
+            client.cache_max_age,
+            extra=fields,
+        )
+        return None
+    logger.warning(
+        "fetch_latest_uri: Datlake cannot be reached (%s); %s from the detached cache,"
+        " snapshot %s seen %.0f s ago",
+        error.message,
+        table_name,
+        kept.snapshot.snapshot_id,
+        age,
+        extra=fields,
+    )
+    return attrs.evolve(_uri_info(kept.snapshot), cached_at=kept.seen_at)
 
 
 def _uri_info(snapshot: SnapshotInfo) -> UriInfo:
@@ -194,6 +245,9 @@ def register_snapshot(
             pending=True,
         )
 
+    def registered(model: api.Snapshot) -> SnapshotInfo:
+        return _remember(client, domain.snapshot(model))
+
     def written(found: Run) -> SnapshotInfo | None:
         return next((out for out in found.outputs if out.snapshot_id == snapshot_id), None)
 
@@ -201,7 +255,7 @@ def register_snapshot(
         api_call(
             register_snapshot_endpoint,
             api.Snapshot,
-            domain.snapshot,
+            registered,
             retry_safe=True,
             arguments={"body": body, "idempotency_key": key.value},
             run=run,
@@ -228,11 +282,18 @@ def list_snapshots(
     )
     if invalid is not None:
         return Err(invalid)
+
+    def page_seen(model: api.SnapshotPage) -> Page[SnapshotInfo]:
+        page = domain.snapshot_page(model)
+        if cursor is None and page.items:  # the first page starts with the newest
+            _remember(client, page.items[0])
+        return page
+
     return client.execute(
         api_call(
             list_snapshots_endpoint,
             api.SnapshotPage,
-            domain.snapshot_page,
+            page_seen,
             retry_safe=True,
             path=(table_name,),
             arguments={

@@ -10,7 +10,7 @@ equals the one `get_run` returns later.
 >>> Run("daily_users", "r1") == Run("daily_users", "r1", status="succeeded")
 True
 >>> UriInfo.missing("users_raw")
-UriInfo(table_name='users_raw', uri='', format='', schema=None, snapshot_id=None, pending=False)
+UriInfo(table_name='users_raw', uri='', format='', schema=None, snapshot_id=None, pending=False, cached_at=None)
 """
 
 from __future__ import annotations
@@ -157,6 +157,23 @@ class UriInfo:
     snapshot_id: str | None = attrs.field(default=None, validator=_maybe_text)
     pending: bool = attrs.field(default=False, eq=False, kw_only=True)
     """`True` when the input edge is kept in the outbox for delivery (the read itself is done)."""
+    cached_at: datetime.datetime | None = attrs.field(
+        default=None, eq=False, kw_only=True, validator=_maybe_time
+    )
+    """When the client last saw this snapshot, if it comes from the detached cache (Datlake
+    could not be reached); `None` for an answer of the server."""
+
+    @property
+    def from_cache(self) -> bool:
+        """Whether Datlake could not be reached and the detached cache answered."""
+        return self.cached_at is not None
+
+    @property
+    def cache_age(self) -> datetime.timedelta | None:
+        """How old the cached answer is (`None` for an answer of the server)."""
+        if self.cached_at is None:
+            return None
+        return datetime.datetime.now(datetime.UTC) - self.cached_at
 
     @classmethod
     def missing(cls, table_name: str) -> UriInfo:

@@ -34,6 +34,7 @@ from typing import Any
 import attrs
 
 from .._ids import new_id
+from ._sqlite import connect
 
 __all__ = ["CLAIM_SECONDS", "Entry", "Journal", "NewEntry", "owner_token"]
 
@@ -132,17 +133,8 @@ class Journal:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.files = self.path.with_name(self.path.name + ".files")
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock = threading.Lock()
-        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE) below
-        self._conn = sqlite3.connect(
-            self.path, timeout=30.0, isolation_level=None, check_same_thread=False
-        )
-        self._conn.row_factory = sqlite3.Row
-        with contextlib.suppress(OSError):
-            os.chmod(self.path, 0o600)  # entries carry metadata the API key guards
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn = connect(self.path)
         with self._transaction() as conn:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():

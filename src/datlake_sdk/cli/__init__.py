@@ -3,9 +3,11 @@
     datlake server --host 127.0.0.1 --port 8765 --data DIR [--api-key KEY]
     datlake conformance --base-url URL [--api-key KEY]
     datlake outbox status|flush|list|drop
+    datlake cache warm TABLE... | show
 
 `server` runs the local Datlake; `conformance` checks any Datlake server against the contract's
-semantics; `outbox` shows and delivers what the outbox keeps. Each command imports what it
+semantics; `outbox` shows and delivers what the outbox keeps; `cache` fills and shows the
+detached cache. Each command imports what it
 needs only when it runs, so importing `datlake_sdk` stays light.
 
 >>> main(["--help"])  # doctest: +ELLIPSIS
@@ -55,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
         help="see and deliver the writes kept while Datlake was away (`datlake outbox --help`)",
     )
+    commands.add_parser(
+        "cache",
+        add_help=False,
+        help="fill and show the snapshots served while Datlake is away (`datlake cache --help`)",
+    )
     return parser
 
 
@@ -72,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from datlake_sdk.cli.outbox import main as outbox_main
 
         return outbox_main(arguments[1:])
+    if arguments[:1] == ["cache"]:
+        from datlake_sdk.cli.cache import main as cache_main
+
+        return cache_main(arguments[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
