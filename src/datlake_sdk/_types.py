@@ -9,8 +9,8 @@ equals the one `get_run` returns later.
 
 >>> Run("daily_users", "r1") == Run("daily_users", "r1", status="succeeded")
 True
->>> UriInfo.missing("users_raw")
-UriInfo(table_name='users_raw', uri='', format='', schema=None, snapshot_id=None, pending=False, cached_at=None)
+>>> UriInfo.missing("users_raw")  # doctest: +ELLIPSIS
+UriInfo(table_name='users_raw', uri='', format='', schema=None, snapshot_id=None, ...)
 """
 
 from __future__ import annotations
