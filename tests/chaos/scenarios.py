@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from datlake_sdk import DatlakeClient
+from datlake_sdk.functional import fetch_latest_uri, unwrap
 
 from .audit import audit
 from .pipeline import (
+    INPUT_TABLE,
     STEPS,
     PipelineOutcome,
     Step,
@@ -146,6 +148,10 @@ def outage(
     _check_outbox(outbox)
     notes: list[str] = []
     with _setup(workdir) as setup:
+        if outbox == "on":
+            # what a team does before an announced outage: the jobs' inputs read once
+            with make_client(setup.proxy.url, setup.api_key, _outbox_for(setup, outbox, 0)) as c:
+                unwrap(fetch_latest_uri(c, None, INPUT_TABLE))
         started = time.monotonic()
         setup.proxy.set_down(True)
         outcomes, clients = run_pipelines(
@@ -231,6 +237,13 @@ def kill_job(
             "DATLAKE_API_KEY": setup.api_key,
             "DATLAKE_SDK_OUTBOX": str(journal),
         }
+        # the job's input is read into the detached cache first, as `datlake cache warm` does
+        subprocess.run(
+            [sys.executable, "-m", "datlake_sdk.cli", "cache", "warm", INPUT_TABLE],
+            env=env,
+            capture_output=True,
+            check=True,
+        )
         started = time.monotonic()
         # the first start is delivered live, then Datlake goes away for the rest of the job
         job = subprocess.Popen(
