@@ -10,7 +10,6 @@ failures raise instead of coming back as `Err`, and leaving the block completes 
 from __future__ import annotations
 
 import logging
-import math
 import signal
 import threading
 from collections.abc import Mapping
@@ -20,6 +19,7 @@ from typing import Any, TypeVar
 from ._client import DatlakeClient
 from ._errors import SDKError, ValidationError
 from ._events import heartbeat, post_event
+from ._leases import DEFAULT_HEARTBEAT_EVERY, LeaseKeeper
 from ._objects import StrPath, make_log_artifact, upload_object
 from ._policy import OnError
 from ._result import Err, Ok, Result
@@ -60,8 +60,10 @@ class JobContext:
     Anything put in `job.extra` is sent with the completion.
 
     With `log_path` and `log_bucket`, the log file is uploaded on exit as
-    `jobs/{job}/{run_id}/run.log` and attached as a `log` artifact. With `heartbeat_every`
-    (seconds), a background thread keeps the run's lease alive.
+    `jobs/{job}/{run_id}/run.log` and attached as a `log` artifact. A background thread keeps
+    the run's lease alive: a heartbeat as soon as the run starts, then every `heartbeat_every`
+    seconds (20 by default) for a lease of three periods, so a job that dies without a word
+    (`kill -9`) shows `lost` within a minute; `heartbeat_every=None` turns it off.
 
     Errors. `input` and `output` produce values the block needs, so they raise the `SDKError`
     whatever the policy. The side methods (`attach_file`, `event`, `heartbeat`, and the log
@@ -85,7 +87,7 @@ class JobContext:
         parent_run_id: str | None = None,
         log_path: StrPath | None = None,
         log_bucket: str | None = None,
-        heartbeat_every: float | None = None,
+        heartbeat_every: float | None = DEFAULT_HEARTBEAT_EVERY,
     ) -> None:
         if (log_path is None) != (log_bucket is None):
             raise ValueError("log shipping needs both log_path and log_bucket")
@@ -103,7 +105,7 @@ class JobContext:
         self._run: Run | None = None
         self._entered = False
         self._previous_sigterm: Any = None
-        self._heartbeats: _HeartbeatThread | None = None
+        self._heartbeats: LeaseKeeper | None = None
 
     @property
     def run(self) -> Run:
@@ -189,7 +191,7 @@ class JobContext:
         )
         self._install_sigterm_handler()
         if self.heartbeat_every is not None:
-            self._heartbeats = _HeartbeatThread(self.client, self.run, self.heartbeat_every)
+            self._heartbeats = LeaseKeeper(self.client, self.run, self.heartbeat_every)
             self._heartbeats.start()
         return self
 
@@ -331,30 +333,3 @@ def _error_extra(failure: BaseException | None) -> dict[str, Any]:
     except Exception:  # a broken __str__ must not keep the run from being completed
         message = f"<{type(failure).__name__} whose str() failed>"
     return {"error": {"type": type(failure).__name__, "message": message}}
-
-
-class _HeartbeatThread:
-    """Heartbeats every `every` seconds, with a lease of three periods, until stopped."""
-
-    def __init__(self, client: DatlakeClient, run: Run, every: float) -> None:
-        self._client = client
-        self._run = run
-        self._every = every
-        self._lease_seconds = max(1, min(3600, math.ceil(every * 3)))
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(
-            target=self._beat, name=f"datlake-heartbeat-{run.run_id}", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self._thread.join()
-
-    def _beat(self) -> None:
-        while not self._stopped.wait(self._every):
-            # The client logs a failure (and posts an error event under emit_event); a missed
-            # beat is not worth stopping the job for.
-            heartbeat(self._client, self._run, lease_seconds=self._lease_seconds)

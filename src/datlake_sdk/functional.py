@@ -19,6 +19,7 @@ from ._errors import (
     ValidationError,
 )
 from ._events import heartbeat, iter_events, list_events, post_event
+from ._leases import keep_alive
 from ._objects import download_object, make_log_artifact, upload_file, upload_object
 from ._operations import health
 from ._result import (
@@ -97,6 +98,7 @@ __all__ = [
     "iter_events",
     "iter_runs",
     "iter_snapshots",
+    "keep_alive",
     "list_events",
     "list_runs",
     "list_snapshots",

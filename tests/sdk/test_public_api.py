@@ -70,6 +70,7 @@ FUNCTIONAL_ALL = [
     "iter_events",
     "iter_runs",
     "iter_snapshots",
+    "keep_alive",
     "list_events",
     "list_runs",
     "list_snapshots",
