@@ -51,11 +51,14 @@ def _may_have_landed(error: SDKError) -> bool:
     return error.code in _MAYBE_DONE_STATUSES or 200 <= error.code < 300
 
 
-def _shorter(timeout: float | httpx.Timeout, seconds: float) -> httpx.Timeout:
-    """`timeout` with no phase longer than `seconds`."""
+def _shorter(timeout: float | httpx.Timeout, seconds: float) -> httpx.Timeout | None:
+    """`timeout` with no phase longer than `seconds`; `None` when it has none already."""
     seconds = max(seconds, 0.001)
     if not isinstance(timeout, httpx.Timeout):
-        return httpx.Timeout(min(timeout, seconds))
+        return None if timeout <= seconds else httpx.Timeout(seconds)
+    phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+    if all(phase is not None and phase <= seconds for phase in phases):
+        return None
     return httpx.Timeout(
         connect=_min(timeout.connect, seconds),
         read=_min(timeout.read, seconds),
@@ -275,14 +278,16 @@ class DatlakeClient:
         try:
             kwargs: dict[str, Any] = call.request(request_id)
             kwargs["headers"] = _with_request_id(kwargs.get("headers"), request_id)
-            if bounded:
-                kwargs["timeout"] = _shorter(self._settings.timeout, deadline - time.monotonic())
+            shorter = _shorter(self._settings.timeout, deadline - time.monotonic())
+            if bounded and shorter is not None:
+                kwargs["timeout"] = shorter
             request = self._http.build_request(**kwargs)
             response = self._http.send(request, stream=True)
             if self._outbox is not None:
                 self._outbox.circuit.reset()
             if bounded:
-                outcome = _read_by(response, deadline)
+                _read_by(response, deadline)
+                outcome = response
             else:
                 if not call.stream or not response.is_success:
                     response.read()  # the translator reads a problem document from it
@@ -362,26 +367,15 @@ def _unreachable(error: SDKError) -> bool:
     return unreachable(error)
 
 
-def _read_by(response: httpx.Response, deadline: float) -> httpx.Response:
-    """The whole body of `response`, or `httpx.ReadTimeout` once `deadline` has passed."""
+def _read_by(response: httpx.Response, deadline: float) -> None:
+    """Read the whole body of `response` as `response.read()` does, but raise
+    `httpx.ReadTimeout` once `deadline` has passed, however slowly the bytes trickle in."""
     chunks: list[bytes] = []
     for chunk in response.iter_bytes():
         chunks.append(chunk)
         if time.monotonic() > deadline:
             raise httpx.ReadTimeout("the call's deadline passed while the body arrived")
-    # the bytes are decoded already: the copy must not decode them again
-    headers = [
-        (name, value)
-        for name, value in response.headers.multi_items()
-        if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-    ]
-    return httpx.Response(
-        response.status_code,
-        headers=headers,
-        content=b"".join(chunks),
-        request=response.request,
-        extensions=response.extensions,
-    )
+    response._content = b"".join(chunks)  # what `Response.read()` itself stores
 
 
 def _open_outbox(client: DatlakeClient, path: os.PathLike[str], exit_timeout: float) -> Outbox:

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -357,7 +358,8 @@ def test_input_raises_whatever_the_policy(
 def test_events_and_heartbeats_are_side_methods(datlake: Datlake) -> None:
     datlake.event.return_value = problem(500, "internal")
 
-    with make_client() as client, JobContext(client, "daily_users") as job:
+    # no background heartbeats: the last one must be the block's own
+    with make_client() as client, JobContext(client, "daily_users", heartbeat_every=None) as job:
         assert job.event("progress", "half way", data={"done": 50}) is None
         lease = job.heartbeat(lease_seconds=30)
 
@@ -447,6 +449,15 @@ def test_sigterm_while_the_log_ships_still_fails_the_run_and_restores_the_handle
     completion = datlake.completion()
     assert completion["success"] is False
     assert completion["extra"]["error"]["type"] == "JobTerminated"
+
+
+def test_leases_are_kept_by_default_from_the_start(datlake: Datlake) -> None:
+    with make_client() as client, JobContext(client, "daily_users"):
+        # the first beat goes out at once, not a 20 s period later
+        deadline = time.monotonic() + 30
+        while not datlake.heartbeat.called and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert json_body(datlake.heartbeat.calls[0].request) == {"lease_seconds": 60}
 
 
 def test_heartbeat_every_beats_in_the_background_until_exit(datlake: Datlake) -> None:

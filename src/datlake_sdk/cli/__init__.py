@@ -1,6 +1,6 @@
 """The `datlake` command.
 
-    datlake server --host 127.0.0.1 --port 8765 --data DIR [--api-key KEY]
+    datlake server --host 127.0.0.1 --port 8765 --data DIR [--api-key KEY] [--default-lease S]
     datlake conformance --base-url URL [--api-key KEY]
     datlake outbox status|flush|list|drop
     datlake cache warm TABLE... | show
@@ -18,6 +18,7 @@ usage: datlake ...
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -47,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="require `Authorization: Bearer KEY` (default: $DATLAKE_API_KEY; without a key"
         " the server is open and listens on loopback hosts only)",
     )
+    server.add_argument(
+        "--default-lease",
+        type=_lease_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="the lease every run gets when it starts, until it heartbeats: a run neither"
+        " heartbeated nor completed is reported lost after it (default: $DATLAKE_DEFAULT_LEASE,"
+        " else 3600)",
+    )
     commands.add_parser(
         "conformance",
         add_help=False,
@@ -63,6 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="fill and show the snapshots served while Datlake is away (`datlake cache --help`)",
     )
     return parser
+
+
+def _lease_seconds(text: str) -> float:
+    """A default lease: a finite number of seconds above zero."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
+    return seconds
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,6 +113,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from datlake_server.serve import run_server
 
         api_key = args.api_key or os.environ.get("DATLAKE_API_KEY") or None
-        return run_server(args.host, args.port, args.data, api_key)
+        lease = args.default_lease
+        if lease is None:
+            from_env = os.environ.get("DATLAKE_DEFAULT_LEASE") or "3600"
+            try:
+                lease = _lease_seconds(from_env)
+            except argparse.ArgumentTypeError as error:
+                print(f"datlake server: DATLAKE_DEFAULT_LEASE: {error}", file=sys.stderr)
+                return 2
+        return run_server(args.host, args.port, args.data, api_key, lease)
     parser.print_help()
     return 2
