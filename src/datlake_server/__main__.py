@@ -1,5 +1,5 @@
-"""`python -m datlake_server [--host H] [--port P] [--data DIR] [--api-key KEY]`: the same as
-`datlake server ...`."""
+"""`python -m datlake_server [--host H] [--port P] [--data DIR] [--api-key KEY]
+[--default-lease SECONDS]`: the same as `datlake server ...`."""
 
 import sys
 

@@ -33,7 +33,7 @@ from datlake_server.objects import ObjectStore
 from datlake_server.operations import Call, Operations
 from datlake_server.problems import INTERNAL, INVALID_BODY, UNAUTHORIZED, Problem
 from datlake_server.routing import route
-from datlake_server.store import Store
+from datlake_server.store import DEFAULT_LEASE_SECONDS, Store
 from datlake_server.validation import Checker
 
 logger = logging.getLogger("datlake_server")
@@ -48,14 +48,22 @@ class DatlakeApp:
     """The ASGI app of one data folder. `state.response_violations` collects responses that
     broke the spec when built with `validate_responses=True`."""
 
-    def __init__(self, data_dir: Path, api_key: str | None, *, validate_responses: bool) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        api_key: str | None,
+        *,
+        validate_responses: bool,
+        default_lease_seconds: float = DEFAULT_LEASE_SECONDS,
+    ) -> None:
         # a folder made here is the owner's alone: other local users would otherwise read the
         # metadata and objects the API key guards (an existing folder keeps its mode)
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.data_dir = data_dir
         self.checker = Checker()
         self.db = Database(data_dir / "datlake.db")
-        self.operations = Operations(Store(self.db), ObjectStore(data_dir / "objects", self.db))
+        self.store = Store(self.db, default_lease_seconds)
+        self.operations = Operations(self.store, ObjectStore(data_dir / "objects", self.db))
         self.validate_responses = validate_responses
         self.state = State({"response_violations": []})
         self._api_key = api_key.encode() if api_key else None
@@ -154,13 +162,25 @@ class DatlakeApp:
 
 
 def create_app(
-    data_dir: Path, api_key: str | None, *, validate_responses: bool = False
+    data_dir: Path,
+    api_key: str | None,
+    *,
+    validate_responses: bool = False,
+    default_lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> DatlakeApp:
     """The local Datlake over `data_dir` (metadata in `datlake.db`, files in `objects/`).
 
     With `api_key`, every operation but `get_health` needs `Authorization: Bearer <api_key>`.
+    Every run starts with a lease of `default_lease_seconds` (an hour): a run nobody
+    heartbeats or completes is `lost` once it runs out. Opening the folder removes what an
+    upload interrupted by a crash left behind (see `ObjectStore`).
     """
-    return DatlakeApp(Path(data_dir), api_key, validate_responses=validate_responses)
+    return DatlakeApp(
+        Path(data_dir),
+        api_key,
+        validate_responses=validate_responses,
+        default_lease_seconds=default_lease_seconds,
+    )
 
 
 async def _json_body(request: Request) -> bytes:

@@ -3,6 +3,11 @@
 An upload streams into a temporary file in the destination folder, hashing as it goes (the
 body is never held in memory), is checked against the client's checksum, fsynced, then
 renamed over the destination: readers see the old object or the new one, never a torn one.
+An object exists once its row is recorded; a file without a row is never served.
+
+A server killed during an upload leaves its temporary file (`.upload-*.part` beside the
+destination) and maybe the folders made for it: opening the store removes both, so a crash
+costs the interrupted upload and nothing else.
 
 >>> import asyncio, tempfile, pathlib
 >>> from datlake_server.db import Database
@@ -18,6 +23,7 @@ b'hello'
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -39,6 +45,7 @@ from datlake_server.problems import (
 )
 
 CHUNK = 1024 * 1024
+TEMP_PREFIX, TEMP_SUFFIX = ".upload-", ".part"
 
 
 class ObjectStore:
@@ -49,6 +56,7 @@ class ObjectStore:
         self.root = root.resolve()
         self.db = db
         self.name_max = _name_max(self.root)
+        self.remove_leftovers()
 
     def path_for(self, bucket: str, name: str) -> Path:
         """The file of an object, after checking the names and that it stays under the root."""
@@ -73,7 +81,9 @@ class ObjectStore:
         target = self.path_for(bucket, name)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".part")
+            fd, temp_name = tempfile.mkstemp(
+                dir=target.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX
+            )
         except (FileExistsError, NotADirectoryError):
             raise Problem(
                 INVALID_REQUEST, "object name: a parent folder is already an object"
@@ -116,6 +126,37 @@ class ObjectStore:
             "size": size,
             "sha256": sha256,
         }
+
+    def remove_leftovers(self) -> list[Path]:
+        """Remove what interrupted uploads left: their temporary files, and the folders under
+        a bucket that are empty (made for an upload that never landed). Returns the files
+        removed. Run before serving: a live upload's temporary file is not a leftover.
+
+        A file named like a temporary one is kept when it is a recorded object (an object
+        may well be called `.upload-x.part`).
+        """
+        removed: list[Path] = []
+        for bucket_folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            for folder, _subfolders, files in os.walk(bucket_folder, topdown=False):
+                here = Path(folder)
+                for file in files:
+                    if file.startswith(TEMP_PREFIX) and file.endswith(TEMP_SUFFIX):
+                        path = here / file
+                        name = path.relative_to(bucket_folder).as_posix()
+                        if not self._recorded(bucket_folder.name, name):
+                            path.unlink(missing_ok=True)
+                            removed.append(path)
+                if here != bucket_folder:
+                    with contextlib.suppress(OSError):  # not empty: it holds objects
+                        here.rmdir()
+        return removed
+
+    def _recorded(self, bucket: str, name: str) -> bool:
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM objects WHERE bucket = ? AND name = ?", (bucket, name)
+            ).fetchone()
+        return row is not None
 
     def _remove_empty_folders(self, folder: Path, bucket: str) -> None:
         """Remove the folders a failed upload left empty, else a later object of a parent's

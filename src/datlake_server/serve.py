@@ -21,6 +21,7 @@ import uvicorn
 
 from datlake_sdk._config import is_loopback
 from datlake_server.app import DatlakeApp, create_app
+from datlake_server.store import DEFAULT_LEASE_SECONDS
 
 STARTUP_TIMEOUT = 30.0
 
@@ -55,10 +56,17 @@ def _config(app: DatlakeApp, host: str, port: int, **options: Any) -> uvicorn.Co
     )
 
 
-def run_server(host: str, port: int, data_dir: Path, api_key: str | None) -> int:
+def run_server(
+    host: str,
+    port: int,
+    data_dir: Path,
+    api_key: str | None,
+    default_lease_seconds: float = DEFAULT_LEASE_SECONDS,
+) -> int:
     """Serve until Ctrl-C or SIGTERM; the process exit code (0 after a clean shutdown).
 
-    Without an API key the server is open, so it only listens on a loopback host.
+    Without an API key the server is open, so it only listens on a loopback host. Runs start
+    with a lease of `default_lease_seconds` (see `create_app`).
     """
     if api_key is None and not is_loopback(host):
         print(
@@ -67,12 +75,13 @@ def run_server(host: str, port: int, data_dir: Path, api_key: str | None) -> int
             file=sys.stderr,
         )
         return 2
-    app = create_app(data_dir, api_key)
+    app = create_app(data_dir, api_key, default_lease_seconds=default_lease_seconds)
 
     def announce(real_port: int) -> None:
         auth = "on (Authorization: Bearer <key>)" if api_key else "off (open, loopback only)"
         print(f"Datlake listening on {base_url(host, real_port)}", flush=True)
         print(f"  data: {Path(data_dir).resolve()}", flush=True)
+        print(f"  default lease: {app.store.default_lease_seconds:g} s", flush=True)
         print(f"  auth: {auth}", flush=True)
 
     server = _Server(_config(app, host, port), on_started=announce)
@@ -134,11 +143,17 @@ def serve_in_thread(
     host: str = "127.0.0.1",
     port: int = 0,
     validate_responses: bool = False,
+    default_lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> Iterator[str]:
     """A local Datlake over `data_dir`, served from a thread; yields its base URL.
 
     `port=0` picks a free port. The server stops (and closes its database) on exit.
     """
-    app = create_app(Path(data_dir), api_key, validate_responses=validate_responses)
+    app = create_app(
+        Path(data_dir),
+        api_key,
+        validate_responses=validate_responses,
+        default_lease_seconds=default_lease_seconds,
+    )
     with serve_app(app, host, port) as url:
         yield url

@@ -1,7 +1,12 @@
 """The ledger: runs, snapshots, lineage edges and events, kept in SQLite.
 
 Documents come out shaped as the spec's schemas (`Run`, `Snapshot`, `Event`, ...). A run's
-`lost` state is never stored: it is computed when read, from the lease its heartbeats set.
+`lost` state is never stored: it is computed when read, from its lease. Every run has one from
+its start: the server's default lease (`default_lease_seconds`, an hour unless configured), then
+whatever its heartbeats set. So a run whose job died without a word (`kill -9`, a crashed host)
+is `lost` once that lease runs out, whichever client started it; it is not `running` forever.
+Completing a `lost` run still records its outcome (the job was alive after all); `succeeded`
+and `failed` are final.
 
 Runs and snapshots may carry ids the client chose. An id that exists already is a replay when
 the content is the same (compared as canonical JSON) and a 409 `id-conflict` otherwise. The
@@ -22,11 +27,14 @@ True
 Traceback (most recent call last):
 ...
 datlake_server.problems.Problem: run r-1 exists with other content (job, metadata or parent)
+>>> mine["lease_expires_at"] > mine["created_at"]  # the default lease, from the start
+True
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import time
 import uuid
@@ -53,6 +61,8 @@ Idempotency = tuple[str, str]
 Answer = tuple[Doc, bool]
 
 FINISHED = ("succeeded", "failed")
+# the lease a run gets when it starts, until a heartbeat sets its own
+DEFAULT_LEASE_SECONDS = 3600.0
 STATUS_SQL = "CASE WHEN status = 'running' AND lease_expires_at <= ? THEN 'lost' ELSE status END"
 
 
@@ -196,11 +206,36 @@ def run_docs(conn: sqlite3.Connection, rows: list[sqlite3.Row], now: float) -> l
     ]
 
 
-class Store:
-    """Every metadata operation of the API, each one transaction."""
+def check_lease_seconds(seconds: float) -> float:
+    """A usable default lease: a finite number of seconds above zero.
 
-    def __init__(self, db: Database) -> None:
+    >>> check_lease_seconds(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: the default lease must be a positive number of seconds, not 0
+    """
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError(f"the default lease must be a positive number of seconds, not {seconds}")
+    return float(seconds)
+
+
+class Store:
+    """Every metadata operation of the API, each one transaction.
+
+    Runs started get a lease of `default_lease_seconds`. Running runs recorded without any
+    lease (by a server before leases were given at start) get one counted from their start,
+    so a run orphaned long ago is `lost`, not `running`.
+    """
+
+    def __init__(self, db: Database, default_lease_seconds: float = DEFAULT_LEASE_SECONDS) -> None:
         self.db = db
+        self.default_lease_seconds = check_lease_seconds(default_lease_seconds)
+        with db.transaction() as conn:
+            conn.execute(
+                "UPDATE runs SET lease_expires_at = created_at + ?"
+                " WHERE status = 'running' AND lease_expires_at IS NULL",
+                (self.default_lease_seconds,),
+            )
 
     # runs
 
@@ -213,11 +248,12 @@ class Store:
         *,
         run_id: str | None = None,
     ) -> Answer:
-        """Create a `running` run (with the client's `run_id`, if given); returns the run and
-        whether it is a replay.
+        """Create a `running` run (with the client's `run_id`, if given) holding the default
+        lease; returns the run and whether it is a replay.
 
         A `run_id` that exists with the same job, metadata and parent is a replay answered
-        with the run as it is now, whatever its status; with other content, `id-conflict`.
+        with the run as it is now, whatever its status, its lease neither reset nor extended
+        (a replay is no sign of life); with other content, `id-conflict`.
         """
 
         def create(conn: sqlite3.Connection, now: float) -> Answer:
@@ -232,10 +268,14 @@ class Store:
                     return run_docs(conn, [row], now)[0], True
             new_id = uuid.uuid4().hex if run_id is None else run_id
             conn.execute(
-                "INSERT INTO runs (run_id, job_name, status, created_at, parent_run_id,"
-                " metadata, extra, artifacts) VALUES (?, ?, 'running', ?, ?, ?, '{}', '[]')",
-                (new_id, job_name, now, parent_run_id, _dumps(metadata)),
-            )
+                "INSERT INTO runs (run_id, job_name, status, created_at, lease_expires_at,"
+                " parent_run_id, metadata, extra, artifacts)"
+                " VALUES (?, ?, 'running', ?, ?, ?, ?, '{}', '[]')",
+                (
+                    new_id, job_name, now, now + self.default_lease_seconds, parent_run_id,
+                    _dumps(metadata),
+                ),
+            )  # fmt: skip
             return run_docs(conn, [run_row(conn, new_id)], now)[0], False
 
         return self._once(idempotency, create)
@@ -247,7 +287,12 @@ class Store:
     def complete_run(
         self, job_name: str, run_id: str, success: bool, extra: Doc, artifacts: list[Doc]
     ) -> Doc:
-        """Finish a running (or lost) run; the same outcome again leaves it unchanged."""
+        """Finish a running (or lost) run; the same outcome again leaves it unchanged.
+
+        A `lost` run's lease ran out, but the job may have been alive all along (a network
+        partition, a long pause): its completion is recorded. A finished run is final: its
+        lease no longer matters, and another outcome is `run-finished`.
+        """
         outcome = "succeeded" if success else "failed"
         with self.db.transaction() as conn:
             now = time.time()
@@ -270,8 +315,9 @@ class Store:
         lease_seconds: int,
         idempotency: Idempotency | None = None,
     ) -> Answer:
-        """Extend the run's lease by `lease_seconds` from now (a lost run is running again);
-        returns the lease and whether it is a replay."""
+        """Set the run's lease to end `lease_seconds` from now, replacing the one it had (the
+        default lease at first, even when that ends later); a lost run is running again.
+        Returns the lease and whether it is a replay."""
 
         def create(conn: sqlite3.Connection, now: float) -> Answer:
             _require_open(run_row(conn, run_id, job_name))

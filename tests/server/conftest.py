@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -44,9 +45,10 @@ def anonymous(server_url: str) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Callable[..., AbstractContextManager[str]]:
-    """`with served() as url:` a spec-checked server over this test's own data folder."""
+    """`with served() as url:` a spec-checked server over this test's own data folder
+    (`served(default_lease_seconds=1)`: with other options of `create_app`)."""
 
-    def serve(api_key: str | None = API_KEY) -> AbstractContextManager[str]:
-        return checked_server(tmp_path / "data", api_key)
+    def serve(api_key: str | None = API_KEY, **options: Any) -> AbstractContextManager[str]:
+        return checked_server(tmp_path / "data", api_key, **options)
 
     return serve

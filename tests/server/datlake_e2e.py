@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,10 @@ API_KEY = "server-test-key-3b9d"
 
 
 @contextmanager
-def checked_server(data_dir: Path, api_key: str | None = API_KEY) -> Iterator[str]:
-    """A server over `data_dir` whose responses must all conform to the spec."""
-    app = create_app(data_dir, api_key, validate_responses=True)
+def checked_server(data_dir: Path, api_key: str | None = API_KEY, **options: Any) -> Iterator[str]:
+    """A server over `data_dir` whose responses must all conform to the spec; `options` go
+    to `create_app` (`default_lease_seconds=...`)."""
+    app = create_app(data_dir, api_key, validate_responses=True, **options)
     with serve_app(app) as url:
         yield url
     violations = app.state.response_violations
@@ -80,6 +82,11 @@ def get_run(api: httpx.Client, run: dict[str, Any]) -> dict[str, Any]:
     response = api.get(f"/jobs/{run['job_name']}/runs/{run['run_id']}")
     assert response.status_code == 200, response.text
     return dict(response.json())
+
+
+def moment(timestamp: str) -> datetime:
+    """A `date-time` field of the API as an aware datetime."""
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
 
 
 def all_pages(api: httpx.Client, path: str, **params: Any) -> list[dict[str, Any]]:

@@ -1,15 +1,19 @@
-"""The server as a process: restarts, concurrent writers, the `datlake server` command."""
+"""The server as a process: restarts, crashes, concurrent writers, the `datlake server`
+command."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -118,6 +122,7 @@ def test_the_server_command_stops_cleanly(tmp_path: Path, stop: signal.Signals) 
     assert key not in output
     assert str(data.resolve()) in output
     assert "auth: on" in output
+    assert "default lease: 3600 s" in output
     assert {p.name for p in data.iterdir()} == {"datlake.db", "objects"}  # WAL checkpointed
 
     # the data folder serves again, this time with the key from the environment
@@ -156,6 +161,117 @@ def test_an_open_server_refuses_a_non_loopback_host(tmp_path: Path) -> None:
     assert "refusing" in result.stderr
     assert "--api-key" in result.stderr
     assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_the_server_command_sets_the_default_lease(tmp_path: Path, how: str) -> None:
+    key = "lease-key-5e2a"
+    args = ["--port", "0", "--data", str(tmp_path / "data"), "--api-key", key]
+    if how == "option":  # the option wins over the environment
+        command, env = (
+            _server_command(*args, "--default-lease", "1"),
+            _env(DATLAKE_DEFAULT_LEASE="7"),
+        )
+    else:
+        command, env = _server_command(*args), _env(DATLAKE_DEFAULT_LEASE="1")
+    process, url, banner = _start_cli(command, env)
+    try:
+        assert "default lease: 1 s" in banner
+        with make_client(url, api_key=key) as api:
+            run = start(api, "cli_leased")
+            assert run["lease_expires_at"] is not None
+            deadline = time.monotonic() + 30
+            while get_run(api, run)["status"] != "lost":
+                assert time.monotonic() < deadline, "the 1 s default lease never ran out"
+                time.sleep(0.05)
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+    assert process.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--default-lease", "0"], {}, "--default-lease: not a positive number of seconds: '0'"),
+        (["--default-lease", "soon"], {}, "not a positive number of seconds: 'soon'"),
+        ([], {"DATLAKE_DEFAULT_LEASE": "-5"}, "DATLAKE_DEFAULT_LEASE: not a positive number"),
+        ([], {"DATLAKE_DEFAULT_LEASE": "inf"}, "DATLAKE_DEFAULT_LEASE: not a positive number"),
+    ],
+)
+def test_a_bad_default_lease_is_refused(
+    tmp_path: Path, args: list[str], env: dict[str, str], message: str
+) -> None:
+    data = tmp_path / "d"
+    result = subprocess.run(
+        _server_command("--port", "0", "--data", str(data), *args),
+        capture_output=True,
+        text=True,
+        env=_env(**env),
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not data.exists()
+
+
+def test_a_server_killed_during_an_upload_cleans_up_when_it_starts_again(
+    served: Callable[..., AbstractContextManager[str]], tmp_path: Path
+) -> None:
+    key = "crash-key-1d7c"
+    data = tmp_path / "data"
+    bucket = data / "objects" / "crash"
+    process, url, _ = _start_cli(
+        _server_command("--port", "0", "--data", str(data), "--api-key", key), _env()
+    )
+    try:
+        with make_client(url, api_key=key) as api:
+            # an object may be named like a temporary file: it is an object, and it stays
+            kept = api.put("/datasets/crash/kept%2F.upload-real.part", content=b"an object")
+            assert kept.status_code == 201, kept.text
+        # an upload under way: its head and part of its body sent, its temporary file written
+        parts = urlsplit(url)
+        head = (
+            "PUT /api/v1/datasets/crash/deep%2Fer%2Fhalf.bin HTTP/1.1\r\n"
+            f"Host: {parts.netloc}\r\nAuthorization: Bearer {key}\r\n"
+            "Content-Type: application/octet-stream\r\nContent-Length: 4194304\r\n\r\n"
+        )
+        folder = bucket / "deep" / "er"
+        with socket.create_connection((parts.hostname, parts.port)) as sock:
+            sock.sendall(head.encode() + b"x" * 1_000_000)
+            deadline = time.monotonic() + 30
+            while not [p for p in _files(folder) if p.stat().st_size > 0]:
+                assert time.monotonic() < deadline, "the upload never wrote its temporary file"
+                time.sleep(0.02)
+            process.kill()  # kill -9: no shutdown, no cleanup
+            process.wait(timeout=30)
+    finally:
+        process.kill()
+        process.communicate(timeout=30)
+    leftover = _files(folder)
+    assert len(leftover) == 1, leftover
+    assert leftover[0].name.startswith(".upload-")
+    # and one planted the way objects.py names them, in folders made for it alone
+    planted = bucket / "other" / "nested" / ".upload-abc123xy.part"
+    planted.parent.mkdir(parents=True)
+    planted.write_bytes(b"half of a body")
+
+    with served(api_key=key) as url, make_client(url, api_key=key) as api:
+        assert sorted(p.relative_to(bucket).as_posix() for p in _files(bucket)) == [
+            "kept/.upload-real.part"
+        ]
+        assert not (bucket / "deep").exists()
+        assert not (bucket / "other").exists()
+        assert api.get("/datasets/crash/deep%2Fer%2Fhalf.bin").status_code == 404
+        assert api.get("/datasets/crash/other%2Fnested%2F.upload-abc123xy.part").status_code == 404
+        assert api.get("/datasets/crash/kept%2F.upload-real.part").content == b"an object"
+        # the folders are gone, so an object may now take a name the upload's folders had
+        assert api.put("/datasets/crash/deep", content=b"whole").status_code == 201
+        assert api.get("/datasets/crash/deep").content == b"whole"
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
 def test_the_command_line_without_a_command_shows_help() -> None:

@@ -15,6 +15,7 @@ from datlake_e2e import (
     complete,
     get_run,
     make_client,
+    moment,
     register,
     start,
     unique,
@@ -32,7 +33,9 @@ def test_start_get_and_complete_a_run(api: httpx.Client) -> None:
     assert run["parent_run_id"] == parent
     assert run["finished_at"] is None
     assert run["last_heartbeat_at"] is None
-    assert run["lease_expires_at"] is None
+    # every run holds the server's default lease (an hour) from its start
+    lease = moment(run["lease_expires_at"]) - moment(run["created_at"])
+    assert lease.total_seconds() == pytest.approx(3600, abs=1)
     assert (run["extra"], run["artifacts"], run["inputs"], run["outputs"]) == ({}, [], [], [])
     assert get_run(api, run) == run
 
@@ -86,7 +89,7 @@ def test_run_ids_are_unique_across_jobs(api: httpx.Client) -> None:
 
 def test_a_run_whose_lease_runs_out_is_lost(api: httpx.Client) -> None:
     job = unique("leased")
-    never = start(api, job)  # never heartbeats: no lease, stays running
+    never = start(api, job)  # never heartbeats: holds the default lease (an hour), running
     revived = start(api, job)
     abandoned = start(api, job)
     for run in (revived, abandoned):

@@ -18,7 +18,9 @@ class Lease:
     Attributes:
         job_name (str):
         run_id (str):
-        status (RunStatus):
+        status (RunStatus): `running` from the start; `succeeded` or `failed` once completed, and final. `lost` is
+            a `running` run whose lease (`Run.lease_expires_at`) ran out: computed when read, not
+            final (a heartbeat makes it `running` again, a completion records its outcome).
         last_heartbeat_at (datetime.datetime):
         lease_expires_at (datetime.datetime):
     """

@@ -25,7 +25,9 @@ class Run:
     Attributes:
         job_name (str):
         run_id (str):
-        status (RunStatus):
+        status (RunStatus): `running` from the start; `succeeded` or `failed` once completed, and final. `lost` is
+            a `running` run whose lease (`Run.lease_expires_at`) ran out: computed when read, not
+            final (a heartbeat makes it `running` again, a completion records its outcome).
         created_at (datetime.datetime):
         metadata (FreeForm): free-form JSON object
         extra (FreeForm): free-form JSON object
@@ -34,7 +36,10 @@ class Run:
         outputs (list[Snapshot]): the snapshots the run wrote
         finished_at (datetime.datetime | None | Unset):
         last_heartbeat_at (datetime.datetime | None | Unset):
-        lease_expires_at (datetime.datetime | None | Unset):
+        lease_expires_at (datetime.datetime | None | Unset): When the run's lease ends: set at start to the server's
+            default lease, then by
+            each heartbeat (to `lease_seconds` after it). A `running` run past it is reported
+            `lost`. Null only from servers that give runs no lease until they heartbeat.
         parent_run_id (None | str | Unset):
     """
 

@@ -120,8 +120,10 @@ def sync_detailed(
 ) -> Response[Lease | Problem]:
     """Keep a running run's lease (v1.1)
 
-     Extends the run's lease by `lease_seconds` from now. A run whose lease ran out is
-    reported `lost` until it heartbeats again or completes. With an `Idempotency-Key`, a
+     Sets the run's lease to end `lease_seconds` from now, replacing the lease it had (the
+    server's default lease at first, even when that one ends later). A run whose lease ran
+    out is reported `lost` until it heartbeats again or completes; a finished run answers
+    409 `run-finished`. With an `Idempotency-Key`, a
     replay returns the first answer (with `Idempotent-Replayed: true`).
 
     Args:
@@ -167,8 +169,10 @@ def sync(
 ) -> Lease | Problem | None:
     """Keep a running run's lease (v1.1)
 
-     Extends the run's lease by `lease_seconds` from now. A run whose lease ran out is
-    reported `lost` until it heartbeats again or completes. With an `Idempotency-Key`, a
+     Sets the run's lease to end `lease_seconds` from now, replacing the lease it had (the
+    server's default lease at first, even when that one ends later). A run whose lease ran
+    out is reported `lost` until it heartbeats again or completes; a finished run answers
+    409 `run-finished`. With an `Idempotency-Key`, a
     replay returns the first answer (with `Idempotent-Replayed: true`).
 
     Args:
@@ -209,8 +213,10 @@ async def asyncio_detailed(
 ) -> Response[Lease | Problem]:
     """Keep a running run's lease (v1.1)
 
-     Extends the run's lease by `lease_seconds` from now. A run whose lease ran out is
-    reported `lost` until it heartbeats again or completes. With an `Idempotency-Key`, a
+     Sets the run's lease to end `lease_seconds` from now, replacing the lease it had (the
+    server's default lease at first, even when that one ends later). A run whose lease ran
+    out is reported `lost` until it heartbeats again or completes; a finished run answers
+    409 `run-finished`. With an `Idempotency-Key`, a
     replay returns the first answer (with `Idempotent-Replayed: true`).
 
     Args:
@@ -254,8 +260,10 @@ async def asyncio(
 ) -> Lease | Problem | None:
     """Keep a running run's lease (v1.1)
 
-     Extends the run's lease by `lease_seconds` from now. A run whose lease ran out is
-    reported `lost` until it heartbeats again or completes. With an `Idempotency-Key`, a
+     Sets the run's lease to end `lease_seconds` from now, replacing the lease it had (the
+    server's default lease at first, even when that one ends later). A run whose lease ran
+    out is reported `lost` until it heartbeats again or completes; a finished run answers
+    409 `run-finished`. With an `Idempotency-Key`, a
     replay returns the first answer (with `Idempotent-Replayed: true`).
 
     Args:

@@ -117,6 +117,11 @@ def sync_detailed(
      Moves a `running` (or `lost`) run to `succeeded` or `failed`. Idempotent for the same
     outcome; a different outcome on a finished run is a 409 `run-finished`.
 
+    Completing a `lost` run is allowed and records the outcome: a lease that ran out only
+    means the server heard nothing in time (a network partition, a long pause), not that
+    the job died. `succeeded` and `failed` are final: the run stays so whatever its lease,
+    and a heartbeat, an event or a snapshot for it answers 409 `run-finished`.
+
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
@@ -160,6 +165,11 @@ def sync(
      Moves a `running` (or `lost`) run to `succeeded` or `failed`. Idempotent for the same
     outcome; a different outcome on a finished run is a 409 `run-finished`.
 
+    Completing a `lost` run is allowed and records the outcome: a lease that ran out only
+    means the server heard nothing in time (a network partition, a long pause), not that
+    the job died. `succeeded` and `failed` are final: the run stays so whatever its lease,
+    and a heartbeat, an event or a snapshot for it answers 409 `run-finished`.
+
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
@@ -197,6 +207,11 @@ async def asyncio_detailed(
 
      Moves a `running` (or `lost`) run to `succeeded` or `failed`. Idempotent for the same
     outcome; a different outcome on a finished run is a 409 `run-finished`.
+
+    Completing a `lost` run is allowed and records the outcome: a lease that ran out only
+    means the server heard nothing in time (a network partition, a long pause), not that
+    the job died. `succeeded` and `failed` are final: the run stays so whatever its lease,
+    and a heartbeat, an event or a snapshot for it answers 409 `run-finished`.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
@@ -238,6 +253,11 @@ async def asyncio(
 
      Moves a `running` (or `lost`) run to `succeeded` or `failed`. Idempotent for the same
     outcome; a different outcome on a finished run is a 409 `run-finished`.
+
+    Completing a `lost` run is allowed and records the outcome: a lease that ran out only
+    means the server heard nothing in time (a network partition, a long pause), not that
+    the job died. `succeeded` and `failed` are final: the run stays so whatever its lease,
+    and a heartbeat, an event or a snapshot for it answers 409 `run-finished`.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)

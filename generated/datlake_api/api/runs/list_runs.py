@@ -113,7 +113,10 @@ def sync_detailed(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        status (RunStatus | Unset):
+        status (RunStatus | Unset): `running` from the start; `succeeded` or `failed` once
+            completed, and final. `lost` is
+            a `running` run whose lease (`Run.lease_expires_at`) ran out: computed when read, not
+            final (a heartbeat makes it `running` again, a completion records its outcome).
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -154,7 +157,10 @@ def sync(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        status (RunStatus | Unset):
+        status (RunStatus | Unset): `running` from the start; `succeeded` or `failed` once
+            completed, and final. `lost` is
+            a `running` run whose lease (`Run.lease_expires_at`) ran out: computed when read, not
+            final (a heartbeat makes it `running` again, a completion records its outcome).
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -190,7 +196,10 @@ async def asyncio_detailed(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        status (RunStatus | Unset):
+        status (RunStatus | Unset): `running` from the start; `succeeded` or `failed` once
+            completed, and final. `lost` is
+            a `running` run whose lease (`Run.lease_expires_at`) ran out: computed when read, not
+            final (a heartbeat makes it `running` again, a completion records its outcome).
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
         x_request_id (str | Unset):
@@ -229,7 +238,10 @@ async def asyncio(
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
-        status (RunStatus | Unset):
+        status (RunStatus | Unset): `running` from the start; `succeeded` or `failed` once
+            completed, and final. `lost` is
+            a `running` run whose lease (`Run.lease_expires_at`) ran out: computed when read, not
+            final (a heartbeat makes it `running` again, a completion records its outcome).
         limit (int | Unset):  Default: 50.
         cursor (str | Unset):
         x_request_id (str | Unset):

@@ -112,15 +112,18 @@ def sync_detailed(
     """Start a run of a job
 
      Creates a run in state `running`, with the client's `run_id` when the body has one (the
-    server makes one otherwise).
+    server makes one otherwise). The run holds the server's default lease from its start
+    (`lease_expires_at`; an hour on the local Datlake, `datlake server --default-lease`):
+    a run that neither heartbeats nor completes within it is reported `lost`.
 
     Replays: with an `Idempotency-Key`, checked first, a replay with the same key and the
     same body returns the first answer (with `Idempotent-Replayed: true`); the same key
     with a different body is a 409 `idempotency-key-reused`. Then a `run_id` that already
     names a run of this job with the same `metadata` and `parent_run_id` returns that run
     as it is now (201, `Idempotent-Replayed: true`), whatever its status: a start replayed
-    after the run completed answers the completed run, not an error. The same `run_id`
-    with other content (another job, metadata or parent) is a 409 `id-conflict`.
+    after the run completed answers the completed run, not an error, and a replay neither
+    resets nor extends the run's lease (it is no sign of life). The same `run_id` with
+    other content (another job, metadata or parent) is a 409 `id-conflict`.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
@@ -162,15 +165,18 @@ def sync(
     """Start a run of a job
 
      Creates a run in state `running`, with the client's `run_id` when the body has one (the
-    server makes one otherwise).
+    server makes one otherwise). The run holds the server's default lease from its start
+    (`lease_expires_at`; an hour on the local Datlake, `datlake server --default-lease`):
+    a run that neither heartbeats nor completes within it is reported `lost`.
 
     Replays: with an `Idempotency-Key`, checked first, a replay with the same key and the
     same body returns the first answer (with `Idempotent-Replayed: true`); the same key
     with a different body is a 409 `idempotency-key-reused`. Then a `run_id` that already
     names a run of this job with the same `metadata` and `parent_run_id` returns that run
     as it is now (201, `Idempotent-Replayed: true`), whatever its status: a start replayed
-    after the run completed answers the completed run, not an error. The same `run_id`
-    with other content (another job, metadata or parent) is a 409 `id-conflict`.
+    after the run completed answers the completed run, not an error, and a replay neither
+    resets nor extends the run's lease (it is no sign of life). The same `run_id` with
+    other content (another job, metadata or parent) is a 409 `id-conflict`.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
@@ -207,15 +213,18 @@ async def asyncio_detailed(
     """Start a run of a job
 
      Creates a run in state `running`, with the client's `run_id` when the body has one (the
-    server makes one otherwise).
+    server makes one otherwise). The run holds the server's default lease from its start
+    (`lease_expires_at`; an hour on the local Datlake, `datlake server --default-lease`):
+    a run that neither heartbeats nor completes within it is reported `lost`.
 
     Replays: with an `Idempotency-Key`, checked first, a replay with the same key and the
     same body returns the first answer (with `Idempotent-Replayed: true`); the same key
     with a different body is a 409 `idempotency-key-reused`. Then a `run_id` that already
     names a run of this job with the same `metadata` and `parent_run_id` returns that run
     as it is now (201, `Idempotent-Replayed: true`), whatever its status: a start replayed
-    after the run completed answers the completed run, not an error. The same `run_id`
-    with other content (another job, metadata or parent) is a 409 `id-conflict`.
+    after the run completed answers the completed run, not an error, and a replay neither
+    resets nor extends the run's lease (it is no sign of life). The same `run_id` with
+    other content (another job, metadata or parent) is a 409 `id-conflict`.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
@@ -255,15 +264,18 @@ async def asyncio(
     """Start a run of a job
 
      Creates a run in state `running`, with the client's `run_id` when the body has one (the
-    server makes one otherwise).
+    server makes one otherwise). The run holds the server's default lease from its start
+    (`lease_expires_at`; an hour on the local Datlake, `datlake server --default-lease`):
+    a run that neither heartbeats nor completes within it is reported `lost`.
 
     Replays: with an `Idempotency-Key`, checked first, a replay with the same key and the
     same body returns the first answer (with `Idempotent-Replayed: true`); the same key
     with a different body is a 409 `idempotency-key-reused`. Then a `run_id` that already
     names a run of this job with the same `metadata` and `parent_run_id` returns that run
     as it is now (201, `Idempotent-Replayed: true`), whatever its status: a start replayed
-    after the run completed answers the completed run, not an error. The same `run_id`
-    with other content (another job, metadata or parent) is a 409 `id-conflict`.
+    after the run completed answers the completed run, not an error, and a replay neither
+    resets nor extends the run's lease (it is no sign of life). The same `run_id` with
+    other content (another job, metadata or parent) is a 409 `id-conflict`.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
