@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -71,6 +72,66 @@ def failing(results: list[CheckResult]) -> dict[str, str]:
 def test_the_local_datlake_passes_every_check(server: str) -> None:
     results = run_conformance(server, api_key=API_KEY)
     assert outcomes(results) == {name: "PASS" for name, _ in CHECKS}
+
+
+def _runs_by_status(data_dir: Path) -> dict[str, int]:
+    """The stored status of every run in the server's SQLite (`lost` is computed on read,
+    so a run `running` here is running or lost to a reader)."""
+    with sqlite3.connect(data_dir / "datlake.db") as conn:
+        rows = conn.execute("SELECT status, count(*) FROM runs GROUP BY status").fetchall()
+    conn.close()
+    return dict(rows)
+
+
+def _cleaned_up(data_dir: Path) -> int:
+    """How many runs the conformance cleanup completed (rather than their check)."""
+    with sqlite3.connect(data_dir / "datlake.db") as conn:
+        (count,) = conn.execute(
+            "SELECT count(*) FROM runs WHERE json_extract(extra, '$.conformance') IS NOT NULL"
+        ).fetchone()
+    conn.close()
+    return int(count)
+
+
+def test_checking_a_server_leaves_no_running_run(tmp_path: Path) -> None:
+    with datlake_server.serve_in_thread(tmp_path, api_key=API_KEY) as url:
+        results = run_conformance(url, api_key=API_KEY)
+        with httpx.Client(
+            base_url=f"{url}/api/v1", headers={"Authorization": f"Bearer {API_KEY}"}
+        ) as api:
+            jobs = [row[0] for row in _jobs(tmp_path)]
+            statuses = {
+                run["status"]
+                for job in jobs
+                for run in api.get(f"/jobs/{job}/runs", params={"limit": 200}).json()["items"]
+            }
+    assert failing(results) == {}
+    counts = _runs_by_status(tmp_path)
+    assert "running" not in counts, counts
+    assert sum(counts.values()) >= 12
+    assert statuses <= {"succeeded", "failed"}
+    # the checks complete their own runs: the cleanup step had nothing left to do
+    assert _cleaned_up(tmp_path) == 0
+
+
+def _jobs(data_dir: Path) -> list[tuple[str]]:
+    with sqlite3.connect(data_dir / "datlake.db") as conn:
+        jobs: list[tuple[str]] = conn.execute("SELECT DISTINCT job_name FROM runs").fetchall()
+    conn.close()
+    return jobs
+
+
+def test_checks_failing_midway_leave_no_running_run_either(tmp_path: Path) -> None:
+    # without its Idempotency-Key a replay starts a second run, and the check stops there
+    def drop_key(request: httpx.Request) -> None:
+        request.headers.pop("Idempotency-Key", None)
+
+    with datlake_server.serve_in_thread(tmp_path, api_key=API_KEY) as url:
+        failed = failing(run_conformance(url, API_KEY, transport=FaultyProxy(on_request=drop_key)))
+    assert "start_run_idempotent_replay" in failed
+    counts = _runs_by_status(tmp_path)
+    assert "running" not in counts, counts
+    assert _cleaned_up(tmp_path) >= 2  # the first start and the replay that made another run
 
 
 def test_without_a_key_the_auth_checks_are_skipped_with_a_reason(

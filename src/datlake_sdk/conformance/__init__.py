@@ -5,7 +5,9 @@ Backend teams point it at any server implementing the Datlake API. Each scenario
 snapshot ids (replays, `id-conflict`, reads of a named snapshot), 409s on finished runs,
 input and output edges in runs and the lineage graph, pagination, encoded slashes in object
 names, checksum verification, problem+json errors, `X-Request-Id` echo and authentication.
-Names carry a random suffix, so a shared server is fine.
+Names carry a random suffix, so a shared server is fine, and a checked server keeps no run
+`running`: the checks complete the runs they start, and a run a check left open (failing
+midway, say) is completed as failed after it, with the reason in its `extra`.
 
 From the command line (exit status 1 on any failure)::
 

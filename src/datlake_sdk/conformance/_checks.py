@@ -1,6 +1,8 @@
 """The conformance scenarios: each a small function that raises `CheckFailed` on a violation.
 
 A check gets a `Probe` and uses names unique to the run. `CHECKS` lists them in report order.
+A check completes the runs it starts (a server checked keeps no `running` run); whatever a
+check leaves open, failing midway say, the probe completes as failed after it.
 
 >>> [name for name, _ in CHECKS][:2]
 ['health_without_auth', 'start_run_idempotent_replay']
@@ -46,6 +48,7 @@ def start_run_idempotent_replay(probe: Probe) -> None:
     expect_problem(
         other, 409, "idempotency-key-reused", "start_run reusing a key with another body"
     )
+    probe.finish(job, first["run_id"])
 
 
 def register_snapshot_idempotent_replay(probe: Probe) -> None:
@@ -71,6 +74,7 @@ def register_snapshot_idempotent_replay(probe: Probe) -> None:
         raise CheckFailed(
             f"the table has {len(page.get('items', []))} snapshots after a replay, expected 1"
         )
+    probe.finish(job, run["run_id"])
 
 
 def _client_id() -> str:
@@ -196,6 +200,7 @@ def post_event_idempotent_replay(probe: Probe) -> None:
     page = expect_json(probe.send("GET", path), 200, "list_events")
     if len(page.get("items", [])) != 1:
         raise CheckFailed(f"the run has {len(page.get('items', []))} events after a replay")
+    probe.finish(job, run["run_id"])
 
 
 def complete_run_outcome_conflict(probe: Probe) -> None:
@@ -269,6 +274,7 @@ def run_edges_in_get_run(probe: Probe) -> None:
         raise CheckFailed(f"get_run inputs are {inputs}, expected [{chain.table_a!r}]")
     if outputs != [chain.table_b]:
         raise CheckFailed(f"get_run outputs are {outputs}, expected [{chain.table_b!r}]")
+    probe.finish(chain.reader_job, chain.reader)
 
 
 def lineage_edges(probe: Probe) -> None:
@@ -287,6 +293,7 @@ def lineage_edges(probe: Probe) -> None:
     missing = sorted(f"{kind} {source} -> {target}" for kind, source, target in wanted - edges)
     if missing:
         raise CheckFailed(f"the lineage of {chain.table_b} lacks edges: {', '.join(missing)}")
+    probe.finish(chain.reader_job, chain.reader)
 
 
 def input_edge_set_semantics(probe: Probe) -> None:
@@ -301,6 +308,7 @@ def input_edge_set_semantics(probe: Probe) -> None:
     count = len(probe.get_run(job, reader).get("inputs") or [])
     if count != 1:
         raise CheckFailed(f"reading one snapshot twice left {count} inputs, expected 1")
+    probe.finish(job, reader)
 
 
 def pagination_newest_first(probe: Probe) -> None:
@@ -327,6 +335,7 @@ def pagination_newest_first(probe: Probe) -> None:
         raise CheckFailed(
             f"paging returned {seen}, expected newest first {list(reversed(created))}"
         )
+    probe.finish(job, *created)
 
 
 def encoded_slash_objects(probe: Probe) -> None:
@@ -382,7 +391,8 @@ def problem_json_errors(probe: Probe) -> None:
 
 def request_id_echoed(probe: Probe) -> None:
     """Every response echoes the client's X-Request-Id."""
-    for method, path in (("GET", "/health"), ("POST", f"/jobs/{probe.name('conf-rid')}/runs")):
+    job = probe.name("conf-rid")
+    for method, path in (("GET", "/health"), ("POST", f"/jobs/{job}/runs")):
         request_id = f"conf-{uuid.uuid4().hex}"
         response = probe.send(
             method,
@@ -395,6 +405,8 @@ def request_id_echoed(probe: Probe) -> None:
             raise CheckFailed(
                 f"{method} {path} echoed X-Request-Id {echoed!r}, expected {request_id!r}"
             )
+        if method == "POST":
+            probe.finish(job, expect_json(response, 201, "start_run")["run_id"])
 
 
 def _require_auth(probe: Probe) -> None:

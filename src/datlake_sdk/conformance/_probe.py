@@ -3,6 +3,10 @@
 It deliberately avoids the SDK, so an SDK bug cannot hide (or fake) a server bug. Names get
 a random suffix so several runs can share one server.
 
+Checking a server leaves no run `running` in it: the probe notes every run a request started
+and every completion, and `finish_open_runs` (after each check) completes those still open as
+failed, with the reason in `extra`: a check that failed midway leaves nothing behind either.
+
 >>> probe = Probe("http://127.0.0.1:8765", api_key="k", suffix="abc123")
 >>> probe.name("conf-job")
 'conf-job-abc123'
@@ -10,6 +14,8 @@ a random suffix so several runs can share one server.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import secrets
 import uuid
 from typing import Any
@@ -18,6 +24,10 @@ from urllib.parse import quote
 import httpx
 
 API = "/api/v1"
+STARTED = re.compile(r"/jobs/([^/?]+)/runs")
+COMPLETED = re.compile(r"/jobs/([^/?]+)/runs/([^/?]+)/complete")
+OPEN_STATUSES = ("running", "lost")
+CLEANUP_EXTRA = {"conformance": "left open by a check; completed as failed by its cleanup"}
 
 
 class CheckFailed(Exception):
@@ -45,6 +55,8 @@ class Probe:
         self.http = httpx.Client(
             base_url=base_url.rstrip("/"), transport=transport, timeout=timeout
         )
+        # (job, run_id) of the runs started and not completed yet, in start order
+        self.open_runs: dict[tuple[str, str], None] = {}
 
     def close(self) -> None:
         self.http.close()
@@ -60,9 +72,38 @@ class Probe:
         self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
     ) -> httpx.Response:
         """One request to `/api/v1{path}` with the API key (unless `headers` overrides it)."""
-        return self.http.request(
+        response = self.http.request(
             method, API + path, headers={**self.auth(), **(headers or {})}, **kwargs
         )
+        self._note_runs(method, path, response)
+        return response
+
+    def _note_runs(self, method: str, path: str, response: httpx.Response) -> None:
+        """Note a run a start created (or answered open), forget one a completion finished."""
+        started, completed = STARTED.fullmatch(path), COMPLETED.fullmatch(path)
+        if method == "POST" and started and response.status_code == 201:
+            try:
+                run = response.json()
+            except ValueError:
+                return
+            if not isinstance(run, dict) or not isinstance(run.get("run_id"), str):
+                return
+            if run.get("status", "running") in OPEN_STATUSES:
+                self.open_runs[(started.group(1), run["run_id"])] = None
+        elif method == "PUT" and completed and response.status_code == 200:
+            self.open_runs.pop((completed.group(1), completed.group(2)), None)
+
+    def finish_open_runs(self) -> None:
+        """Complete as failed every run started and not completed: best effort (a server that
+        refuses, or cannot be reached, keeps them open; no check fails for it)."""
+        for job, run_id in list(self.open_runs):
+            with contextlib.suppress(httpx.HTTPError):
+                self.send(
+                    "PUT",
+                    f"/jobs/{job}/runs/{run_id}/complete",
+                    json={"success": False, "extra": CLEANUP_EXTRA},
+                )
+            self.open_runs.pop((job, run_id), None)
 
     # the scenarios' building blocks: each fails the check on an unexpected status
 
@@ -97,6 +138,11 @@ class Probe:
 
     def complete_run(self, job: str, run_id: str, success: bool) -> httpx.Response:
         return self.send("PUT", f"/jobs/{job}/runs/{run_id}/complete", json={"success": success})
+
+    def finish(self, job: str, *run_ids: str) -> None:
+        """Complete the runs as succeeded, failing the check unless each answers 200."""
+        for run_id in run_ids:
+            expect_status(self.complete_run(job, run_id, True), 200, "complete_run")
 
     def get_run(self, job: str, run_id: str) -> dict[str, Any]:
         return expect_json(self.send("GET", f"/jobs/{job}/runs/{run_id}"), 200, "get_run")

@@ -34,11 +34,15 @@ class CheckResult:
 
 
 def run_checks(probe: Probe, checks: Sequence[tuple[str, Check]] = CHECKS) -> list[CheckResult]:
-    """Run `checks` in order; one failing (or crashing) does not stop the others."""
+    """Run `checks` in order; one failing (or crashing) does not stop the others. After each,
+    the runs it left open are completed as failed (`Probe.finish_open_runs`)."""
     results: list[CheckResult] = []
     for name, check in checks:
         try:
-            check(probe)
+            try:
+                check(probe)
+            finally:
+                probe.finish_open_runs()
         except CheckSkipped as skip:
             results.append(CheckResult(name, "SKIP", str(skip)))
         except CheckFailed as failure:
