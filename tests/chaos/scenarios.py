@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from datlake_sdk import DatlakeClient
-from datlake_sdk.functional import fetch_latest_uri, unwrap
+from datlake_sdk.functional import fetch_latest_uri, iter_runs, unwrap
 
 from .audit import audit
 from .pipeline import (
     INPUT_TABLE,
+    JOB,
     STEPS,
     PipelineOutcome,
     Step,
@@ -47,6 +48,7 @@ __all__ = ["SCENARIOS", "ScenarioResult", "Skipped", "run_scenario"]
 
 FLUSH_TIMEOUT_S = 120.0
 JOB_SCRIPT = Path(__file__).with_name("job.py")
+KILLED_RUN_LEASE_S = 3.0
 
 
 class Skipped(Exception):
@@ -78,14 +80,16 @@ class _Setup:
 
 
 @contextmanager
-def _setup(workdir: Path | None, faults: FaultMix | None = None) -> Iterator[_Setup]:
+def _setup(
+    workdir: Path | None, faults: FaultMix | None = None, default_lease: float | None = None
+) -> Iterator[_Setup]:
     with tempfile.TemporaryDirectory(prefix="datlake-chaos-") as temp:
         root = Path(temp) if workdir is None else workdir
         root.mkdir(parents=True, exist_ok=True)
         files = root / "files"
         files.mkdir(exist_ok=True)
         api_key = "chaos-" + secrets.token_hex(8)
-        with LocalDatlake(root / "data", api_key) as server:
+        with LocalDatlake(root / "data", api_key, default_lease=default_lease) as server:
             seed_input(server.url, api_key)
             with FaultProxy(server.url, faults) as proxy:
                 yield _Setup(root, server, proxy, api_key, files)
@@ -229,7 +233,8 @@ def kill_job(
         raise Skipped("kill-job needs the outbox (--outbox on)")
     count = max(2, min(pipelines, 8))
     notes: list[str] = []
-    with _setup(workdir) as setup:
+    # a short default lease, so the killed job's run is seen to end `lost` within the run
+    with _setup(workdir, default_lease=KILLED_RUN_LEASE_S) as setup:
         journal = setup.workdir / "job-outbox.sqlite3"
         env = {
             **os.environ,
@@ -285,6 +290,8 @@ def kill_job(
             check=False,
         )
         notes.append(f"`datlake outbox flush` exited {flush.returncode}: {flush.stdout.strip()}")
+        lost = _wait_until_none_running(setup)
+        notes.append(f"{lost} run(s) lost once the {KILLED_RUN_LEASE_S:g} s default lease ran out")
         seconds = time.monotonic() - started
         outcomes = _outcomes_from_lines(lines, count)
         counts = audit(setup.server.url, setup.api_key, outcomes, "kill-job")
@@ -292,6 +299,17 @@ def kill_job(
             counts["flush_failed"] = 1
             counts["problems"] += 1
         return ScenarioResult("kill-job", "on", count, seconds, counts, setup.proxy.stats, notes)
+
+
+def _wait_until_none_running(setup: _Setup) -> int:
+    """Wait (bounded) until no run of the pipelines' job is `running`; how many are `lost`."""
+    deadline = time.monotonic() + KILLED_RUN_LEASE_S * 10
+    with DatlakeClient(setup.server.url, setup.api_key, outbox="off") as client:
+        while True:
+            runs = [unwrap(res) for res in iter_runs(client, JOB)]
+            if all(run.status != "running" for run in runs) or time.monotonic() > deadline:
+                return sum(run.status == "lost" for run in runs)
+            time.sleep(0.2)
 
 
 def _outcomes_from_lines(lines: list[dict[str, Any]], count: int) -> list[PipelineOutcome]:

@@ -27,10 +27,17 @@ class LocalDatlake:
     """`with LocalDatlake(data_dir, api_key) as server: server.url`; `kill()` sends SIGKILL,
     `start()` brings it back on the same port over the same data folder."""
 
-    def __init__(self, data_dir: Path, api_key: str, port: int | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        api_key: str,
+        port: int | None = None,
+        default_lease: float | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.api_key = api_key
         self.port = free_port() if port is None else port
+        self.default_lease = default_lease
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir.parent / f"{data_dir.name}-server.log"
         self.starts = 0
@@ -43,6 +50,8 @@ class LocalDatlake:
         command = [sys.executable, "-m", "datlake_server", "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--data", str(self.data_dir)]
         env = {**os.environ, "DATLAKE_API_KEY": self.api_key}
+        if self.default_lease is not None:
+            env["DATLAKE_DEFAULT_LEASE"] = str(self.default_lease)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         self.starts += 1

@@ -53,7 +53,8 @@ def test_a_job_killed_with_sigkill_shows_lost_within_its_lease(tmp_path: Path) -
             assert process.stdout is not None
             run_id = process.stdout.readline().strip()
             with DatlakeClient(url, API_KEY) as client:
-                assert wait_for(lambda: unwrap(get_run(client, job, run_id)).lease_expires_at)
+                # the job's own first heartbeat (a 1 s lease), not the server's default
+                assert wait_for(lambda: unwrap(get_run(client, job, run_id)).last_heartbeat_at)
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait(timeout=30)
                 # a lease of three periods (1 s) runs out: the run is lost, not running
