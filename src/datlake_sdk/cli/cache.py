@@ -19,17 +19,13 @@ from collections.abc import Sequence
 
 from datlake_sdk._config import outbox_path
 from datlake_sdk._errors import ConfigError
+from datlake_sdk.cli._store_parser import store_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="datlake cache",
-        description="The newest snapshot seen per table, served while Datlake is unreachable.",
+    parser = store_parser(
+        "datlake cache", "The newest snapshot seen per table, served while Datlake is unreachable."
     )
-    parser.add_argument(
-        "--outbox", default=None, help="the outbox file (default: $DATLAKE_SDK_OUTBOX, config)"
-    )
-    parser.add_argument("--config", default=None, help="config file (default: $DATLAKE_CONFIG)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     warm = commands.add_parser("warm", help="read the newest snapshot of each TABLE now")
     warm.add_argument("tables", nargs="+", metavar="TABLE")

@@ -21,19 +21,16 @@ from pathlib import Path
 from datlake_sdk._config import outbox_path
 from datlake_sdk._errors import ConfigError
 from datlake_sdk._store import Entry, Journal
+from datlake_sdk.cli._store_parser import store_parser
 
 STATES = ("pending", "dead", "delivered")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="datlake outbox",
-        description="See and deliver the lineage writes the outbox keeps while Datlake is away.",
+    parser = store_parser(
+        "datlake outbox",
+        "See and deliver the lineage writes the outbox keeps while Datlake is away.",
     )
-    parser.add_argument(
-        "--outbox", default=None, help="the outbox file (default: $DATLAKE_SDK_OUTBOX, config)"
-    )
-    parser.add_argument("--config", default=None, help="config file (default: $DATLAKE_CONFIG)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.add_parser("status", help="how many entries are pending, delivered and dead")
     flush = commands.add_parser("flush", help="deliver what is pending; exit 0 when none is left")
