@@ -19,13 +19,14 @@ import httpx
 
 from ._call import Call
 from ._config import load_settings
-from ._errors import NotFound, SDKError
+from ._errors import NotFound, SDKError, ValidationError, detach
 from ._log import call_fields, logger, new_request_id
 from ._policy import ErrorStrategy, OnError, Policy, RetryPolicy
 from ._reactions import ErrorListeners, apply_strategy, emit_error_event, log_error
 from ._result import Err, Ok, Result
 from ._retry import run_attempts
 from ._translate import translate
+from ._types import Run
 
 if TYPE_CHECKING:
     from ._delivery import FlushReport, Outbox
@@ -193,8 +194,23 @@ class DatlakeClient:
                 not_found_type=call.not_found_type,
             )
         if isinstance(result, Err):
-            self._react(call, result.error)
+            self._react(call.operation, result.error, call.run_ref)
         return result
+
+    def refuse(self, operation: str, error: SDKError, run: Run | None = None) -> Err[SDKError]:
+        """`Err(error)` for a call refused before sending (a bad name, an unreadable file),
+        after the reactions every `Err` gets: the listeners, the WARNING and, with
+        `on_error=emit_event` and a valid `run`, the error event.
+
+        >>> client = DatlakeClient("http://127.0.0.1:8765")
+        >>> client.refuse("get_run", ValidationError("run_id: 'r 1' is not valid"))
+        Err(error=ValidationError(code=None, message="run_id: 'r 1' is not valid", ...))
+        """
+        from ._names import bad_run
+
+        run_ref = None if run is None or bad_run("run", run) else (run.job_name, run.run_id)
+        self._react(operation, error, run_ref)
+        return Err(error)
 
     def flush_outbox(self, timeout: float | None = None) -> FlushReport:
         """Deliver what the outbox holds for this Datlake, for at most `timeout` seconds
@@ -217,13 +233,16 @@ class DatlakeClient:
             and call.defer is not None
             and (outbox.circuit.open or outbox.queued_behind(call.defer.group))
         ):
-            return outbox.defer(call)
+            return self._defer(call)
         retry = self._settings.policy.retry
-        deadline = time.monotonic() + retry.deadline_s
+        started = time.monotonic()
+        deadline = started + retry.deadline_s
         landed = False
+        attempts = 0
 
         def attempt() -> Result[T, SDKError]:
-            nonlocal landed
+            nonlocal landed, attempts
+            attempts += 1
             outcome = self._attempt(call, deadline)
             if isinstance(outcome, Err) and _may_have_landed(outcome.error):
                 landed = True
@@ -234,6 +253,7 @@ class DatlakeClient:
                 attempt,
                 retry,
                 operation=call.operation,
+                run_id=None if call.run_ref is None else call.run_ref[1],
                 rewind=call.rewind,
                 # with an outbox, an unreachable Datlake sends the write to the journal at once
                 give_up=_unreachable if deferrable else None,
@@ -242,8 +262,12 @@ class DatlakeClient:
             result = attempt()
         if not (isinstance(result, Err) and result.error.retryable):
             return result
+        error = result.error
+        if attempts > 1 or error.code is None:
+            plural = "attempt" if attempts == 1 else "attempts"
+            error.message += f" after {attempts} {plural} in {time.monotonic() - started:.1f} s"
         if outbox is not None and call.defer is not None:
-            return outbox.defer(call)  # replayed with the same ids: exactly once either way
+            return self._defer(call)  # replayed with the same ids: exactly once either way
         if call.cached is not None and self._cache is not None:
             kept = call.cached(result.error)
             if kept is not None:
@@ -251,6 +275,20 @@ class DatlakeClient:
         if landed and call.resolve is not None:
             return self._resolve(call.resolve(), result)
         return result
+
+    def _defer(self, call: Call[M, T]) -> Result[T, SDKError]:
+        """Keep `call` in the outbox; a journal that cannot take it is an `Err`, not a raise."""
+        assert self._outbox is not None
+        try:
+            return self._outbox.defer(call)
+        except Exception as ex:  # a full disk, a broken journal: the write was not kept
+            error = SDKError(
+                f"{call.operation}: could not keep the write in the outbox"
+                f" ({type(ex).__name__}: {ex})",
+                operation=call.operation,
+            )
+            error.__cause__ = ex
+            return Err(detach(error))
 
     def _resolve(self, check: Call[Any, T | None], failed: Err[SDKError]) -> Result[T, SDKError]:
         """Ask the server whether a write whose last attempt failed landed earlier."""
@@ -282,6 +320,14 @@ class DatlakeClient:
             if bounded and shorter is not None:
                 kwargs["timeout"] = shorter
             request = self._http.build_request(**kwargs)
+        except Exception as ex:  # what the checks before sending missed: the encoder refused it
+            error = ValidationError(
+                f"{call.operation}: the request cannot be sent: {type(ex).__name__}: {ex}",
+                operation=call.operation,
+            )
+            error.__cause__ = ex
+            return Err(detach(error))
+        try:
             response = self._http.send(request, stream=True)
             if self._outbox is not None:
                 self._outbox.circuit.reset()
@@ -299,7 +345,7 @@ class DatlakeClient:
                 self._outbox.circuit.trip()
             outcome = ex
         try:
-            return translate(
+            result = translate(
                 outcome,
                 call.parse,
                 call.expect,
@@ -311,20 +357,26 @@ class DatlakeClient:
         finally:
             if response is not None:
                 response.close()
+        if isinstance(result, Err) and result.error.code is None and result.error.retryable:
+            # a transport failure says where it went: the method and URL (never the headers)
+            result.error.message = f"{request.method} {request.url}: {result.error.message}"
+        return result
 
-    def _react(self, call: Call[M, T], error: SDKError) -> None:
+    def _react(self, operation: str, error: SDKError, run_ref: tuple[str, str] | None) -> None:
+        """What every `Err` the client returns gets, found before sending or after: the
+        listeners, the WARNING, and the error event under `on_error=emit_event`."""
         if error.operation is None:
-            error.operation = call.operation
-        self._listeners.notify(call.operation, error)
-        log_error(call.operation, error)
+            error.operation = operation
+        self._listeners.notify(operation, error)
+        log_error(operation, error)
         on_error = self._settings.policy.on_error
-        if on_error is OnError.EMIT_EVENT and call.run_ref is not None:
-            emit_error_event(self._http, call.run_ref, call.operation, error)
+        if on_error is OnError.EMIT_EVENT and run_ref is not None:
+            emit_error_event(self._http, run_ref, operation, error)
         elif on_error is OnError.EMIT_EVENT:
             logger.debug(
                 "%s: no run to post an error event on",
-                call.operation,
-                extra=call_fields(call.operation, error.request_id),
+                operation,
+                extra=call_fields(operation, error.request_id),
             )
 
     def close(self) -> None:

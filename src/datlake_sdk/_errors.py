@@ -20,6 +20,7 @@ __all__ = [
     "ServerError",
     "Transient",
     "ValidationError",
+    "detach",
     "error_for_status",
 ]
 
@@ -77,7 +78,10 @@ class SDKError(Exception):
         error = _from_transport(ex)
         if error is None:
             error = SDKError(f"{type(ex).__name__}: {ex}")
-        error.__cause__ = ex
+            error.__cause__ = ex
+        else:
+            # an httpx exception holds its request, whose headers hold the API key
+            error.__cause__ = _detached(ex)
         return error
 
     def __str__(self) -> str:
@@ -163,9 +167,51 @@ def _category(status: int) -> type[SDKError]:
     return SDKError
 
 
+def detach(error: SDKError) -> SDKError:
+    """Cut what ties `error` to the request that failed, so that nothing reachable from an
+    `Err` leads to the request's headers (and the API key in them): its traceback (whose
+    frames hold the request), and its cause and context, replaced by copies of the same type
+    and message without theirs. Returns `error` itself.
+
+    >>> error = detach(SDKError.from_exception(httpx.ConnectError("refused")))
+    >>> type(error.__cause__).__name__, str(error.__cause__), error.__cause__.__traceback__
+    ('ConnectError', 'refused', None)
+    """
+    error.__traceback__ = None
+    if error.__cause__ is not None:
+        error.__cause__ = _detached(error.__cause__)
+    if error.__context__ is not None:
+        error.__context__ = _detached(error.__context__)
+    return error
+
+
+def _detached(ex: BaseException) -> BaseException:
+    """A copy of `ex` with its type and arguments only: no traceback, cause, context, nor
+    attributes such as an httpx exception's `request`."""
+    if isinstance(ex, SDKError):
+        return detach(ex)
+    try:
+        copy = type(ex)(*ex.args)
+    except Exception:  # a constructor that wants other arguments
+        copy = Exception(f"{type(ex).__name__}: {ex}")
+    copy.__traceback__ = None
+    copy.__suppress_context__ = True
+    return copy
+
+
 def _from_transport(ex: BaseException) -> SDKError | None:
     if isinstance(ex, httpx.TimeoutException):
-        return Transient(f"timed out: {type(ex).__name__}")
+        return Transient(f"timed out ({type(ex).__name__})")
+    if isinstance(ex, httpx.ConnectError):
+        return Transient(f"connection failed ({_reason(ex)})")
     if isinstance(ex, httpx.TransportError):
-        return Transient(f"transport failed: {type(ex).__name__}: {ex}")
+        return Transient(f"transport failed ({type(ex).__name__}: {ex})")
     return None
+
+
+def _reason(ex: BaseException) -> str:
+    text = str(ex)
+    for known in ("Connection refused", "Name or service not known", "Network is unreachable"):
+        if known.lower() in text.lower():
+            return known.lower()
+    return f"{type(ex).__name__}: {text}" if text else type(ex).__name__

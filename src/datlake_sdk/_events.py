@@ -27,7 +27,7 @@ from . import _convert as domain
 from ._call import Deferral
 from ._client import DatlakeClient
 from ._errors import SDKError, ValidationError
-from ._names import bad_json, bad_run, first_invalid
+from ._names import bad_json, bad_run, bad_utf8, first_invalid
 from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
 from ._result import Err, Ok, Result
 from ._types import Event, Lease, Page, Run
@@ -64,12 +64,12 @@ def heartbeat(
         bad_run("run", run), bad_range("lease_seconds", lease_seconds, 1, MAX_LEASE_SECONDS)
     )
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("heartbeat", invalid, run)
     if client.outbox is not None and client.outbox.queued_behind(run.run_id):
         return Ok(None)  # the run itself still waits in the outbox: nothing to keep alive yet
     key = idempotency_key_for(idempotency_key)
     if isinstance(key, Err):
-        return key
+        return client.refuse("heartbeat", key.error, run)
     body = api.HeartbeatRequest(lease_seconds=UNSET if lease_seconds is None else lease_seconds)
     return client.execute(
         api_call(
@@ -110,10 +110,10 @@ def post_event(
         bad_json("data", data),
     )
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("post_event", invalid, run)
     key = idempotency_key_for(idempotency_key)
     if isinstance(key, Err):
-        return key
+        return client.refuse("post_event", key.error, run)
     body = api.EventRequest(
         kind=api.EventKind(kind),
         message=UNSET if message is None else message,
@@ -155,9 +155,13 @@ def list_events(
     >>> list_events(client, run, limit=100)  # doctest: +SKIP
     Ok(value=Page(items=(Event(...), ...), next_cursor=None))
     """
-    invalid = first_invalid(bad_run("run", run), bad_range("limit", limit, 1, MAX_PAGE_SIZE))
+    invalid = first_invalid(
+        bad_run("run", run),
+        bad_range("limit", limit, 1, MAX_PAGE_SIZE),
+        bad_utf8("cursor", cursor),
+    )
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("list_events", invalid, run)
     return client.execute(
         api_call(
             list_events_endpoint,
@@ -183,5 +187,5 @@ def iter_events(
 
 def _bad_message(message: str | None) -> ValidationError | None:
     if message is None or len(message) <= MAX_MESSAGE_LENGTH:
-        return None
+        return bad_utf8("message", message)
     return ValidationError(f"message: {len(message)} characters, more than {MAX_MESSAGE_LENGTH}")

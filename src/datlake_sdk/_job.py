@@ -295,7 +295,7 @@ class JobContext:
             return result.value
         if self.client.policy.on_error is OnError.RAISE:
             raise result.error
-        logger.info("%s: %s failed, the job goes on: %s", self.job_name, what, result.error)
+        logger.warning("%s: %s failed, the job goes on: %s", self.job_name, what, result.error)
         return None
 
     def _install_sigterm_handler(self) -> None:

@@ -27,6 +27,8 @@ __all__ = [
     "bad_object_name",
     "bad_run",
     "bad_run_id",
+    "bad_text",
+    "bad_utf8",
     "first_invalid",
 ]
 
@@ -35,6 +37,10 @@ _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 _MAX_OBJECT_NAME_BYTES = 1024
+
+MAX_JSON_DEPTH = 200
+"""How deeply a free-form object may nest: far more than any real document, far less than
+what makes an encoder (here or on the server) run out of stack."""
 
 
 def bad_name(argument: str, value: str) -> ValidationError | None:
@@ -99,31 +105,79 @@ def bad_object_name(argument: str, value: str) -> ValidationError | None:
 
 def bad_json(argument: str, value: Mapping[str, Any] | None) -> ValidationError | None:
     """A free-form object (metadata, extra, schema, event data) the body can carry: JSON
-    values only, and no NaN or infinity, which JSON has no spelling for.
+    values only, no NaN or infinity (JSON has no spelling for them), no text UTF-8 cannot
+    carry (a lone surrogate), and at most `MAX_JSON_DEPTH` levels of nesting.
 
     >>> print(bad_json("extra", {"ratio": float("nan")}))  # doctest: +ELLIPSIS
     extra: cannot be sent as JSON: Out of range float values are not JSON compliant...
+    >>> print(bad_json("metadata", {"note": "\\ud800"}))  # doctest: +ELLIPSIS
+    metadata: cannot be sent as JSON: 'utf-8' codec can't encode character '\\ud800'...
     """
     if value is None:
         return None
+    if _deeper_than(value, MAX_JSON_DEPTH):
+        return ValidationError(
+            f"{argument}: cannot be sent as JSON: nested more than {MAX_JSON_DEPTH} levels deep"
+        )
     try:
-        json.dumps(value, allow_nan=False)  # what httpx does with the body, later
-    except (TypeError, ValueError, RecursionError) as ex:
+        # exactly what httpx does with the body, later
+        json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
+            "utf-8"
+        )
+    except (TypeError, ValueError, RecursionError) as ex:  # UnicodeEncodeError is a ValueError
         return ValidationError(f"{argument}: cannot be sent as JSON: {ex}")
     return None
 
 
 def bad_text(argument: str, value: str, max_length: int) -> ValidationError | None:
-    """A required string field (a uri, a format): 1 to `max_length` characters.
+    """A required string field (a uri, a format): 1 to `max_length` characters of text UTF-8
+    can carry.
 
     >>> print(bad_text("format", "", 64))
     format: '' must be 1 to 64 characters long
     """
     _require_str(argument, value)
-    if 1 <= len(value) <= max_length:
-        return None
     shown = value if len(value) <= 40 else value[:40] + "..."
-    return _invalid(argument, shown, f"must be 1 to {max_length} characters long")
+    if not 1 <= len(value) <= max_length:
+        return _invalid(argument, shown, f"must be 1 to {max_length} characters long")
+    return bad_utf8(argument, value)
+
+
+def bad_utf8(argument: str, value: str | None) -> ValidationError | None:
+    """An optional string (a message, a cursor) that UTF-8 can carry: no lone surrogate.
+
+    >>> print(bad_utf8("message", "half \\udc80 way"))
+    message: 'half \\udc80 way' is not valid text (a lone surrogate at position 5)
+    """
+    if value is None:
+        return None
+    _require_str(argument, value)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as ex:
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        return _invalid(
+            argument, shown, f"is not valid text (a lone surrogate at position {ex.start})"
+        )
+    return None
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether containers in `value` nest more than `limit` levels (walked without recursion,
+    so no depth can overflow the stack; a cycle counts as too deep)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def first_invalid(*checks: ValidationError | None) -> ValidationError | None:

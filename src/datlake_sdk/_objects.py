@@ -29,7 +29,7 @@ from ._errors import SDKError, ServerError, Transient, ValidationError
 from ._ids import new_id
 from ._names import bad_bucket, bad_object_name, bad_run, first_invalid
 from ._operations import api_call
-from ._result import Err, Result, map
+from ._result import Result, map
 from ._types import Artifact, ObjectInfo, Run
 
 __all__ = [
@@ -43,6 +43,9 @@ __all__ = [
 StrPath = str | os.PathLike[str]
 
 _CHUNK_SIZE = 1024 * 1024
+
+# what a download's body may declare itself to be ("": no Content-Type at all)
+_OBJECT_MEDIA_TYPES = frozenset({"", "application/octet-stream"})
 
 
 def upload_object(
@@ -88,17 +91,17 @@ def upload_file(
         None if run is None else bad_run("run", run),
     )
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("upload_object", invalid, run)
     try:
         file = open(file_path, "rb")  # noqa: SIM115 - closed below, after the call
-    except OSError as ex:
-        return Err(_unreadable(file_path, ex))
+    except (OSError, ValueError) as ex:  # ValueError: a NUL, or text the OS cannot spell
+        return client.refuse("upload_object", _unreadable(file_path, ex), run)
     with file:
         try:
             digest = hashlib.file_digest(file, "sha256").hexdigest()
             file.seek(0)
         except OSError as ex:
-            return Err(_unreadable(file_path, ex))
+            return client.refuse("upload_object", _unreadable(file_path, ex), run)
         return client.execute(
             _upload_call(bucket, object_name, file, digest, run, os.fspath(file_path))
         )
@@ -109,9 +112,17 @@ def download_object(
 ) -> Result[ObjectInfo, SDKError]:
     """Stream `bucket`/`object_name` into `dest_path` and return its size and SHA-256.
 
-    The bytes go to a temporary file beside `dest_path`, are checked against the server's
-    `X-Checksum-Sha256` when it sends one, and only then replace `dest_path`: a failed download
-    never leaves a partial file. The destination folder must exist.
+    The bytes go to a temporary file beside `dest_path`, are checked, and only then replace
+    `dest_path`: a failed download never leaves a partial file. The destination folder must
+    exist.
+
+    The check: the contract documents `X-Checksum-Sha256` on a download but does not require
+    it, so a server that leaves it out is not refused for that. With the header, the bytes
+    must hash to it (else `Err(Transient)`, retried: they were damaged on the way). Without
+    it, the answer must at least be what the contract says a download is: a body of
+    `Content-Type: application/octet-stream` (or of no declared type); a 200 carrying
+    anything else, such as a proxy's or a login page's HTML, is `Err(ServerError)` and
+    `dest_path` is left as it was.
 
     >>> download_object(client, "artifacts", "jobs/daily/r1/run.log", "run.log")  # doctest: +SKIP
     Ok(value=ObjectInfo(bucket='artifacts', object_name='jobs/daily/r1/run.log', ...))
@@ -120,13 +131,14 @@ def download_object(
         bad_bucket("bucket", bucket), bad_object_name("object_name", object_name)
     )
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("download_object", invalid)
     dest = Path(dest_path)
-    if not dest.parent.is_dir() or dest.is_dir():
-        return Err(
+    if not _encodable(dest) or not dest.parent.is_dir() or dest.is_dir():
+        return client.refuse(
+            "download_object",
             ValidationError(
                 f"dest_path: {str(dest_path)!r} is not a file path in an existing folder"
-            )
+            ),
         )
     info = ObjectInfo(
         bucket=bucket,
@@ -166,7 +178,7 @@ def make_log_artifact(
     """
     invalid = bad_run("run", run)
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("make_log_artifact", invalid, run)
     return map(
         upload_object(client, bucket, log_object_name(run), local_log_path, run=run),
         lambda uri: Artifact(type="log", uri=uri),
@@ -247,6 +259,14 @@ def _upload_call(
 def _save_streamed(response: httpx.Response, dest: Path, info: ObjectInfo) -> ObjectInfo:
     # Raises SDKErrors, which the translator passes on as they are: a local disk failure is the
     # caller's (not the server's), and bytes that do not match their checksum are worth a retry.
+    media_type = response.headers.get("Content-Type", "").partition(";")[0].strip().lower()
+    if "X-Checksum-Sha256" not in response.headers and media_type not in _OBJECT_MEDIA_TYPES:
+        # nothing to check the bytes against, and they are not an object's: refuse them
+        raise ServerError(
+            f"HTTP {response.status_code} with a {media_type} body and no"
+            " X-Checksum-Sha256: not an object's bytes",
+            code=response.status_code,
+        )
     digest = hashlib.sha256()
     size = 0
     try:
@@ -284,15 +304,28 @@ def _save_streamed(response: httpx.Response, dest: Path, info: ObjectInfo) -> Ob
     )
 
 
+def _encodable(path: Path) -> bool:
+    """Whether the OS can spell `path` (no NUL, no text its file system encoding lacks)."""
+    try:
+        os.fsencode(path)
+    except (ValueError, UnicodeError):
+        return False
+    return "\x00" not in str(path)
+
+
 def _same(info: ObjectInfo) -> ObjectInfo:
     return info
 
 
 def _unwritable(dest: Path, ex: OSError) -> ValidationError:
-    return ValidationError(f"dest_path: cannot write {str(dest)!r}: {ex.strerror or ex}")
+    return ValidationError(
+        f"dest_path: cannot write {str(dest)!r}: {getattr(ex, 'strerror', None) or ex}"
+    )
 
 
-def _unreadable(file_path: StrPath, ex: OSError) -> ValidationError:
-    error = ValidationError(f"file_path: cannot read {str(file_path)!r}: {ex.strerror or ex}")
+def _unreadable(file_path: StrPath, ex: OSError | ValueError) -> ValidationError:
+    error = ValidationError(
+        f"file_path: cannot read {str(file_path)!r}: {getattr(ex, 'strerror', None) or ex}"
+    )
     error.__cause__ = ex
     return error

@@ -135,7 +135,7 @@ def emit_error_event(
         response = http.request(
             **post_event._get_kwargs(job_name, run_id, body=body, x_request_id=event_request_id)
         )
-    except httpx.HTTPError as ex:
+    except Exception as ex:  # best effort: nothing about the event may break the call
         logger.warning(
             "%s: could not emit an error event on run %s: %s: %s",
             operation,

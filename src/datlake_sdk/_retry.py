@@ -4,6 +4,15 @@ stamina runs the loop (so `stamina.set_testing` and `stamina.set_active` apply);
 decides whether and how long to wait: full-jitter exponential backoff, the server's
 `Retry-After` up to a cap, and a total deadline.
 
+Each retry is logged once, by the SDK (logger `datlake_sdk`, INFO, with the operation, the run
+id and the previous attempt's request id). stamina's own record of the same retry (the bare
+`stamina.retry_scheduled` of its standard-library logging hook, logger `stamina`) is dropped
+while, and only while, an SDK call retries: a filter on the `stamina` logger, added the first
+time the SDK retries, lets every other record through, so your own stamina retries still log
+and `stamina.instrumentation.set_on_retry_hooks` stays yours. With structlog installed stamina
+logs through structlog instead, which the filter does not reach; silence it there with
+`set_on_retry_hooks([])` if you want to.
+
 >>> from datlake_sdk._errors import Transient
 >>> from datlake_sdk._result import Err, Ok
 >>> outcomes = iter([Err(Transient("busy")), Ok("done")])
@@ -13,6 +22,8 @@ Ok(value='done')
 
 from __future__ import annotations
 
+import contextvars
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -26,6 +37,27 @@ from ._result import Err, Result
 __all__ = ["backoff_seconds", "run_attempts", "wait_before_retry"]
 
 T = TypeVar("T")
+
+# Set while an SDK call runs stamina's loop, in that thread (or task) only.
+_retrying: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "datlake_sdk_retrying", default=False
+)
+
+
+class _DropSDKRetries(logging.Filter):
+    """Drops stamina's record of a retry the SDK already logs itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (_retrying.get() and record.getMessage() == "stamina.retry_scheduled")
+
+
+_STAMINA_FILTER = _DropSDKRetries()
+
+
+def _quiet_stamina() -> None:
+    stamina_logger = logging.getLogger("stamina")
+    if _STAMINA_FILTER not in stamina_logger.filters:
+        stamina_logger.addFilter(_STAMINA_FILTER)
 
 
 class _RetryableFailure(Exception):
@@ -70,6 +102,7 @@ def run_attempts(
     policy: RetryPolicy,
     *,
     operation: str,
+    run_id: str | None = None,
     rewind: Callable[[], None] | None = None,
     give_up: Callable[[SDKError], bool] | None = None,
     clock: Callable[[], float] = time.monotonic,
@@ -81,7 +114,12 @@ def run_attempts(
     first = attempt()
     if not (isinstance(first, Err) and first.error.retryable) or policy.max_attempts < 2:
         return first
-    return _retry(first, attempt, policy, operation, rewind, give_up, clock, started)
+    _quiet_stamina()
+    token = _retrying.set(True)
+    try:
+        return _retry(first, attempt, policy, operation, run_id, rewind, give_up, clock, started)
+    finally:
+        _retrying.reset(token)
 
 
 def _retry(
@@ -89,6 +127,7 @@ def _retry(
     attempt: Callable[[], Result[T, SDKError]],
     policy: RetryPolicy,
     operation: str,
+    run_id: str | None,
     rewind: Callable[[], None] | None,
     give_up: Callable[[SDKError], bool] | None,
     clock: Callable[[], float],
@@ -116,7 +155,7 @@ def _retry(
                 operation,
                 error.message,
                 policy.deadline_s,
-                extra=call_fields(operation, error.request_id, wait_s=wait),
+                extra=call_fields(operation, error.request_id, wait_s=wait, run_id=run_id),
             )
             return False
         waits.append(wait)
@@ -135,14 +174,19 @@ def _retry(
                 else:
                     retries += 1
                     logger.info(
-                        "%s: retry %d after %s, backoff %.3fs (previous request_id=%s)",
+                        "%s: retry %d after %s, backoff %.3fs (run_id=%s, previous request_id=%s)",
                         operation,
                         retries,
                         last_error.message,
                         waits[-1],
+                        run_id,
                         last_error.request_id,
                         extra=call_fields(
-                            operation, last_error.request_id, wait_s=waits[-1], retry=retries
+                            operation,
+                            last_error.request_id,
+                            wait_s=waits[-1],
+                            retry=retries,
+                            run_id=run_id,
                         ),
                     )
                     result = _again(attempt, rewind, operation)

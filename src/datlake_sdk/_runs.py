@@ -22,9 +22,9 @@ from datlake_api.types import UNSET
 from . import _convert as domain
 from ._call import Call, Deferral
 from ._client import DatlakeClient
-from ._errors import SDKError
+from ._errors import SDKError, ValidationError
 from ._ids import id_for_key, new_id
-from ._names import bad_json, bad_name, bad_run, bad_run_id, first_invalid
+from ._names import bad_json, bad_name, bad_run, bad_run_id, bad_text, bad_utf8, first_invalid
 from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
 from ._result import Err, Result, map
 from ._types import Artifact, Page, Run
@@ -43,6 +43,9 @@ T = TypeVar("T")
 
 RUN_STATUSES = ("running", "succeeded", "failed", "lost")
 MAX_PAGE_SIZE = 500
+MAX_ARTIFACTS = 1000
+MAX_ARTIFACT_TYPE_LENGTH = 64
+MAX_ARTIFACT_URI_LENGTH = 4096
 
 
 def start_run(
@@ -73,10 +76,10 @@ def start_run(
         bad_json("metadata", metadata),
     )
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("start_run", invalid, Run(job_name, run_id))
     key = idempotency_key_for(idempotency_key)
     if isinstance(key, Err):
-        return key
+        return client.refuse("start_run", key.error, Run(job_name, run_id))
     body = api.StartRunRequest(
         metadata=domain.free_form(metadata),
         parent_run_id=UNSET if parent_run_id is None else parent_run_id,
@@ -138,9 +141,11 @@ def finish_run(
     """`complete_run`, returning the finished `Run` (its status, `finished_at`, artifacts)."""
     if not isinstance(success, bool):
         raise TypeError(f"success must be a bool, not {type(success).__name__}")
-    invalid = first_invalid(bad_run("run", run), bad_json("extra", extra))
+    invalid = first_invalid(
+        bad_run("run", run), bad_json("extra", extra), _bad_artifacts(artifacts)
+    )
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("complete_run", invalid, run)
     body = api.CompleteRunRequest(
         success=success,
         extra=domain.free_form(extra),
@@ -175,6 +180,24 @@ def finish_run(
     )
 
 
+def _bad_artifacts(artifacts: Sequence[Artifact] | None) -> ValidationError | None:
+    """Artifacts the contract takes: at most 1000, each a type of 1-64 and a uri of 1-4096
+    characters of text."""
+    if artifacts is None:
+        return None
+    if len(artifacts) > MAX_ARTIFACTS:
+        return ValidationError(f"artifacts: {len(artifacts)} of them, more than {MAX_ARTIFACTS}")
+    return first_invalid(
+        *(
+            first_invalid(
+                bad_text(f"artifacts[{i}].type", item.type, MAX_ARTIFACT_TYPE_LENGTH),
+                bad_text(f"artifacts[{i}].uri", item.uri, MAX_ARTIFACT_URI_LENGTH),
+            )
+            for i, item in enumerate(artifacts)
+        )
+    )
+
+
 def run_lookup(run: Run, pick: Callable[[Run], T | None]) -> Call[api.Run, T | None]:
     """A read of `run` that answers what `pick` finds in it: how the client checks whether an
     earlier attempt of a write landed (`None`: it did not)."""
@@ -196,7 +219,7 @@ def get_run(client: DatlakeClient, job_name: str, run_id: str) -> Result[Run, SD
     """
     invalid = first_invalid(bad_name("job_name", job_name), bad_run_id("run_id", run_id))
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("get_run", invalid, Run(job_name, run_id))
     return client.execute(
         api_call(
             get_run_endpoint,
@@ -226,9 +249,10 @@ def list_runs(
         bad_name("job_name", job_name),
         bad_choice("status", status, RUN_STATUSES),
         bad_range("limit", limit, 1, MAX_PAGE_SIZE),
+        bad_utf8("cursor", cursor),
     )
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("list_runs", invalid)
     return client.execute(
         api_call(
             list_runs_endpoint,

@@ -25,7 +25,7 @@ from ._client import DatlakeClient
 from ._errors import SDKError
 from ._ids import id_for_key, new_id
 from ._log import logger
-from ._names import bad_json, bad_name, bad_run, bad_run_id, bad_text, first_invalid
+from ._names import bad_json, bad_name, bad_run, bad_run_id, bad_text, bad_utf8, first_invalid
 from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
 from ._result import Err, Ok, Result, and_then, unwrap_or
 from ._runs import run_lookup
@@ -71,7 +71,7 @@ def fetch_latest_uri(
         None if run is None else bad_run("run", run),
     )
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("fetch_latest_uri", invalid, run)
     outbox = client.outbox
     if run is not None and outbox is not None and outbox.queued_behind(run.run_id):
         return and_then(
@@ -219,10 +219,10 @@ def register_snapshot(
         bad_json("schema", schema),
     )
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("register_snapshot", invalid, run)
     key = idempotency_key_for(idempotency_key)
     if isinstance(key, Err):
-        return key
+        return client.refuse("register_snapshot", key.error, run)
     body = api.RegisterSnapshotRequest(
         job_name=run.job_name,
         run_id=run.run_id,
@@ -278,10 +278,12 @@ def list_snapshots(
     Ok(value=Page(items=(SnapshotInfo(...), ...), next_cursor=None))
     """
     invalid = first_invalid(
-        bad_name("table_name", table_name), bad_range("limit", limit, 1, MAX_PAGE_SIZE)
+        bad_name("table_name", table_name),
+        bad_range("limit", limit, 1, MAX_PAGE_SIZE),
+        bad_utf8("cursor", cursor),
     )
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("list_snapshots", invalid)
 
     def page_seen(model: api.SnapshotPage) -> Page[SnapshotInfo]:
         page = domain.snapshot_page(model)
@@ -332,7 +334,7 @@ def get_lineage(
         bad_choice("direction", direction, LINEAGE_DIRECTIONS),
     )
     if invalid is not None:
-        return Err(invalid)
+        return client.refuse("get_lineage", invalid)
     return client.execute(
         api_call(
             get_lineage_endpoint,

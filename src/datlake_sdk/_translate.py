@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._errors import SDKError, ServerError, Transient, error_for_status
+from ._errors import SDKError, ServerError, Transient, detach, error_for_status
 from ._result import Err, Ok, Result
 
 __all__ = ["error_from_response", "retry_after_seconds", "translate"]
@@ -49,7 +49,27 @@ def translate(
 
     A 2xx whose body is outside the contract is a `ServerError`; with `retry_broken_body`
     (retry-safe calls) one that is not JSON at all is a `Transient`: a body cut off on the way
-    is worth another try."""
+    is worth another try.
+
+    No `Err` keeps a way back to the request (see `detach`): its headers carry the API key."""
+    result = _translate(
+        outcome, parse, expect, convert, request_id, operation, retry_broken_body=retry_broken_body
+    )
+    if isinstance(result, Err):
+        detach(result.error)
+    return result
+
+
+def _translate(
+    outcome: httpx.Response | BaseException,
+    parse: Callable[..., object],
+    expect: type[M],
+    convert: Callable[[M], T],
+    request_id: str,
+    operation: str | None,
+    *,
+    retry_broken_body: bool,
+) -> Result[T, SDKError]:
     if isinstance(outcome, BaseException):
         return Err(_from_exception(outcome, request_id, operation))
     response = outcome

@@ -100,7 +100,10 @@ class TestFromException:
         assert isinstance(error, Transient)
         assert error.code is None
         assert error.retryable
-        assert error.__cause__ is cause
+        # the same type and message, but not the exception itself: it holds the request
+        assert type(error.__cause__) is type(cause)
+        assert str(error.__cause__) == str(cause)
+        assert error.__cause__ is not cause
 
 
 def test_every_category_is_an_sdk_error_and_an_exception() -> None:

@@ -14,7 +14,10 @@ def test_defaults() -> None:
     assert policy.error_strategy is ErrorStrategy.FAIL_FAST
     assert policy.on_error is OnError.LOG_ONLY
     assert policy.retry == RetryPolicy(
-        max_attempts=3, base_ms=200, cap_ms=5000, jitter=True, deadline_s=30.0
+        max_attempts=8, base_ms=250, cap_ms=2000, jitter=True, deadline_s=30.0
+    )
+    assert policy.retry == RetryPolicy.parse(
+        "max=8,base_ms=250,cap_ms=2000,jitter=true,deadline_s=30"
     )
     assert policy.retry.retry_after_cap_s == 30.0
 
