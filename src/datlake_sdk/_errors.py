@@ -203,15 +203,11 @@ def _from_transport(ex: BaseException) -> SDKError | None:
     if isinstance(ex, httpx.TimeoutException):
         return Transient(f"timed out ({type(ex).__name__})")
     if isinstance(ex, httpx.ConnectError):
-        return Transient(f"connection failed ({_reason(ex)})")
+        text = str(ex)
+        for known in ("connection refused", "name or service not known", "network is unreachable"):
+            if known in text.lower():
+                return Transient(known)
+        return Transient(f"connection failed ({type(ex).__name__}: {text})")
     if isinstance(ex, httpx.TransportError):
         return Transient(f"transport failed ({type(ex).__name__}: {ex})")
     return None
-
-
-def _reason(ex: BaseException) -> str:
-    text = str(ex)
-    for known in ("Connection refused", "Name or service not known", "Network is unreachable"):
-        if known.lower() in text.lower():
-            return known.lower()
-    return f"{type(ex).__name__}: {text}" if text else type(ex).__name__

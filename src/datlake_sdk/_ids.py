@@ -45,4 +45,5 @@ def new_id() -> str:
 def id_for_key(*scope: str) -> str:
     """The id named by a caller's own idempotency key (and what it is scoped to): the same key
     gives the same id, so two calls with one key still name one run or snapshot."""
-    return hashlib.sha256("\x00".join(scope).encode()).hexdigest()[:32]
+    # surrogatepass: a key that is not text still names an id (it is refused right after)
+    return hashlib.sha256("\x00".join(scope).encode("utf-8", "surrogatepass")).hexdigest()[:32]
