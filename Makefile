@@ -3,6 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make demo` needs only the SDK and the server: its own venv, without the dev toolchain
+DEMO_VENV := .venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.installed
+# the README's ```python blocks, one file each, for the type checkers
+README_BLOCKS := build/readme
+TYPED_EXAMPLES := examples scripts/demo.py scripts/readme_blocks.py $(README_BLOCKS)
 
 .PHONY: demo test lint typecheck spec generate check-generated api-diff bench fuzz chaos clean
 
@@ -12,8 +18,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/python scripts/demo.py
+# editable, so that the demo runs the checkout as it is; make demo DEMO_KEEP=1 (or DEMO_KEEP=DIR)
+# keeps the demo's data
+$(DEMO_STAMP): pyproject.toml
+	test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[server]'
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
+	$(DEMO_VENV)/bin/python scripts/demo.py
 
 test: lint typecheck spec check-generated
 	$(BIN)/python -m pytest -q
@@ -24,7 +37,9 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict
-	$(BIN)/pyright examples/typing_example.py
+	$(BIN)/python scripts/readme_blocks.py --out $(README_BLOCKS) >/dev/null
+	$(BIN)/mypy --strict $(TYPED_EXAMPLES)
+	$(BIN)/pyright $(TYPED_EXAMPLES)
 
 spec: $(STAMP)
 	$(BIN)/openapi-spec-validator openapi/datlake.yaml
@@ -53,4 +68,4 @@ chaos: $(STAMP)
 	$(BIN)/python -m tests.chaos --scenario faults --pipelines 1000 --outbox off
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_VENV) build dist .pytest_cache .mypy_cache .ruff_cache

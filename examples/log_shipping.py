@@ -1,5 +1,5 @@
-"""The seed's log shipping (plan section 5.2): the 5.1 pipeline's log travels to Datlake as a
-`log` artifact of the run.
+"""Log shipping: the daily_users pipeline's log travels to Datlake as a `log` artifact of the
+run, uploaded before the run completes.
 
     DATLAKE_URL=http://127.0.0.1:8765 DATLAKE_API_KEY=dev python examples/log_shipping.py
 """
@@ -13,6 +13,7 @@ from users_data import data_dir, ensure_users_raw, load_users, print_run, write_
 
 from datlake_sdk import DatlakeClient
 from datlake_sdk.functional import (
+    Artifact,
     Err,
     Ok,
     Result,
@@ -53,25 +54,29 @@ def main() -> int:
             return Err(SDKError.from_exception(ex))
 
     r0 = start_run(client, "daily_users", metadata={"source": "s3"})
-    r1 = and_then(r0, lambda run: fetch_latest_uri(client, run, "users_raw"))
+    if isinstance(r0, Err):
+        print(f"daily_users could not start: {r0.error}")
+        client.close()
+        return 1
+    run = r0.value
+    r1 = fetch_latest_uri(client, run, "users_raw")
     r2 = and_then(r1, process)
     r3 = and_then(
         r2,
-        lambda out_uri: register_snapshot(client, r0.value, "users_curated", out_uri, format="csv"),
+        lambda out_uri: register_snapshot(client, run, "users_curated", out_uri, format="csv"),
     )
     log.info("daily_users steps done: %s", "ok" if isinstance(r3, Ok) else r3.error)
     handler.flush()
 
-    # Seed 5.2, as written (make_log_artifact takes the client)
-    if ship_logs and isinstance(r0, Ok):
-        art = make_log_artifact(client, artifact_bucket, r0.value, log_path)
+    # ship the log, then complete the run with it attached (an upload that failed is left out)
+    arts: list[Artifact] = []
+    if ship_logs:
+        art = make_log_artifact(client, artifact_bucket, run, log_path)
         arts = [art.value] if isinstance(art, Ok) else []
-        complete_run(client, r0.value, success=isinstance(r3, Ok), artifacts=arts)
+    extra = {"error": str(r3.error)} if isinstance(r3, Err) else {}
+    complete_run(client, run, success=isinstance(r3, Ok), extra=extra, artifacts=arts)
 
-    if isinstance(r0, Err):
-        print(f"daily_users could not start: {r0.error}")
-        return 1
-    print_run(client, r0.value)
+    print_run(client, run)
     client.close()
     return 0 if isinstance(r3, Ok) else 1
 

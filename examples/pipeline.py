@@ -1,4 +1,5 @@
-"""The seed's read-transform-write pipeline (plan section 5.1), on the functional API.
+"""The daily_users read-transform-write pipeline on the functional API: each step returns
+`Ok(value)` or `Err(SDKError)`, and `and_then` runs the next step only on `Ok`.
 
 Start a local Datlake (`datlake server --data /tmp/datlake --api-key dev`), then:
 
@@ -35,11 +36,15 @@ def main() -> int:
     )
     ensure_users_raw(client)
 
-    # 1) Start
+    # 1) Start; the later steps need the run, so narrow the Result here
     r0 = start_run(client, "daily_users", metadata={"source": "s3"})
+    if isinstance(r0, Err):
+        print(f"daily_users could not start: {r0.error}")
+        return 1
+    run = r0.value
 
-    # 2) Fetch latest source
-    r1 = and_then(r0, lambda run: fetch_latest_uri(client, run, "users_raw"))
+    # 2) Fetch latest source (records the input edge)
+    r1 = fetch_latest_uri(client, run, "users_raw")
 
     # 3) Load & transform (user function returns uri of output)
     def process(u: UriInfo) -> Result[str, SDKError]:
@@ -55,20 +60,16 @@ def main() -> int:
     # 4) Register snapshot
     r3 = and_then(
         r2,
-        lambda out_uri: register_snapshot(client, r0.value, "users_curated", out_uri, format="csv"),
+        lambda out_uri: register_snapshot(client, run, "users_curated", out_uri, format="csv"),
     )
-
-    if isinstance(r0, Err):
-        print(f"daily_users could not start: {r0.error}")
-        return 1
 
     # 5) Complete (success based on chain result)
     if isinstance(r3, Ok):
-        complete_run(client, r0.value, success=True)
+        complete_run(client, run, success=True)
     else:
-        complete_run(client, r0.value, success=False, extra={"error": str(r3.error)})
+        complete_run(client, run, success=False, extra={"error": str(r3.error)})
 
-    print_run(client, r0.value)
+    print_run(client, run)
     graph = unwrap(get_lineage(client, "users_curated", direction="upstream"))
     print("lineage of users_curated (upstream):")
     for edge in graph.edges:

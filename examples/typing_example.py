@@ -88,7 +88,7 @@ def combinators() -> None:
 
 
 def pipeline(client: DatlakeClient, write: str) -> Result[SnapshotInfo, SDKError]:
-    """The seed's read-transform-write pipeline, each step typed."""
+    """The daily_users read-transform-write pipeline, each step typed."""
     started = start_run(client, "daily_users", metadata={"source": "s3"})
     assert_type(started, Ok[Run] | Err[SDKError])
     if isinstance(started, Err):

@@ -2,12 +2,18 @@
 
 1. starts `datlake server` on a free loopback port with a fresh data folder and API key;
 2. an upstream job, `ingest_users`, writes a small `users_raw` CSV and registers it;
-3. `daily_users` runs the seed's read-transform-write pipeline (5.1) and ships its log (5.2);
-4. prints the lineage graph the server recorded, stops the server and exits 0.
+3. `daily_users` reads it, writes `users_curated`, and ships its log as an artifact;
+4. prints the lineage the server recorded as a tree, stops the server and exits 0.
+
+The data folder is temporary, unless kept: `--keep DIR` (or `DEMO_KEEP=DIR`; `DEMO_KEEP=1`
+keeps a new temporary folder) leaves the server's data and the CSV files there and prints how to
+start `datlake server` on them. It needs only the SDK and the server (`pip install '.[server]'`).
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import csv
 import logging
 import os
@@ -18,14 +24,15 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 
 from datlake_sdk import DatlakeClient
 from datlake_sdk.functional import (
     Err,
+    LineageGraph,
+    LineageNode,
     Ok,
     Result,
     SDKError,
@@ -44,7 +51,7 @@ from datlake_sdk.functional import (
 LOG_BUCKET = "artifacts"
 
 
-@contextmanager
+@contextlib.contextmanager
 def local_datlake(data_dir: Path, api_key: str) -> Iterator[str]:
     """Run `datlake server` in a subprocess on a free port; yield its base URL."""
     command = [sys.executable, "-m", "datlake_server", "--host", "127.0.0.1", "--port", "0"]
@@ -99,7 +106,7 @@ def ingest_users(client: DatlakeClient, workdir: Path) -> None:
 
 
 def daily_users(client: DatlakeClient, workdir: Path, log_path: Path) -> bool:
-    """The seed's pipeline (5.1) with log shipping (5.2), written as railway steps."""
+    """Read users_raw, write users_curated, ship the log: railway steps on the functional API."""
     log = logging.getLogger("daily_users")
 
     def process(u: UriInfo) -> Result[str, SDKError]:
@@ -122,18 +129,15 @@ def daily_users(client: DatlakeClient, workdir: Path, log_path: Path) -> bool:
             return Err(SDKError.from_exception(ex))
 
     r0 = start_run(client, "daily_users", metadata={"source": "demo"})
-    r1 = and_then(r0, lambda run: fetch_latest_uri(client, run, "users_raw"))
-    r2 = and_then(r1, process)
-    r3 = and_then(
-        r2,
-        lambda out_uri: register_snapshot(
-            client, unwrap(r0), "users_curated", out_uri, format="csv"
-        ),
-    )
-    if not isinstance(r0, Ok):
+    if isinstance(r0, Err):
         print(f"daily_users could not start: {r0.error}")
         return False
     run = r0.value
+    r1 = fetch_latest_uri(client, run, "users_raw")
+    r2 = and_then(r1, process)
+    r3 = and_then(
+        r2, lambda out_uri: register_snapshot(client, run, "users_curated", out_uri, format="csv")
+    )
     log.info("daily_users finished its steps: %s", "ok" if isinstance(r3, Ok) else "failed")
     art = make_log_artifact(client, LOG_BUCKET, run, str(log_path))
     arts = [art.value] if isinstance(art, Ok) else []
@@ -143,33 +147,107 @@ def daily_users(client: DatlakeClient, workdir: Path, log_path: Path) -> bool:
 
 
 def print_lineage(client: DatlakeClient) -> None:
-    """Print the graph around users_curated and the daily_users run's artifacts."""
-    graph = unwrap(get_lineage(client, "users_curated", direction="both"))
-    names = {node.id: _label(node) for node in graph.nodes}
-    print("\nLineage recorded by the local Datlake (around users_curated):")
+    """Print the upstream lineage of users_curated as a tree, with each run's artifacts."""
+    graph = unwrap(get_lineage(client, "users_curated", direction="upstream"))
+    artifacts: dict[str, list[str]] = {}
     for node in graph.nodes:
-        print(f"  node  {names[node.id]}")
-    for edge in graph.edges:
-        verb = "was read by" if edge.kind == "read" else "wrote"
-        print(f"  edge  {names[edge.source]}  --{verb}-->  {names[edge.target]}")
-    for node in graph.nodes:
-        if node.kind == "run" and node.job_name == "daily_users" and node.run_id:
+        if node.kind == "run" and node.job_name and node.run_id:
             run = unwrap(get_run(client, node.job_name, node.run_id))
-            for artifact in run.artifacts:
-                print(f"  artifact of {names[node.id]}: {artifact.type} {artifact.uri}")
+            artifacts[node.id] = [f"{a.type} {a.uri}" for a in run.artifacts]
+    print("\nLineage recorded by the local Datlake (upstream of users_curated):")
+    for line in lineage_tree(graph, notes=artifacts):
+        print(f"  {line}")
 
 
-def _label(node: object) -> str:
-    kind = getattr(node, "kind", "")
-    if kind == "table":
-        return f"table {getattr(node, 'name', '')}"
-    status = getattr(node, "status", None)
-    return f"run {getattr(node, 'job_name', '')}/{getattr(node, 'run_id', '')} ({status})"
+def lineage_tree(
+    graph: LineageGraph, notes: Mapping[str, Sequence[str]] | None = None
+) -> list[str]:
+    """The graph as a tree from its root table: under a table the runs that wrote it, under a
+    run the tables it read (then `notes[node id]`, e.g. its artifacts), ids shortened.
+
+    >>> from datlake_sdk.functional import LineageEdge
+    >>> run = LineageNode(id="run:job/r1", kind="run", name="job", job_name="job",
+    ...                   run_id="01a233f66db971d2876cf9303e1787dc", status="succeeded")
+    >>> graph = LineageGraph(root="out", direction="upstream", depth=3, nodes=(
+    ...     LineageNode(id="table:out", kind="table", name="out"), run,
+    ...     LineageNode(id="table:in", kind="table", name="in")), edges=(
+    ...     LineageEdge(source="run:job/r1", target="table:out", kind="wrote"),
+    ...     LineageEdge(source="table:in", target="run:job/r1", kind="read",
+    ...                 snapshot_id="01a233f66d81742e96e33de09c73b0a6")))
+    >>> print("\\n".join(lineage_tree(graph)))
+    out
+    └─ written by job/3e1787dc (succeeded)
+       └─ read in (snapshot 9c73b0a6)
+    """
+    nodes = {node.id: node for node in graph.nodes}
+    notes = notes or {}
+    lines = [graph.root]
+
+    def children(node_id: str) -> list[tuple[str | None, str]]:
+        """(child node id or None for a note, label) pairs, in the graph's order."""
+        node = nodes.get(node_id)
+        if node is not None and node.kind == "table":
+            return [
+                (edge.source, _run_label(nodes.get(edge.source), edge.source))
+                for edge in graph.edges
+                if edge.kind == "wrote" and edge.target == node_id
+            ]
+        read = [
+            (edge.source, _read_label(nodes.get(edge.source), edge.source, edge.snapshot_id))
+            for edge in graph.edges
+            if edge.kind == "read" and edge.target == node_id
+        ]
+        return [*read, *((None, note) for note in notes.get(node_id, ()))]
+
+    def walk(node_id: str, prefix: str, ancestors: frozenset[str]) -> None:
+        below = children(node_id)
+        for index, (child, label) in enumerate(below):
+            last = index == len(below) - 1
+            lines.append(f"{prefix}{'└─' if last else '├─'} {label}")
+            if child is not None and child not in ancestors:  # a run may read what it wrote
+                walk(child, prefix + ("   " if last else "│  "), ancestors | {child})
+
+    root = f"table:{graph.root}"
+    walk(root, "", frozenset({root}))
+    return lines
 
 
-def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="datlake-demo-") as tmp:
-        workdir = Path(tmp)
+def short_id(full: str) -> str:
+    """The last 8 hex digits of an id: the random end of a UUIDv7, whose first digits are its
+    clock and so the same for runs started in the same minute."""
+    return full.replace("-", "")[-8:]
+
+
+def _run_label(node: LineageNode | None, node_id: str) -> str:
+    if node is None or node.run_id is None:
+        return f"written by {node_id}"
+    return f"written by {node.job_name or node.name}/{short_id(node.run_id)} ({node.status})"
+
+
+def _read_label(node: LineageNode | None, node_id: str, snapshot_id: str | None) -> str:
+    name = node.name if node is not None else node_id
+    return f"read {name}" + (f" (snapshot {short_id(snapshot_id)})" if snapshot_id else "")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The daily_users pipeline on a local Datlake.")
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        type=Path,
+        default=_keep_from_environment(),
+        help="keep the data in DIR (new or empty) instead of a temporary folder;"
+        " also DEMO_KEEP=DIR, or DEMO_KEEP=1 for a new temporary folder that is kept",
+    )
+    args = parser.parse_args(argv)
+    with contextlib.ExitStack() as stack:
+        if args.keep is None:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="datlake-demo-")))
+        else:
+            workdir = args.keep.resolve()
+            if workdir.exists() and any(workdir.iterdir()):
+                parser.error(f"--keep {workdir}: the folder is not empty")
+            workdir.mkdir(parents=True, exist_ok=True)
         log_path = workdir / "run.log"
         handler = logging.FileHandler(log_path)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
@@ -185,9 +263,34 @@ def main() -> int:
             ok = daily_users(client, workdir, log_path)
             print(f"\ndaily_users: {'succeeded' if ok else 'FAILED'}")
             print_lineage(client)
+        logging.getLogger().removeHandler(handler)
         handler.close()
-        print("\nThe local Datlake stopped; its data folder was temporary.")
+        if args.keep is None:
+            print("\nThe local Datlake stopped; its data folder was temporary.")
+        else:
+            _print_kept(workdir)
         return 0 if ok else 1
+
+
+def _keep_from_environment() -> Path | None:
+    value = os.environ.get("DEMO_KEEP", "").strip()
+    if value in ("", "0"):
+        return None
+    if value == "1":
+        return Path(tempfile.mkdtemp(prefix="datlake-demo-"))
+    return Path(value)
+
+
+def _print_kept(workdir: Path) -> None:
+    datlake = Path(sys.executable).parent / "datlake"
+    command = str(datlake) if datlake.exists() else "datlake"
+    with contextlib.suppress(ValueError):
+        command = str(datlake.relative_to(Path.cwd()))
+    print(f"\nThe local Datlake stopped; its data is kept in {workdir}")
+    print(f"  (the server's in {workdir / 'datlake'}, the CSV files and run.log beside it).")
+    print("Start a Datlake on it (no key needed on loopback) and look around:")
+    print(f"  {command} server --port 8765 --data {workdir / 'datlake'}")
+    print("  curl 'http://127.0.0.1:8765/api/v1/lineage?table=users_curated'")
 
 
 if __name__ == "__main__":
