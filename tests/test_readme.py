@@ -55,7 +55,8 @@ def datlake(tmp_path: Path) -> Iterator[str]:
 def run_block(code: str, workdir: Path, url: str) -> subprocess.CompletedProcess[str]:
     script = workdir / "readme_block.py"
     script.write_text(code, encoding="utf-8")
-    env = {**os.environ, "DATLAKE_URL": url, "DATLAKE_API_KEY": API_KEY}
+    # TMPDIR: the folder the functional block makes with mkdtemp() goes with the test's
+    env = {**os.environ, "DATLAKE_URL": url, "DATLAKE_API_KEY": API_KEY, "TMPDIR": str(workdir)}
     env.pop("DATLAKE_CONFIG", None)
     return subprocess.run(
         [sys.executable, str(script)],
