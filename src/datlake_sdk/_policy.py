@@ -1,4 +1,4 @@
-"""Policies: what the client does about failures (seed section 4).
+"""Policies: what the client does about failures.
 
 A `Policy` is three values: the `ErrorStrategy` (which errors become `Ok`), the `RetryPolicy`
 (how idempotent requests are retried) and `OnError` (how the SDK reacts to an `Err` that

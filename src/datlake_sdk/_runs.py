@@ -122,8 +122,8 @@ def complete_run(
     """Finish `run` as succeeded or failed, with `extra` details and `artifacts`.
 
     PUT `/jobs/{job}/runs/{run_id}/complete`; repeating the same outcome is harmless, another
-    outcome on a finished run is `Err(Conflict)`. Returns `Ok(None)` as the seed promises;
-    `get_run` reads the finished run.
+    outcome on a finished run is `Err(Conflict)`. Returns `Ok(None)`; `finish_run` returns the
+    finished `Run`.
 
     >>> complete_run(client, run, success=False, extra={"error": "no input"})  # doctest: +SKIP
     Ok(value=None)
