@@ -29,6 +29,7 @@ from werkzeug.datastructures import Headers as SpecHeaders
 from datlake_sdk._contract import Operation, operations
 from datlake_sdk._contract_check import SpecRequest, SpecResponse
 from datlake_server.db import Database
+from datlake_server.lock import DataFolderLock
 from datlake_server.objects import ObjectStore
 from datlake_server.operations import Call, Operations
 from datlake_server.problems import INTERNAL, INVALID_BODY, UNAUTHORIZED, Problem
@@ -60,10 +61,15 @@ class DatlakeApp:
         # metadata and objects the API key guards (an existing folder keeps its mode)
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.data_dir = data_dir
-        self.checker = Checker()
-        self.db = Database(data_dir / "datlake.db")
-        self.store = Store(self.db, default_lease_seconds)
-        self.operations = Operations(self.store, ObjectStore(data_dir / "objects", self.db))
+        self.lock = DataFolderLock(data_dir)  # held until close(): one server per folder
+        try:
+            self.checker = Checker()
+            self.db = Database(data_dir / "datlake.db")
+            self.store = Store(self.db, default_lease_seconds)
+            self.operations = Operations(self.store, ObjectStore(data_dir / "objects", self.db))
+        except BaseException:
+            self.lock.release()
+            raise
         self.validate_responses = validate_responses
         self.state = State({"response_violations": []})
         self._api_key = api_key.encode() if api_key else None
@@ -72,7 +78,9 @@ class DatlakeApp:
         }
 
     def close(self) -> None:
+        """Close the database and let the data folder go (a second call does nothing more)."""
         self.db.close()
+        self.lock.release()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -173,7 +181,8 @@ def create_app(
     With `api_key`, every operation but `get_health` needs `Authorization: Bearer <api_key>`.
     Every run starts with a lease of `default_lease_seconds` (an hour): a run nobody
     heartbeats or completes is `lost` once it runs out. Opening the folder removes what an
-    upload interrupted by a crash left behind (see `ObjectStore`).
+    upload interrupted by a crash left behind (see `ObjectStore`). The app holds the folder
+    until `close()`: another app over it meanwhile raises `DataFolderInUse` (see `lock`).
     """
     return DatlakeApp(
         Path(data_dir),

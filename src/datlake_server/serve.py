@@ -21,6 +21,7 @@ import uvicorn
 
 from datlake_sdk._config import is_loopback
 from datlake_server.app import DatlakeApp, create_app
+from datlake_server.lock import DataFolderInUse
 from datlake_server.store import DEFAULT_LEASE_SECONDS
 
 STARTUP_TIMEOUT = 30.0
@@ -66,7 +67,8 @@ def run_server(
     """Serve until Ctrl-C or SIGTERM; the process exit code (0 after a clean shutdown).
 
     Without an API key the server is open, so it only listens on a loopback host. Runs start
-    with a lease of `default_lease_seconds` (see `create_app`).
+    with a lease of `default_lease_seconds` (see `create_app`). A data folder another server
+    uses, or one that cannot be made, is refused in one line on stderr (exit code 2).
     """
     if api_key is None and not is_loopback(host):
         print(
@@ -75,7 +77,14 @@ def run_server(
             file=sys.stderr,
         )
         return 2
-    app = create_app(data_dir, api_key, default_lease_seconds=default_lease_seconds)
+    try:
+        app = create_app(data_dir, api_key, default_lease_seconds=default_lease_seconds)
+    except DataFolderInUse as in_use:
+        print(f"datlake server: {in_use}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a folder that cannot be made, or read
+        print(f"datlake server: --data {data_dir}: {error.strerror or error}", file=sys.stderr)
+        return 2
 
     def announce(real_port: int) -> None:
         auth = "on (Authorization: Bearer <key>)" if api_key else "off (open, loopback only)"

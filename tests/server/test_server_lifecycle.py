@@ -123,7 +123,8 @@ def test_the_server_command_stops_cleanly(tmp_path: Path, stop: signal.Signals) 
     assert str(data.resolve()) in output
     assert "auth: on" in output
     assert "default lease: 3600 s" in output
-    assert {p.name for p in data.iterdir()} == {"datlake.db", "objects"}  # WAL checkpointed
+    # the WAL checkpointed; the lock file stays, unlocked
+    assert {p.name for p in data.iterdir()} == {"datlake.db", "datlake.lock", "objects"}
 
     # the data folder serves again, this time with the key from the environment
     process, url, banner = _start_cli(

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import argparse
 
+from datlake_sdk.cli._manners import command_parser
+
 
 def store_parser(prog: str, description: str) -> argparse.ArgumentParser:
     """A parser with `--outbox FILE` and `--config FILE`, read as the SDK reads its settings."""
-    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser = command_parser(prog, description)
     parser.add_argument(
-        "--outbox", default=None, help="the outbox file (default: $DATLAKE_SDK_OUTBOX, config)"
+        "--outbox",
+        default=None,
+        metavar="FILE",
+        help="the outbox file (default: $DATLAKE_SDK_OUTBOX, else the config file's `outbox`)",
     )
-    parser.add_argument("--config", default=None, help="config file (default: $DATLAKE_CONFIG)")
+    parser.add_argument(
+        "--config",
+        default=None,
+        metavar="FILE",
+        help="config file (default: $DATLAKE_CONFIG, else ~/.config/datlake/config.toml)",
+    )
     return parser

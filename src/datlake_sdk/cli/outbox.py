@@ -34,9 +34,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.add_parser("status", help="how many entries are pending, delivered and dead")
     flush = commands.add_parser("flush", help="deliver what is pending; exit 0 when none is left")
-    flush.add_argument("--timeout", type=float, default=None, help="stop after this many seconds")
+    flush.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop after this many seconds (default: no limit)",
+    )
     listing = commands.add_parser("list", help="the entries, oldest first")
-    listing.add_argument("--state", choices=STATES, default=None, help="only entries in STATE")
+    listing.add_argument(
+        "--state", choices=STATES, default=None, help="only entries in STATE (default: all)"
+    )
     drop = commands.add_parser("drop", help="delete entries for good (asks first)")
     drop.add_argument("entry_ids", nargs="*", metavar="ENTRY_ID")
     drop.add_argument("--dead", action="store_true", help="every dead entry")

@@ -1,4 +1,5 @@
-"""Contract testing for code that talks to Datlake: a spec-driven mock (needs the `testing` extra).
+"""Contract testing for code that talks to Datlake: a spec-driven mock (needs the `testing` extra,
+`pip install 'datlake-sdk[testing]'`; without it, importing this package says so).
 
 `DatlakeMock` intercepts httpx (through respx) at `base_url`. Its routes are the operations of
 the Datlake spec shipped with this package; each request your code sends and each response you
@@ -36,10 +37,18 @@ With pytest, enable the plugin in a `conftest.py` and use the `datlake_mock` fix
 `with` block (or the fixture's teardown) raises it again.
 """
 
-from .._contract import Operation, operations, spec_document
-from ._factories import Factories, factories
-from ._mock import ContractViolation, DatlakeMock, Exchange, OperationStub, find_operation
-from ._validate import request_violations, response_violations
+try:
+    from .._contract import Operation, operations, spec_document
+    from ._factories import Factories, factories
+    from ._mock import ContractViolation, DatlakeMock, Exchange, OperationStub, find_operation
+    from ._validate import request_violations, response_violations
+except ModuleNotFoundError as _missing:  # respx, openapi-core, PyYAML: the `testing` extra
+    from ..cli._manners import missing_extra
+
+    _advice = missing_extra(_missing, "testing")
+    if _advice is None:
+        raise
+    raise ModuleNotFoundError(f"datlake_sdk.testing: {_advice}", name=_missing.name) from _missing
 
 __all__ = [
     "ContractViolation",
