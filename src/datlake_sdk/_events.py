@@ -74,11 +74,15 @@ def heartbeat(
     return client.execute(
         api_call(
             heartbeat_endpoint,
+            lambda request_id: heartbeat_endpoint._get_kwargs(
+                run.job_name,
+                run.run_id,
+                body=body,
+                idempotency_key=key.value,
+                x_request_id=request_id,
+            ),
             api.Lease,
             domain.lease,
-            retry_safe=True,
-            path=(run.job_name, run.run_id),
-            arguments={"body": body, "idempotency_key": key.value},
             run=run,
             on_transient=_not_delivered,
         )
@@ -135,11 +139,15 @@ def post_event(
     return client.execute(
         api_call(
             post_event_endpoint,
+            lambda request_id: post_event_endpoint._get_kwargs(
+                run.job_name,
+                run.run_id,
+                body=body,
+                idempotency_key=key.value,
+                x_request_id=request_id,
+            ),
             api.Event,
             domain.event,
-            retry_safe=True,
-            path=(run.job_name, run.run_id),
-            arguments={"body": body, "idempotency_key": key.value},
             run=run,
             on_transient=_not_delivered,
             defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
@@ -165,14 +173,15 @@ def list_events(
     return client.execute(
         api_call(
             list_events_endpoint,
+            lambda request_id: list_events_endpoint._get_kwargs(
+                run.job_name,
+                run.run_id,
+                limit=UNSET if limit is None else limit,
+                cursor=UNSET if cursor is None else cursor,
+                x_request_id=request_id,
+            ),
             api.EventPage,
             domain.event_page,
-            retry_safe=True,
-            path=(run.job_name, run.run_id),
-            arguments={
-                "limit": UNSET if limit is None else limit,
-                "cursor": UNSET if cursor is None else cursor,
-            },
             run=run,
         )
     )

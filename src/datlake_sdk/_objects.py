@@ -154,10 +154,11 @@ def download_object(
     # The generated parser reads the whole body into memory: this one streams it to disk.
     call = api_call(
         download_object_endpoint,
+        lambda request_id: download_object_endpoint._get_kwargs(
+            bucket, object_name, x_request_id=request_id
+        ),
         ObjectInfo,
         _same,
-        retry_safe=True,
-        path=(bucket, object_name),
     )
     return client.execute(attrs.evolve(call, parse=save, stream=True))
 
@@ -238,11 +239,15 @@ def _upload_call(
     # httpx reads a file object given as `content` in chunks and sets Content-Length from its size.
     return api_call(
         upload_object_endpoint,
+        lambda request_id: upload_object_endpoint._get_kwargs(
+            bucket,
+            object_name,
+            body=File(payload=file),
+            x_checksum_sha_256=digest,
+            x_request_id=request_id,
+        ),
         api.ObjectReceipt,
         verified,
-        retry_safe=True,
-        path=(bucket, object_name),
-        arguments={"body": File(payload=file), "x_checksum_sha_256": digest},
         rewind=rewind,
         run=run,
         defer=Deferral(

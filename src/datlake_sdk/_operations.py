@@ -3,9 +3,14 @@ keys, bounds checks and paging. Also `health`, the one operation outside runs, t
 
 >>> from datlake_api.api.system import get_health
 >>> from datlake_api.models import Health
->>> call = api_call(get_health, Health, lambda model: model.version, retry_safe=True)
->>> call.operation, call.request("req-1")["url"]
-('get_health', '/api/v1/health')
+>>> call = api_call(
+...     get_health,
+...     lambda request_id: get_health._get_kwargs(x_request_id=request_id),
+...     Health,
+...     lambda model: model.version,
+... )
+>>> call.operation, call.request("req-1")["url"], call.retry_safe
+('get_health', '/api/v1/health', True)
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ __all__ = [
     "health",
     "idempotency_key_for",
     "iterate_pages",
+    "retry_safe",
 ]
 
 M = TypeVar("M")
@@ -41,12 +47,10 @@ T = TypeVar("T")
 
 def api_call(
     endpoint: ModuleType,
+    request: Callable[[str], dict[str, Any]],
     expect: type[M],
     convert: Callable[[M], T],
     *,
-    retry_safe: bool,
-    path: tuple[str, ...] = (),
-    arguments: Mapping[str, Any] | None = None,
     run: Run | None = None,
     on_not_found: Callable[[], T] | None = None,
     not_found_type: str | None = None,
@@ -58,22 +62,18 @@ def api_call(
 ) -> Call[M, T]:
     """A `Call` to a generated endpoint module (`datlake_api.api.runs.start_run`, ...).
 
-    `path` and `arguments` go to the module's `_get_kwargs` with the attempt's request id, so
-    everything fixed per logical call (bodies, idempotency keys) is built once, before this.
+    `request(request_id)` calls the module's `_get_kwargs` (typed: mypy checks its arguments)
+    with the attempt's request id; everything fixed per logical call (bodies, idempotency keys)
+    is built once, before this. Whether the call may be retried follows from the request it
+    builds (`retry_safe`).
     """
-    kwargs = dict(arguments or {})
-
-    def request(request_id: str) -> dict[str, Any]:
-        built: dict[str, Any] = endpoint._get_kwargs(*path, x_request_id=request_id, **kwargs)
-        return built
-
     return Call(
         operation=endpoint.__name__.rpartition(".")[2],
         request=request,
         parse=endpoint._parse_response,
         expect=expect,
         convert=convert,
-        retry_safe=retry_safe,
+        retry_safe=retry_safe(request("")),
         rewind=rewind,
         run_ref=None if run is None else (run.job_name, run.run_id),
         on_not_found=on_not_found,
@@ -83,6 +83,20 @@ def api_call(
         cached=cached,
         resolve=resolve,
     )
+
+
+def retry_safe(request: Mapping[str, Any]) -> bool:
+    """Whether sending the built `request` twice does no more than sending it once: GET and
+    PUT, and a POST that carries an `Idempotency-Key`.
+
+    >>> retry_safe({"method": "post", "url": "/x", "headers": {"Idempotency-Key": "k"}})
+    True
+    >>> retry_safe({"method": "post", "url": "/x"})
+    False
+    """
+    method = str(request["method"]).upper()
+    headers = request.get("headers") or {}
+    return method in ("GET", "PUT") or (method == "POST" and "Idempotency-Key" in headers)
 
 
 def idempotency_key_for(given: str | None) -> Result[str, ValidationError]:
@@ -141,4 +155,11 @@ def health(client: DatlakeClient) -> Result[Health, SDKError]:
     >>> health(client)  # doctest: +SKIP
     Ok(value=Health(status='ok', version='0.1.0'))
     """
-    return client.execute(api_call(get_health, api.Health, domain.health, retry_safe=True))
+    return client.execute(
+        api_call(
+            get_health,
+            lambda request_id: get_health._get_kwargs(x_request_id=request_id),
+            api.Health,
+            domain.health,
+        )
+    )

@@ -100,11 +100,11 @@ def start_run(
     return client.execute(
         api_call(
             start_run_endpoint,
+            lambda request_id: start_run_endpoint._get_kwargs(
+                job_name, body=body, idempotency_key=key.value, x_request_id=request_id
+            ),
             api.Run,
             domain.run,
-            retry_safe=True,
-            path=(job_name,),
-            arguments={"body": body, "idempotency_key": key.value},
             run=run,
             defer=Deferral(run_id, pending, job_name, run_id),
             resolve=lambda: run_lookup(run, lambda found: found),
@@ -168,11 +168,11 @@ def finish_run(
     return client.execute(
         api_call(
             complete_run_endpoint,
+            lambda request_id: complete_run_endpoint._get_kwargs(
+                run.job_name, run.run_id, body=body, x_request_id=request_id
+            ),
             api.Run,
             domain.run,
-            retry_safe=True,
-            path=(run.job_name, run.run_id),
-            arguments={"body": body},
             run=run,
             defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
             resolve=lambda: run_lookup(run, lambda now: now if now.status == outcome else None),
@@ -203,10 +203,11 @@ def run_lookup(run: Run, pick: Callable[[Run], T | None]) -> Call[api.Run, T | N
     earlier attempt of a write landed (`None`: it did not)."""
     return api_call(
         get_run_endpoint,
+        lambda request_id: get_run_endpoint._get_kwargs(
+            run.job_name, run.run_id, x_request_id=request_id
+        ),
         api.Run,
         lambda model: pick(domain.run(model)),
-        retry_safe=True,
-        path=(run.job_name, run.run_id),
         run=run,
     )
 
@@ -223,10 +224,11 @@ def get_run(client: DatlakeClient, job_name: str, run_id: str) -> Result[Run, SD
     return client.execute(
         api_call(
             get_run_endpoint,
+            lambda request_id: get_run_endpoint._get_kwargs(
+                job_name, run_id, x_request_id=request_id
+            ),
             api.Run,
             domain.run,
-            retry_safe=True,
-            path=(job_name, run_id),
             run=Run(job_name, run_id),
         )
     )
@@ -256,15 +258,15 @@ def list_runs(
     return client.execute(
         api_call(
             list_runs_endpoint,
+            lambda request_id: list_runs_endpoint._get_kwargs(
+                job_name,
+                status=UNSET if status is None else api.RunStatus(status),
+                limit=UNSET if limit is None else limit,
+                cursor=UNSET if cursor is None else cursor,
+                x_request_id=request_id,
+            ),
             api.RunPage,
             domain.run_page,
-            retry_safe=True,
-            path=(job_name,),
-            arguments={
-                "status": UNSET if status is None else api.RunStatus(status),
-                "limit": UNSET if limit is None else limit,
-                "cursor": UNSET if cursor is None else cursor,
-            },
         )
     )
 

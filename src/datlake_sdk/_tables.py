@@ -76,7 +76,11 @@ def fetch_latest_uri(
     if run is not None and outbox is not None and outbox.queued_behind(run.run_id):
         return and_then(
             fetch_latest_uri(client, None, table_name),
-            lambda read: client.execute(_input_edge(run, read)) if read.snapshot_id else Ok(read),
+            lambda read: (
+                Ok(read)
+                if read.snapshot_id is None
+                else client.execute(_input_edge(run, read, read.snapshot_id))
+            ),
         )
 
     def missing() -> UriInfo:
@@ -89,7 +93,9 @@ def fetch_latest_uri(
         read = _cached_read(client, table_name, error)
         if read is None or run is None or client.outbox is None:
             return read
-        return unwrap_or(client.outbox.defer(_input_edge(run, read)), None)
+        if read.snapshot_id is None:  # a cached snapshot always has its id
+            return read
+        return unwrap_or(client.outbox.defer(_input_edge(run, read, read.snapshot_id)), None)
 
     def read_before(found: Run) -> UriInfo | None:
         # the snapshot an earlier attempt recorded the run reading, if one did
@@ -99,11 +105,14 @@ def fetch_latest_uri(
     return client.execute(
         api_call(
             fetch_latest_uri_endpoint,
+            lambda request_id: fetch_latest_uri_endpoint._get_kwargs(
+                table_name,
+                run_id=UNSET if run is None else run.run_id,
+                job_name=UNSET if run is None else run.job_name,
+                x_request_id=request_id,
+            ),
             api.Snapshot,
             seen,
-            retry_safe=True,
-            path=(table_name,),
-            arguments={} if run is None else {"run_id": run.run_id, "job_name": run.job_name},
             run=run,
             on_not_found=missing,
             # an unknown run is the caller's mistake, not a missing table: it stays an Err
@@ -114,20 +123,20 @@ def fetch_latest_uri(
     )
 
 
-def _input_edge(run: Run, read: UriInfo) -> Call[api.Snapshot, UriInfo]:
+def _input_edge(run: Run, read: UriInfo, snapshot_id: str) -> Call[api.Snapshot, UriInfo]:
     """The input edge from `run` to the snapshot `read` (by its id, so a replay records the
     snapshot that was read, not whatever is newest when it is delivered)."""
     return api_call(
         fetch_latest_uri_endpoint,
+        lambda request_id: fetch_latest_uri_endpoint._get_kwargs(
+            read.table_name,
+            run_id=run.run_id,
+            job_name=run.job_name,
+            snapshot_id=snapshot_id,
+            x_request_id=request_id,
+        ),
         api.Snapshot,
         domain.uri_info,
-        retry_safe=True,
-        path=(read.table_name,),
-        arguments={
-            "run_id": run.run_id,
-            "job_name": run.job_name,
-            "snapshot_id": read.snapshot_id,
-        },
         run=run,
         defer=Deferral(
             run.run_id, lambda: attrs.evolve(read, pending=True), run.job_name, run.run_id
@@ -254,10 +263,11 @@ def register_snapshot(
     return client.execute(
         api_call(
             register_snapshot_endpoint,
+            lambda request_id: register_snapshot_endpoint._get_kwargs(
+                body=body, idempotency_key=key.value, x_request_id=request_id
+            ),
             api.Snapshot,
             registered,
-            retry_safe=True,
-            arguments={"body": body, "idempotency_key": key.value},
             run=run,
             defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
             resolve=lambda: run_lookup(run, written),
@@ -294,14 +304,14 @@ def list_snapshots(
     return client.execute(
         api_call(
             list_snapshots_endpoint,
+            lambda request_id: list_snapshots_endpoint._get_kwargs(
+                table_name,
+                limit=UNSET if limit is None else limit,
+                cursor=UNSET if cursor is None else cursor,
+                x_request_id=request_id,
+            ),
             api.SnapshotPage,
             page_seen,
-            retry_safe=True,
-            path=(table_name,),
-            arguments={
-                "limit": UNSET if limit is None else limit,
-                "cursor": UNSET if cursor is None else cursor,
-            },
         )
     )
 
@@ -338,13 +348,13 @@ def get_lineage(
     return client.execute(
         api_call(
             get_lineage_endpoint,
+            lambda request_id: get_lineage_endpoint._get_kwargs(
+                table=table,
+                depth=UNSET if depth is None else depth,
+                direction=UNSET if direction is None else api.LineageDirection(direction),
+                x_request_id=request_id,
+            ),
             api.LineageGraph,
             domain.lineage_graph,
-            retry_safe=True,
-            arguments={
-                "table": table,
-                "depth": UNSET if depth is None else depth,
-                "direction": UNSET if direction is None else api.LineageDirection(direction),
-            },
         )
     )
