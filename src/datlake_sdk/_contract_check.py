@@ -4,8 +4,8 @@ Python's `$` also matches before a final newline, so with openapi-core's own val
 `^[a-z]+$` accepts `"name\n"`; here `$` means the very end (ECMA-262). openapi-core gets
 requests and responses built by `SpecRequest` / `SpecResponse` rather than its framework
 adapters: those match the decoded path, which splits an object name's encoded slashes, while
-the caller has already routed the raw path (see `_contract.route`). Only the local server and
-the testing kit import this module.
+the caller has already routed the raw path (see `_contract.route`). `describe_error` words
+openapi-core's errors for both. Only the local server and the testing kit import this module.
 
 >>> from datlake_sdk._contract import operation
 >>> def errors(job_name):
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -150,3 +150,76 @@ class SpecResponse:
     headers: Headers
     data: bytes | None
     content_type: str
+
+
+# a longer pattern is left out of messages: it would say less than the field's name
+_SHORT_PATTERN = 40
+
+
+def describe_error(error: Exception) -> str:
+    """One openapi-core error of a request or a response as `where: rule`, in plain words.
+
+    `where` is `body` (with the JSON path into it), `path parameter NAME`, `query parameter
+    NAME` or `header NAME`; the local server answers these in its problems' `detail`, the
+    testing kit in its `ContractViolation`s. Bodies are never echoed (they may be large).
+
+    >>> from datlake_sdk._contract import operation
+    >>> op = operation("start_run")
+    >>> def described(body, content_type="application/json"):
+    ...     request = SpecRequest.of(op, {"job_name": "daily"}, "POST", "",
+    ...                              [("Content-Type", content_type),
+    ...                               ("Authorization", "Bearer key")], body)
+    ...     return [describe_error(e) for e in open_api().iter_request_errors(request)]
+    >>> described(b'{"metadata": "x"}')
+    ["body.metadata: 'x' is not of type 'object'"]
+    >>> described(b'{"metadata":')
+    ['body: not valid application/json']
+    >>> described(b"x", "text/plain")
+    ['body: content type text/plain is not documented (application/json is)']
+    """
+    kind = type(error).__name__
+    cause = error.__cause__
+    where = _where(error)
+    schema_errors: Sequence[Any] = list(getattr(cause, "schema_errors", ()) or ())
+    if schema_errors:
+        return "; ".join(f"{_json_path(where, e)}: {_rule(e)}" for e in schema_errors)
+    if kind == "ResponseNotFound":
+        return "status code not documented for this operation"
+    if kind.startswith("Security"):
+        return f"credentials: {cause or error}"
+    if kind.startswith("MissingRequired") or kind in ("MissingParameter", "MissingHeader"):
+        return f"{where}: required but missing"
+    cause_kind = type(cause).__name__
+    if cause_kind == "MediaTypeNotFound":
+        documented = ", ".join(getattr(cause, "availableMimetypes", ())) or "none"
+        mimetype = getattr(cause, "mimetype", "") or "(none)"
+        verb = "is" if "," not in documented else "are"
+        return f"{where}: content type {mimetype} is not documented ({documented} {verb})"
+    if cause_kind == "MediaTypeDeserializeError":
+        return f"{where}: not valid {getattr(cause, 'mimetype', '') or 'for its content type'}"
+    return f"{where}: {cause or error}"
+
+
+def _where(error: Exception) -> str:
+    name = getattr(error, "name", None)
+    location = getattr(error, "location", None)
+    if name is not None and location is not None:
+        return f"{location} parameter {name}"
+    if name is not None:
+        return f"header {name}"
+    return "body"
+
+
+def _json_path(where: str, error: Any) -> str:
+    path = where
+    for part in getattr(error, "path", ()):
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _rule(error: Any) -> str:
+    if getattr(error, "validator", None) == "pattern":
+        pattern = str(getattr(error, "validator_value", ""))
+        shown = f" {pattern}" if len(pattern) <= _SHORT_PATTERN else ""
+        return f"{error.instance!r} does not match the pattern{shown}"
+    return str(getattr(error, "message", error))

@@ -4,7 +4,8 @@ openapi-core gets request and response objects built from httpx ones (see
 `datlake_sdk._contract_check`) rather than its own adapters: those match the decoded path,
 which splits an object name's encoded slashes. The operation is already known, so the request
 carries its path template and decoded parameters, and patterns are read as JSON Schema reads
-them (`$` is the very end). The spec is OAS 3.0.3, so binary bodies validate as bytes.
+them (`$` is the very end), and errors are worded by `describe_error`, as the local server
+words them. The spec is OAS 3.0.3, so binary bodies validate as bytes.
 
 >>> import httpx
 >>> request = httpx.Request("POST", "http://127.0.0.1:8765/api/v1/jobs/j/runs",
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -27,9 +27,7 @@ from openapi_core.security.factories import SecurityProviderFactory
 from werkzeug.datastructures import Headers
 
 from .._contract import ParameterNotUTF8, decode_params, operation
-from .._contract_check import SpecRequest, SpecResponse, open_api
-
-_SHORT_PATTERN = 40
+from .._contract_check import SpecRequest, SpecResponse, describe_error, open_api
 
 
 class _AcceptAnyCredentials:
@@ -85,7 +83,7 @@ def request_violations(
     except ParameterNotUTF8 as error:
         return [f"{operation_id} request: {error}"]
     return [
-        f"{operation_id} request: {describe(error)}"
+        f"{operation_id} request: {describe_error(error)}"
         for error in _openapi().iter_request_errors(spec_request)
     ]
 
@@ -109,56 +107,9 @@ def response_violations(
         content_type=_media_type(response.headers),
     )
     return [
-        f"{operation_id} response {response.status_code}: {describe(error)}"
+        f"{operation_id} response {response.status_code}: {describe_error(error)}"
         for error in _openapi().iter_response_errors(spec_request, spec_response)
     ]
-
-
-def describe(error: Exception) -> str:
-    """One openapi-core error as `where: rule` (e.g. `body.metadata: 'x' is not of type ...`)."""
-    kind = type(error).__name__
-    cause = error.__cause__
-    schema_errors: Sequence[Any] = list(getattr(cause, "schema_errors", ()) or ())
-    where = _where(error)
-    if schema_errors:
-        return "; ".join(f"{_json_path(where, e)}: {_rule(e)}" for e in schema_errors)
-    if kind == "MissingRequiredRequestBody":
-        return "body: required but missing"
-    if kind.startswith("MissingRequired") or kind == "MissingParameter":
-        return f"{where}: required but missing"
-    if kind == "ResponseNotFound":
-        return "status code not documented for this operation"
-    cause_kind = type(cause).__name__
-    if cause_kind == "MediaTypeNotFound":
-        return f"content type not documented ({cause})"
-    if cause_kind == "MediaTypeDeserializeError":
-        return f"{where}: not valid for its content type ({cause})"
-    return f"{where}: {cause or error}"
-
-
-def _where(error: Exception) -> str:
-    name = getattr(error, "name", None)
-    location = getattr(error, "location", None)
-    if name is not None and location is not None:
-        return f"{location} parameter {name}"
-    if name is not None:
-        return f"header {name}"
-    return "body"
-
-
-def _json_path(where: str, error: Any) -> str:
-    path = where
-    for part in getattr(error, "path", ()):
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
-
-
-def _rule(error: Any) -> str:
-    if getattr(error, "validator", None) == "pattern":
-        pattern = str(getattr(error, "validator_value", ""))
-        shown = f" {pattern}" if len(pattern) <= _SHORT_PATTERN else ""
-        return f"{error.instance!r} does not match the pattern{shown}"
-    return str(getattr(error, "message", error))
 
 
 def _has_body(request: httpx.Request) -> bool:
