@@ -1,10 +1,15 @@
 """datlake-sdk: run lineage-tracked data jobs against Datlake.
 
 `DatlakeClient` connects; `datlake_sdk.functional` holds the operations, each returning
-`Ok` or `Err`; `JobContext` wraps them in a `with` block that raises instead.
+`Ok` or `Err`; `JobContext` wraps them in a `with` block that raises instead. The domain
+types the operations return (`Run`, `UriInfo`, `SnapshotInfo`, ...), `Ok`/`Err` and the
+errors are importable from here too, and they call themselves `datlake_sdk.<Name>` in reprs,
+docs, tracebacks and pickles, wherever in the package they are defined.
 
->>> from datlake_sdk import DatlakeClient, JobContext
+>>> from datlake_sdk import DatlakeClient, JobContext, Run
 >>> from datlake_sdk.functional import start_run, complete_run
+>>> Run
+<class 'datlake_sdk.Run'>
 """
 
 from typing import TYPE_CHECKING, Any
@@ -21,29 +26,68 @@ from ._errors import (
     ValidationError,
 )
 from ._policy import ErrorStrategy, OnError, Policy, RetryPolicy
+from ._result import Err, Ok, Result
+from ._types import (
+    Artifact,
+    Event,
+    Health,
+    Lease,
+    LineageEdge,
+    LineageGraph,
+    LineageNode,
+    ObjectInfo,
+    Page,
+    Run,
+    SnapshotInfo,
+    UriInfo,
+)
 
 if TYPE_CHECKING:
     from ._delivery import FlushReport
     from ._job import JobContext, JobTerminated
 
 __all__ = [
+    "Artifact",
     "AuthError",
     "ConfigError",
     "Conflict",
     "DatlakeClient",
+    "Err",
     "ErrorStrategy",
+    "Event",
     "FlushReport",
+    "Health",
     "JobContext",
     "JobTerminated",
+    "Lease",
+    "LineageEdge",
+    "LineageGraph",
+    "LineageNode",
     "NotFound",
+    "ObjectInfo",
+    "Ok",
     "OnError",
+    "Page",
     "Policy",
+    "Result",
     "RetryPolicy",
+    "Run",
     "SDKError",
     "ServerError",
+    "SnapshotInfo",
     "Transient",
+    "UriInfo",
     "ValidationError",
 ]
+
+# Public classes say `datlake_sdk.Run`, not `datlake_sdk._types.Run` (as httpx does): the
+# private modules are free to move, and pickles find the class here. `ConfigError` keeps its
+# module until the doctests that print it as `datlake_sdk._errors.ConfigError` say otherwise.
+_LAZY = ("FlushReport", "JobContext", "JobTerminated")
+_RENAMED = frozenset(__all__) - {"ConfigError", "Result", *_LAZY}
+for _name in _RENAMED:
+    globals()[_name].__module__ = __name__
+del _name
 
 
 def __getattr__(name: str) -> Any:
@@ -52,9 +96,13 @@ def __getattr__(name: str) -> Any:
     if name in ("JobContext", "JobTerminated"):
         from . import _job
 
-        return getattr(_job, name)
-    if name == "FlushReport":  # the outbox (and sqlite3) load only when it is on
+        value = getattr(_job, name)
+    elif name == "FlushReport":  # the outbox (and sqlite3) load only when it is on
         from ._delivery import FlushReport
 
-        return FlushReport
-    raise AttributeError(f"module 'datlake_sdk' has no attribute {name!r}")
+        value = FlushReport
+    else:
+        raise AttributeError(f"module 'datlake_sdk' has no attribute {name!r}")
+    value.__module__ = __name__
+    globals()[name] = value  # looked up once
+    return value
