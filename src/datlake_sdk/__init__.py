@@ -81,10 +81,10 @@ __all__ = [
 ]
 
 # Public classes say `datlake_sdk.Run`, not `datlake_sdk._types.Run` (as httpx does): the
-# private modules are free to move, and pickles find the class here. `ConfigError` keeps its
-# module until the doctests that print it as `datlake_sdk._errors.ConfigError` say otherwise.
+# private modules are free to move, and pickles find the class here. The classes loaded on
+# first use say so where they are defined.
 _LAZY = ("FlushReport", "JobContext", "JobTerminated")
-_RENAMED = frozenset(__all__) - {"ConfigError", "Result", *_LAZY}
+_RENAMED = frozenset(__all__) - {"Result", *_LAZY}
 for _name in _RENAMED:
     globals()[_name].__module__ = __name__
 del _name
@@ -103,6 +103,5 @@ def __getattr__(name: str) -> Any:
         value = FlushReport
     else:
         raise AttributeError(f"module 'datlake_sdk' has no attribute {name!r}")
-    value.__module__ = __name__
     globals()[name] = value  # looked up once
     return value

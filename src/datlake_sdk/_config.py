@@ -12,7 +12,7 @@ Settings(base_url='http://127.0.0.1:8765', api_key='***', timeout=30.0, ...)
 >>> load_settings(base_url="http://datlake.example.com", environ={})
 Traceback (most recent call last):
 ...
-datlake_sdk._errors.ConfigError: base_url: 'http://datlake.example.com' is plain http to a host that is not loopback; use https, or pass allow_insecure_http=True
+datlake_sdk.ConfigError: base_url: 'http://datlake.example.com' is plain http to a host that is not loopback; use https, or pass allow_insecure_http=True
 """  # noqa: E501
 
 from __future__ import annotations

@@ -328,3 +328,6 @@ class Outbox:
             self._thread.join(timeout=1.0)
         self.journal.close()
         return report
+
+
+FlushReport.__module__ = "datlake_sdk"  # public as `datlake_sdk.FlushReport`

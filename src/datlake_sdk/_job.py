@@ -333,3 +333,7 @@ def _error_extra(failure: BaseException | None) -> dict[str, Any]:
     except Exception:  # a broken __str__ must not keep the run from being completed
         message = f"<{type(failure).__name__} whose str() failed>"
     return {"error": {"type": type(failure).__name__, "message": message}}
+
+
+# public as `datlake_sdk.JobContext` (loaded on first use from there)
+JobContext.__module__ = JobTerminated.__module__ = "datlake_sdk"

@@ -11,7 +11,7 @@ remains). Each can come from the environment or a config file:
 >>> RetryPolicy.parse("max=two")
 Traceback (most recent call last):
 ...
-datlake_sdk._errors.ConfigError: DATLAKE_SDK_RETRY: 'max=two': 'two' is not a whole number
+datlake_sdk.ConfigError: DATLAKE_SDK_RETRY: 'max=two': 'two' is not a whole number
 """
 
 from __future__ import annotations
