@@ -9,8 +9,10 @@ same variables are cleared, and the config home emptied, once for the whole sess
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import stamina
 
 SETTINGS_VARIABLES = (
     "DATLAKE_URL",
@@ -21,6 +23,9 @@ SETTINGS_VARIABLES = (
     "DATLAKE_SDK_ON_ERROR",
     "DATLAKE_SDK_OUTBOX",
     "DATLAKE_SDK_OUTBOX_EXIT_TIMEOUT",
+    "DATLAKE_SDK_CACHE",
+    "DATLAKE_SDK_CACHE_MAX_AGE",
+    "DATLAKE_DEFAULT_LEASE",
 )
 
 
@@ -31,4 +36,21 @@ def _no_settings_from_the_machine(tmp_path_factory: pytest.TempPathFactory) -> I
             patch.delenv(name, raising=False)
         patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("session-config-home")))
         patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("session-state-home")))
+        yield
+
+
+@pytest.fixture
+def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No settings from the machine, per test: what a test sets in the environment or its
+    config home goes away with it."""
+    for name in SETTINGS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
+
+
+@pytest.fixture
+def instant_retries() -> Iterator[None]:
+    """No backoff sleeps; the number of attempts stays the one the policy asks for (`cap`),
+    up to 10."""
+    with stamina.set_testing(True, attempts=10, cap=True):
         yield

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import test_contract_operations as contract_tests
 import yaml
-from contract_cases import (
+
+from . import test_contract_operations as contract_tests
+from .contract_cases import (
     ERRORS,
     OPERATIONS,
     OTHER_PROBLEMS,

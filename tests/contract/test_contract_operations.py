@@ -18,8 +18,12 @@ from typing import Any
 import attrs
 import httpx
 import pytest
-import stamina
-from contract_cases import (
+
+from datlake_sdk import DatlakeClient, ErrorStrategy, OnError, Policy, RetryPolicy
+from datlake_sdk.functional import Err, Ok, SDKError, Transient
+from datlake_sdk.testing import DatlakeMock, Exchange, factories
+
+from .contract_cases import (
     API_KEY,
     BASE_URL,
     ERROR_CASES,
@@ -33,10 +37,6 @@ from contract_cases import (
     success_status,
 )
 
-from datlake_sdk import DatlakeClient, ErrorStrategy, OnError, Policy, RetryPolicy
-from datlake_sdk.functional import Err, Ok, SDKError, Transient
-from datlake_sdk.testing import DatlakeMock, Exchange, factories
-
 ATTEMPTS = 3
 POLICY = Policy(
     error_strategy=ErrorStrategy.FAIL_FAST,
@@ -44,29 +44,6 @@ POLICY = Policy(
     on_error=OnError.LOG_ONLY,
 )
 RETRY_AFTER = 1
-_SETTINGS_VARIABLES = (
-    "DATLAKE_URL",
-    "DATLAKE_API_KEY",
-    "DATLAKE_CONFIG",
-    "DATLAKE_SDK_ERROR_STRATEGY",
-    "DATLAKE_SDK_RETRY",
-    "DATLAKE_SDK_ON_ERROR",
-)
-
-
-@pytest.fixture(autouse=True)
-def _instant_retries() -> Iterator[None]:
-    """No backoff sleeps; the attempts stay the policy's (`cap`), as in tests/sdk."""
-    with stamina.set_testing(True, attempts=10, cap=True):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No settings from the machine running the tests (environment, config file)."""
-    for name in _SETTINGS_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
 
 
 @contextlib.contextmanager

@@ -10,11 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_outbox import API_KEY, client_for, datlake, free_port, seed_table, unique
 
 from datlake_sdk import ConfigError, DatlakeClient, JobContext
 from datlake_sdk._config import load_settings
 from datlake_sdk.functional import Err, Ok, Transient, fetch_latest_uri, get_run, unwrap
+
+from .test_outbox import API_KEY, client_for, datlake, free_port, seed_table, unique
 
 
 @pytest.fixture

@@ -14,14 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
-from helpers import (
-    API_KEY,
-    BASE_URL,
-    CURATED_SNAPSHOT_JSON,
-    RUN_JSON,
-    SHA_OF_ABC,
-    make_client,
-)
 
 from datlake_sdk import DatlakeClient
 from datlake_sdk.functional import (
@@ -33,6 +25,15 @@ from datlake_sdk.functional import (
     register_snapshot,
     start_run,
     upload_file,
+)
+
+from .helpers import (
+    API_KEY,
+    BASE_URL,
+    CURATED_SNAPSHOT_JSON,
+    RUN_JSON,
+    SHA_OF_ABC,
+    make_client,
 )
 
 RUNS = f"{BASE_URL}/api/v1/jobs/daily_users/runs"

@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from helpers import API_KEY, BASE_URL, RUN_ID, RUN_JSON
 
 from datlake_sdk import DatlakeClient, JobContext
 from datlake_sdk._errors import SDKError, ServerError, ValidationError
@@ -27,6 +26,8 @@ from datlake_sdk.functional import (
     start_run,
     upload_file,
 )
+
+from .helpers import API_KEY, BASE_URL, RUN_ID, RUN_JSON
 
 RUN = Run("daily_users", RUN_ID)
 

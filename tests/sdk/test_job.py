@@ -15,7 +15,19 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from helpers import (
+
+from datlake_sdk import (
+    DatlakeClient,
+    JobContext,
+    JobTerminated,
+    NotFound,
+    SDKError,
+    ServerError,
+    ValidationError,
+)
+from datlake_sdk.functional import Artifact, Run
+
+from .helpers import (
     BASE_URL,
     CURATED_SNAPSHOT_JSON,
     EVENT_JSON,
@@ -30,17 +42,6 @@ from helpers import (
     problem,
     receipt_json,
 )
-
-from datlake_sdk import (
-    DatlakeClient,
-    JobContext,
-    JobTerminated,
-    NotFound,
-    SDKError,
-    ServerError,
-    ValidationError,
-)
-from datlake_sdk.functional import Artifact, Run
 
 RUNS = "/api/v1/jobs/daily_users/runs"
 COMPLETE = f"/api/v1/jobs/daily_users/runs/{RUN_ID}/complete"

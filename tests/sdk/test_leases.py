@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-from test_outbox import API_KEY, datlake, free_port, unique
-
 from datlake_sdk import DatlakeClient
 from datlake_sdk.functional import get_run, keep_alive, start_run, unwrap
+
+from .test_outbox import API_KEY, datlake, free_port, unique
 
 
 def wait_for(predicate: object, timeout: float = 30.0) -> bool:

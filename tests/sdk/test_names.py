@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import respx
-from helpers import BASE_URL, make_client
 
 from datlake_sdk import DatlakeClient
 from datlake_sdk._names import bad_bucket, bad_name, bad_object_name, bad_run_id, first_invalid
@@ -36,6 +35,8 @@ from datlake_sdk.functional import (
     upload_file,
     upload_object,
 )
+
+from .helpers import BASE_URL, make_client
 
 GOOD_NAMES = ["a", "daily_users", "sales.daily_users", "A-1.b_c", "9lives", "x" * 128]
 BAD_NAMES = ["", "daily users", ".hidden", "_x", "-x", "x" * 129, "a/b", "é", "a\n", "a\x00"]

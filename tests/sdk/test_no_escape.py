@@ -17,18 +17,6 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from helpers import (
-    API_KEY,
-    BASE_URL,
-    CURATED_SNAPSHOT_JSON,
-    EVENT_JSON,
-    FINISHED_RUN_JSON,
-    LEASE_JSON,
-    LINEAGE_JSON,
-    RAW_SNAPSHOT_JSON,
-    RUN_JSON,
-    receipt_json,
-)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -56,6 +44,19 @@ from datlake_sdk.functional import (
     start_run,
     upload_file,
     upload_object,
+)
+
+from .helpers import (
+    API_KEY,
+    BASE_URL,
+    CURATED_SNAPSHOT_JSON,
+    EVENT_JSON,
+    FINISHED_RUN_JSON,
+    LEASE_JSON,
+    LINEAGE_JSON,
+    RAW_SNAPSHOT_JSON,
+    RUN_JSON,
+    receipt_json,
 )
 
 EXAMPLES = settings(

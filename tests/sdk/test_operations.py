@@ -14,23 +14,6 @@ import attrs
 import httpx
 import pytest
 import respx
-from helpers import (
-    API_KEY,
-    BASE_URL,
-    CURATED_SNAPSHOT_JSON,
-    EVENT_JSON,
-    FINISHED_RUN_JSON,
-    LEASE_JSON,
-    LINEAGE_JSON,
-    RAW_SNAPSHOT_JSON,
-    RUN_ID,
-    RUN_JSON,
-    SHA_OF_ABC,
-    json_body,
-    make_client,
-    problem,
-    receipt_json,
-)
 
 from datlake_sdk import DatlakeClient
 from datlake_sdk.functional import (
@@ -70,6 +53,24 @@ from datlake_sdk.functional import (
     start_run,
     upload_file,
     upload_object,
+)
+
+from .helpers import (
+    API_KEY,
+    BASE_URL,
+    CURATED_SNAPSHOT_JSON,
+    EVENT_JSON,
+    FINISHED_RUN_JSON,
+    LEASE_JSON,
+    LINEAGE_JSON,
+    RAW_SNAPSHOT_JSON,
+    RUN_ID,
+    RUN_JSON,
+    SHA_OF_ABC,
+    json_body,
+    make_client,
+    problem,
+    receipt_json,
 )
 
 RUN = Run("daily_users", RUN_ID)

@@ -7,15 +7,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import respx
-from helpers import (
-    BASE_URL,
-    EVENT_JSON,
-    RAW_SNAPSHOT_JSON,
-    RUN_ID,
-    RUN_JSON,
-    make_client,
-    problem,
-)
 
 from datlake_sdk.functional import (
     Err,
@@ -35,6 +26,16 @@ from datlake_sdk.functional import (
     post_event,
     register_snapshot,
     start_run,
+)
+
+from .helpers import (
+    BASE_URL,
+    EVENT_JSON,
+    RAW_SNAPSHOT_JSON,
+    RUN_ID,
+    RUN_JSON,
+    make_client,
+    problem,
 )
 
 RUN = Run("daily_users", RUN_ID)

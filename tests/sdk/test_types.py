@@ -8,10 +8,11 @@ from typing import Any
 import attrs
 import pytest
 from datlake_api import models as api
-from helpers import FINISHED_RUN_JSON, LINEAGE_JSON, RAW_SNAPSHOT_JSON, RUN_ID, RUN_JSON
 
 from datlake_sdk import _convert as domain
 from datlake_sdk.functional import Artifact, Page, Run, SnapshotInfo, UriInfo
+
+from .helpers import FINISHED_RUN_JSON, LINEAGE_JSON, RAW_SNAPSHOT_JSON, RUN_ID, RUN_JSON
 
 
 def test_run_keeps_the_seeds_two_positional_fields() -> None:

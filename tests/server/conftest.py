@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
-from datlake_e2e import API_KEY, checked_server, make_client
+
+from .datlake_e2e import API_KEY, checked_server, make_client
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from datlake_e2e import API_KEY, assert_problem, make_client, start, unique
 from starlette.responses import Response
 
 from datlake_server import create_app, serve_app
 from datlake_server.operations import Call, Operations
 from datlake_server.serve import is_loopback
+
+from .datlake_e2e import API_KEY, assert_problem, make_client, start, unique
 
 JSON_CONTENT = {"Content-Type": "application/json"}
 

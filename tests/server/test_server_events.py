@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 import httpx
-from datlake_e2e import all_pages, assert_problem, complete, start, unique
+
+from .datlake_e2e import all_pages, assert_problem, complete, start, unique
 
 
 def test_post_and_list_events(api: httpx.Client) -> None:

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from datlake_e2e import (
+
+from .datlake_e2e import (
     all_pages,
     assert_problem,
     complete,

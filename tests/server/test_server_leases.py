@@ -18,7 +18,8 @@ from typing import Any
 
 import httpx
 import pytest
-from datlake_e2e import (
+
+from .datlake_e2e import (
     all_pages,
     assert_problem,
     complete,

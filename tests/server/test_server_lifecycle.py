@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from datlake_e2e import (
+
+from .datlake_e2e import (
     all_pages,
     complete,
     get_run,

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from datlake_e2e import API_KEY, assert_problem
+
+from .datlake_e2e import API_KEY, assert_problem
 
 
 def test_upload_and_download_an_object_with_slashes_in_its_name(

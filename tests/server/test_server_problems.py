@@ -13,9 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from datlake_e2e import assert_problem, complete, make_client, register, start, unique
 
 from datlake_sdk.testing import spec_document
+
+from .datlake_e2e import assert_problem, complete, make_client, register, start, unique
 
 SPEC = spec_document()
 DOCUMENTED = sorted(

@@ -9,7 +9,8 @@ import uuid
 
 import httpx
 import pytest
-from datlake_e2e import (
+
+from .datlake_e2e import (
     all_pages,
     assert_problem,
     complete,

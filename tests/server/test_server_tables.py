@@ -6,7 +6,8 @@ import uuid
 from typing import Any
 
 import httpx
-from datlake_e2e import (
+
+from .datlake_e2e import (
     all_pages,
     assert_problem,
     complete,
