@@ -49,5 +49,8 @@ def test_an_err_is_the_truth_and_an_ok_is_recorded(result: ScenarioResult) -> No
 
 
 def test_no_run_is_left_running(result: ScenarioResult) -> None:
-    assert result.counts["runs_left_running"] == 0, result.counts["details"]
+    """With the outbox every completion is recorded sooner or later; without it, a completion
+    that outlived its retries is a true `Err` and its run waits for its lease to run out."""
     assert result.counts["problems"] == 0, result.counts["details"]
+    if result.outbox == "on":
+        assert result.counts["runs_left_running"] == 0, result.counts["details"]
