@@ -27,24 +27,24 @@ from ._errors import (
 )
 from ._policy import ErrorStrategy, OnError, Policy, RetryPolicy
 from ._result import Err, Ok, Result
-from ._types import (
-    Artifact,
-    Event,
-    Health,
-    Lease,
-    LineageEdge,
-    LineageGraph,
-    LineageNode,
-    ObjectInfo,
-    Page,
-    Run,
-    SnapshotInfo,
-    UriInfo,
-)
 
 if TYPE_CHECKING:
     from ._delivery import FlushReport
     from ._job import JobContext, JobTerminated
+    from ._types import (
+        Artifact,
+        Event,
+        Health,
+        Lease,
+        LineageEdge,
+        LineageGraph,
+        LineageNode,
+        ObjectInfo,
+        Page,
+        Run,
+        SnapshotInfo,
+        UriInfo,
+    )
 
 __all__ = [
     "Artifact",
@@ -83,7 +83,21 @@ __all__ = [
 # Public classes say `datlake_sdk.Run`, not `datlake_sdk._types.Run` (as httpx does): the
 # private modules are free to move, and pickles find the class here. The classes loaded on
 # first use say so where they are defined.
-_LAZY = ("FlushReport", "JobContext", "JobTerminated")
+_DOMAIN_TYPES = (
+    "Artifact",
+    "Event",
+    "Health",
+    "Lease",
+    "LineageEdge",
+    "LineageGraph",
+    "LineageNode",
+    "ObjectInfo",
+    "Page",
+    "Run",
+    "SnapshotInfo",
+    "UriInfo",
+)
+_LAZY = ("FlushReport", "JobContext", "JobTerminated", *_DOMAIN_TYPES)
 _RENAMED = frozenset(__all__) - {"Result", *_LAZY}
 for _name in _RENAMED:
     globals()[_name].__module__ = __name__
@@ -101,6 +115,10 @@ def __getattr__(name: str) -> Any:
         from ._delivery import FlushReport
 
         value = FlushReport
+    elif name in _DOMAIN_TYPES:  # a dozen attrs classes: built when first asked for
+        from . import _types
+
+        value = getattr(_types, name)
     else:
         raise AttributeError(f"module 'datlake_sdk' has no attribute {name!r}")
     globals()[name] = value  # looked up once

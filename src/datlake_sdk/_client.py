@@ -26,11 +26,11 @@ from ._reactions import ErrorListeners, apply_strategy, emit_error_event, log_er
 from ._result import Err, Ok, Result
 from ._retry import run_attempts
 from ._translate import translate
-from ._types import Run
 
 if TYPE_CHECKING:
     from ._delivery import FlushReport, Outbox
     from ._store import SnapshotCache
+    from ._types import Run
 
 __all__ = ["DatlakeClient"]
 

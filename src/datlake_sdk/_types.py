@@ -273,3 +273,9 @@ class Health:
 
     status: str = attrs.field(validator=_text)
     version: str = attrs.field(validator=_text)
+
+
+# public as `datlake_sdk.Run` and so on (loaded on first use from there)
+for _public in __all__:
+    globals()[_public].__module__ = "datlake_sdk"
+del _public
