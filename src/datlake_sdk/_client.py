@@ -227,11 +227,11 @@ class DatlakeClient:
         """The call's outcome after retries, the outbox and, where an attempt may have landed,
         a check of what the server has."""
         outbox = self._outbox
-        deferrable = outbox is not None and call.defer is not None
+        deferral = None if outbox is None else call.defer  # the outbox may keep this write
         if (
-            outbox is not None
-            and call.defer is not None
-            and (outbox.circuit.open or outbox.queued_behind(call.defer.group))
+            deferral is not None
+            and outbox is not None
+            and (outbox.circuit.open or outbox.queued_behind(deferral.group))
         ):
             return self._defer(call)
         retry = self._settings.policy.retry
@@ -256,7 +256,7 @@ class DatlakeClient:
                 run_id=None if call.run_ref is None else call.run_ref[1],
                 rewind=call.rewind,
                 # with an outbox, an unreachable Datlake sends the write to the journal at once
-                give_up=_unreachable if deferrable else None,
+                give_up=None if deferral is None else _unreachable,
             )
         else:
             result = attempt()
@@ -266,7 +266,7 @@ class DatlakeClient:
         if attempts > 1 or error.code is None:
             plural = "attempt" if attempts == 1 else "attempts"
             error.message += f" after {attempts} {plural} in {time.monotonic() - started:.1f} s"
-        if outbox is not None and call.defer is not None:
+        if deferral is not None:
             return self._defer(call)  # replayed with the same ids: exactly once either way
         if call.cached is not None and self._cache is not None:
             kept = call.cached(result.error)
