@@ -1,13 +1,18 @@
-"""A conformance suite for Datlake servers: semantic scenarios over plain httpx.
+"""A conformance suite for Datlake servers: the contract's promises checked over plain httpx.
 
-Backend teams point it at any server implementing the Datlake API. Each scenario (see
-`_checks`) exercises one promise of the contract: idempotent replays, client-chosen run and
-snapshot ids (replays, `id-conflict`, reads of a named snapshot), 409s on finished runs,
-input and output edges in runs and the lineage graph, pagination, encoded slashes in object
-names, checksum verification, problem+json errors, `X-Request-Id` echo and authentication.
-Names carry a random suffix, so a shared server is fine, and a checked server keeps no run
-`running`: the checks complete the runs they start, and a run a check left open (failing
-midway, say) is completed as failed after it, with the reason in its `extra`.
+Backend teams point it at any server implementing the Datlake API (`datlake conformance`).
+Every answer is checked against the spec (status, headers, body, and the `X-Request-Id`
+echo, errors included); the scenarios (`SCENARIOS`, one module per area in `_scenarios`)
+cover every operation's success and documented errors: auth on every secured operation,
+400 for every constrained parameter, 404s and 422s, list order, status filter and cursors,
+lineage in each direction and depth (exact edges), field round trips, idempotent replays and
+id conflicts, leases and `lost`, checksums both ways.
+
+It writes: runs of jobs, snapshots of tables and events named `conf-...-<suffix>` (a random
+suffix per run, so a shared server is fine), and objects in the bucket `conformance`. A
+checked server keeps no run `running`: the scenarios complete the runs they start, and a
+run a scenario left open (failing midway, say) is completed as failed after it, with the
+reason in its `extra`.
 
 From the command line (exit status 1 on any failure)::
 
@@ -16,23 +21,30 @@ From the command line (exit status 1 on any failure)::
 From Python::
 
     from datlake_sdk.conformance import run_conformance
-    results = run_conformance("http://127.0.0.1:8765", api_key="KEY")
-    assert all(r.outcome != "FAIL" for r in results), results
+    report = run_conformance("http://127.0.0.1:8765", api_key="KEY")
+    assert not report.failed, report.failed
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import httpx
 
-from ._checks import CHECKS
-from ._probe import Probe
-from ._report import CheckResult, format_table, run_checks
+from . import _scenarios  # noqa: F401  (registers the scenarios)
+from ._probe import Probe, Unreachable
+from ._registry import SCENARIOS, Scenario
+from ._report import CheckResult, Report, format_table, run_scenarios
 
-__all__ = ["CHECKS", "CheckResult", "format_table", "main", "run_conformance"]
+__all__ = [
+    "SCENARIOS",
+    "CheckResult",
+    "Report",
+    "Scenario",
+    "Unreachable",
+    "format_table",
+    "run_conformance",
+]
 
 
 def run_conformance(
@@ -40,31 +52,24 @@ def run_conformance(
     api_key: str | None = None,
     *,
     transport: httpx.BaseTransport | None = None,
-) -> list[CheckResult]:
-    """Run every scenario against the server at `base_url`; one result per check.
+    only: Iterable[str] | None = None,
+) -> Report:
+    """Run the scenarios (those named in `only`, or all) against the server at `base_url`.
 
-    Without `api_key` the server is taken to run without auth and the 401 checks are skipped.
-    `transport` replaces httpx's network transport (tests put faulty proxies there).
+    Raises `Unreachable` when the server cannot be reached or refuses the key. Without
+    `api_key` the server is taken to run without auth and the 401 checks are skipped.
+    `transport` replaces httpx's network transport.
     """
+    chosen = SCENARIOS
+    if only is not None:
+        names = set(only)
+        unknown = names - {s.name for s in SCENARIOS}
+        if unknown:
+            raise ValueError(f"no scenario named {', '.join(sorted(unknown))}")
+        chosen = [s for s in SCENARIOS if s.name in names]
     probe = Probe(base_url, api_key, transport=transport)
     try:
-        return run_checks(probe)
+        probe.preflight()
+        return run_scenarios(probe, chosen)
     finally:
         probe.close()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`datlake conformance --base-url URL [--api-key KEY]`: print the table, 1 on failure."""
-    parser = argparse.ArgumentParser(
-        prog="datlake conformance", description="Check a Datlake server against the contract."
-    )
-    parser.add_argument("--base-url", required=True, help="e.g. http://127.0.0.1:8765")
-    parser.add_argument("--api-key", default=None, help="the server's API key, if it has one")
-    args = parser.parse_args(argv)
-    results = run_conformance(args.base_url, args.api_key)
-    print(format_table(results))
-    return 1 if any(r.outcome == "FAIL" for r in results) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

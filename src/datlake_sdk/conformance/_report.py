@@ -1,4 +1,4 @@
-"""Running the checks and printing their outcome as a table.
+"""Running the scenarios and printing their outcome as a table.
 
 >>> print(format_table([CheckResult("health_without_auth", "PASS")]))
 check                PASS/FAIL/SKIP  reason
@@ -9,13 +9,13 @@ health_without_auth  PASS
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import httpx
 
-from ._checks import CHECKS, Check
 from ._probe import CheckFailed, CheckSkipped, Probe
+from ._registry import Scenario
 
 Outcome = Literal["PASS", "FAIL", "SKIP"]
 
@@ -28,33 +28,44 @@ class CheckResult:
     outcome: Outcome
     reason: str = ""
 
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The outcome of each scenario run, and the answers (operation id, status) obtained."""
+
+    results: list[CheckResult]
+    exercised: frozenset[tuple[str, int]] = field(default_factory=frozenset)
+
     @property
-    def passed(self) -> bool:
-        return self.outcome == "PASS"
+    def failed(self) -> dict[str, str]:
+        """The failed scenarios' reasons, by name."""
+        return {r.name: r.reason for r in self.results if r.outcome == "FAIL"}
 
 
-def run_checks(probe: Probe, checks: Sequence[tuple[str, Check]] = CHECKS) -> list[CheckResult]:
-    """Run `checks` in order; one failing (or crashing) does not stop the others. After each,
-    the runs it left open are completed as failed (`Probe.finish_open_runs`)."""
+def run_scenarios(probe: Probe, scenarios: Sequence[Scenario]) -> Report:
+    """Run `scenarios` in order; one failing (or crashing) does not stop the others. After
+    each, the runs it left open are completed as failed (`Probe.finish_open_runs`)."""
     results: list[CheckResult] = []
-    for name, check in checks:
+    for scenario in scenarios:
         try:
             try:
-                check(probe)
+                scenario.check(probe)
             finally:
                 probe.finish_open_runs()
         except CheckSkipped as skip:
-            results.append(CheckResult(name, "SKIP", str(skip)))
+            results.append(CheckResult(scenario.name, "SKIP", str(skip)))
         except CheckFailed as failure:
-            results.append(CheckResult(name, "FAIL", str(failure)))
+            results.append(CheckResult(scenario.name, "FAIL", str(failure)))
         except httpx.HTTPError as ex:
-            results.append(CheckResult(name, "FAIL", f"request failed: {type(ex).__name__}: {ex}"))
-        except (KeyError, TypeError, ValueError) as ex:
+            reason = f"request failed: {type(ex).__name__}: {ex}"
+            results.append(CheckResult(scenario.name, "FAIL", reason))
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as ex:
             # a body of the wrong shape (e.g. a run without run_id) is a server bug too
-            results.append(CheckResult(name, "FAIL", f"unexpected body: {type(ex).__name__}: {ex}"))
+            reason = f"unexpected body: {type(ex).__name__}: {ex}"
+            results.append(CheckResult(scenario.name, "FAIL", reason))
         else:
-            results.append(CheckResult(name, "PASS"))
-    return results
+            results.append(CheckResult(scenario.name, "PASS"))
+    return Report(results, frozenset(probe.exercised))
 
 
 def format_table(results: Sequence[CheckResult]) -> str:
