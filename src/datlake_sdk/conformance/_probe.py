@@ -139,10 +139,10 @@ class Probe:
         refuses the API key: the checks would all fail for one reason."""
         try:
             health = self.http.get(f"{API}/health")
-            if health.status_code != 200:
+            if health.status_code == 404:
                 raise Unreachable(
-                    f"GET {self.base_url}{API}/health answered {health.status_code}: is"
-                    " the URL a Datlake server's root (without /api/v1)?"
+                    f"GET {self.base_url}{API}/health answered 404: is the URL a Datlake"
+                    " server's root (without /api/v1)?"
                 )
             listed = self.http.get(
                 f"{API}/jobs/{self.name('conf-preflight')}/runs", headers=self.auth()

@@ -64,14 +64,22 @@ def lineage_in_each_direction_and_depth(probe: Probe) -> None:
             expect_equal(graph.get(name), value, f"{what}: {name}")
         wanted = {edges[label] for label in labels.split()}
         got = Counter(_edge(e) for e in graph["edges"])
-        extra = sorted(str(e) for e in got if e not in wanted)
-        missing = sorted(str(e) for e in wanted if e not in got)
-        repeated = sorted(str(e) for e, n in got.items() if n > 1)
-        if extra or missing or repeated:
-            raise CheckFailed(
-                f"{what}: extra edges {extra}, missing {missing}, repeated {repeated}"
+        wrong = {
+            "extra edges": [e for e in got if e not in wanted],
+            "missing": [e for e in wanted if e not in got],
+            "repeated": [e for e, count in got.items() if count > 1],
+        }
+        if any(wrong.values()):
+            listed = (
+                f"{k}: {', '.join(map(_shown, sorted(v))) or 'none'}" for k, v in wrong.items()
             )
+            raise CheckFailed(f"{what}: {'; '.join(listed)}")
         _check_nodes(graph, root, wanted, what)
+
+
+def _shown(edge: Edge) -> str:
+    kind, source, target, snapshot_id = edge
+    return f"{kind} {source} -> {target} (snapshot {snapshot_id})"
 
 
 def _edge(edge: dict[str, Any]) -> Edge:
