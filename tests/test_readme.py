@@ -114,6 +114,18 @@ def test_the_testing_block_passes(tmp_path: Path) -> None:
     runpy.run_path(str(script))["test_my_job"]()
 
 
+def test_the_conformance_block_checks_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
+    script = tmp_path / "readme_conformance_block.py"
+    script.write_text(block_under("Checking a Datlake backend"), encoding="utf-8")
+    check = runpy.run_path(str(script))["check"]
+
+    assert check(datlake, API_KEY) == {}
+    assert check(datlake, "wrong") == {
+        "preflight": f"{datlake} refused the API key (401 on list_runs): pass --api-key,"
+        " or set DATLAKE_API_KEY"
+    }
+
+
 def test_every_block_is_written_for_the_type_checkers(tmp_path: Path) -> None:
     paths = readme_blocks.write_blocks(BLOCKS, tmp_path)
 

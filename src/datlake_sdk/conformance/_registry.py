@@ -5,7 +5,7 @@ A new scenario is one function in the module of `_scenarios` its promise belongs
 
     @scenario
     def health_without_auth(probe: Probe) -> None:
-        \"\"\"GET /health answers 200 without an API key.\"\"\"
+        '''GET /health answers 200 without an API key.'''
         expect_status(probe.send("GET", "/health", authenticated=False), 200, "get_health")
 
 Every answer it obtains is checked against the spec by the probe; the scenario checks what
