@@ -65,7 +65,8 @@ def run_conformance(
         names = set(only)
         unknown = names - {s.name for s in SCENARIOS}
         if unknown:
-            raise ValueError(f"no scenario named {', '.join(sorted(unknown))}")
+            known = ", ".join(s.name for s in SCENARIOS)
+            raise ValueError(f"no scenario named {', '.join(sorted(unknown))} (known: {known})")
         chosen = [s for s in SCENARIOS if s.name in names]
     probe = Probe(base_url, api_key, transport=transport)
     try:
