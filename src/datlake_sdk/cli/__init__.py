@@ -2,7 +2,7 @@
 
     datlake --version
     datlake server --host 127.0.0.1 --port 8765 --data DIR [--api-key KEY] [--default-lease S]
-    datlake conformance [--base-url URL] [--api-key KEY]
+    datlake conformance [--base-url URL] [--api-key KEY] [--only SCENARIO]
     datlake outbox status|flush|list|drop
     datlake cache warm TABLE... | show
 
