@@ -208,6 +208,20 @@ def lost_is_final(original: Any) -> Any:
     return heartbeat
 
 
+def conflicts_replayed(original: Any) -> Any:
+    from datlake_server.problems import ID_CONFLICT, Problem
+
+    def start_run(self: Any, job_name: str, *args: Any, run_id: Any = None, **kwargs: Any) -> Any:
+        try:
+            return original(self, job_name, *args, run_id=run_id, **kwargs)
+        except Problem as problem:
+            if problem.kind != ID_CONFLICT:
+                raise
+            return self.get_run(job_name, run_id), True
+
+    return start_run
+
+
 def any_job(original: Any) -> Any:
     return lambda conn, run_id, job_name=None: original(conn, run_id)
 
@@ -232,7 +246,7 @@ VARIANTS = [
     V("errors carry the server's own request id", "request_ids_echoed",
       on_response("*", own_id_on_errors), "echoed X-Request-Id 'server-made'"),
     V("no request id made when the client sends none", "request_ids_echoed",
-      on_response("get_run", no_id_made), "without an X-Request-Id answered none"),
+      on_response("get_run", no_id_made), "get_run 404 has no X-Request-Id"),
     V("a bad limit is clamped instead of refused", "malformed_requests_are_400",
       on_request("list_runs", clamped_limit), "list_runs with a bad query parameter limit"),
     V("a bad run id is 404", "malformed_requests_are_400",
@@ -261,6 +275,9 @@ VARIANTS = [
       "did not answer Idempotent-Replayed"),
     V("start_run ignores the client's run_id", "start_run_client_id_replay",
       on_request("start_run", without_body_field("run_id")), "start_run with run_id"),
+    V("a reused run_id with other metadata is a replay", "start_run_client_id_replay",
+      patched(STORE, "Store.start_run", conflicts_replayed),
+      "start_run reusing a run_id with other metadata answered 201"),
     V("register_snapshot ignores the client's snapshot_id", "register_snapshot_client_id_replay",
       on_request("register_snapshot", without_body_field("snapshot_id")),
       "register_snapshot with snapshot_id"),
@@ -314,6 +331,9 @@ VARIANTS = [
     V("download without its checksum header", "objects_round_trip_with_checksums",
       on_response("download_object", without_answer_header("x-checksum-sha256")),
       "X-Checksum-Sha256 is None"),
+    V("downloads without X-Request-Id", "objects_round_trip_with_checksums",
+      on_response("download_object", without_answer_header("x-request-id")),
+      "download_object 200 echoed X-Request-Id None"),
     V("object names lose their folders", "objects_round_trip_with_checksums",
       on_response("upload_object", basename_receipt), "the upload receipt's object is"),
     V("checksums not verified", "checksum_mismatch_rejected",

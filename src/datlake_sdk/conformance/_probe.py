@@ -50,7 +50,7 @@ class Unreachable(Exception):
     """The server cannot be checked at all (no connection, the API key refused); one line."""
 
 
-def request_id() -> str:
+def new_request_id() -> str:
     return f"conf-{uuid.uuid4().hex}"
 
 
@@ -92,21 +92,23 @@ class Probe:
         *,
         headers: dict[str, str] | None = None,
         authenticated: bool = True,
+        request_id: bool = True,
         **kwargs: Any,
     ) -> httpx.Response:
         """One request to `/api/v1{path}` (`path` percent-encoded), with the API key unless
         `authenticated` is false or `headers` has its own `Authorization`, and a fresh
-        `X-Request-Id` unless `headers` has one; fails the check when the answer breaks the
-        spec or does not echo the request id."""
-        sent = {"X-Request-Id": request_id(), **(self.auth() if authenticated else {})}
-        sent.update(headers or {})
+        `X-Request-Id` unless `request_id` is false or `headers` has one; fails the check when
+        the answer breaks the spec or does not echo the request id (or has none)."""
+        sent = {**(self.auth() if authenticated else {}), **(headers or {})}
+        if request_id:
+            sent.setdefault("X-Request-Id", new_request_id())
         response = self.http.request(method, API + path, headers=sent, **kwargs)
         found = route(method, response.request.url.raw_path.split(b"?", 1)[0])
         if not isinstance(found, Match):
             raise CheckFailed(f"{method} {API}{path} is no operation of the spec")
         self._note_runs(found, response)
         self.exercised.add((found.operation.id, response.status_code))
-        check_answer(found.operation.id, response, sent["X-Request-Id"])
+        check_answer(found.operation.id, response, sent.get("X-Request-Id"))
         return response
 
     def _note_runs(self, found: Match, response: httpx.Response) -> None:
