@@ -11,17 +11,32 @@ from .._probe import CheckFailed, Probe, expect_json, expect_problem, expect_sta
 from .._registry import scenario
 
 
+def _client_id() -> str:
+    """An id as the SDK makes them: 32 lowercase hex digits."""
+    return uuid.uuid4().hex
+
+
+def _expect_replayed(response: httpx.Response, what: str) -> None:
+    if response.headers.get("idempotent-replayed") != "true":
+        raise CheckFailed(f"{what} did not answer Idempotent-Replayed: true")
+
+
 @scenario
 def start_run_idempotent_replay(probe: Probe) -> None:
     """Same key and body: the same run; same key, another body: 409 idempotency-key-reused."""
     job, key = probe.name("conf-idem"), f"conf-{uuid.uuid4()}"
-    first = probe.start_run(job, {"metadata": {"n": 1}}, key=key)
-    replay = probe.start_run(job, {"metadata": {"n": 1}}, key=key)
+    responses = [
+        probe.send("POST", f"/jobs/{job}/runs", json={"metadata": {"n": 1}},
+                   headers={"Idempotency-Key": key})
+        for _ in range(2)
+    ]  # fmt: skip
+    first, replay = (expect_json(r, 201, "start_run") for r in responses)
     if replay["run_id"] != first["run_id"]:
         raise CheckFailed(
             f"a replay with the same Idempotency-Key created run {replay['run_id']}, "
             f"expected {first['run_id']}"
         )
+    _expect_replayed(responses[1], "start_run replayed with its Idempotency-Key")
     other = probe.send(
         "POST", f"/jobs/{job}/runs", json={"metadata": {"n": 2}}, headers={"Idempotency-Key": key}
     )
@@ -50,22 +65,13 @@ def register_snapshot_idempotent_replay(probe: Probe) -> None:
             f"a replay with the same Idempotency-Key created snapshot {replay['snapshot_id']}, "
             f"expected {first['snapshot_id']}"
         )
+    _expect_replayed(responses[1], "register_snapshot replayed with its Idempotency-Key")
     page = expect_json(probe.send("GET", f"/tables/{table}/snapshots"), 200, "list_snapshots")
     if len(page.get("items", [])) != 1:
         raise CheckFailed(
             f"the table has {len(page.get('items', []))} snapshots after a replay, expected 1"
         )
     probe.finish(job, run["run_id"])
-
-
-def _client_id() -> str:
-    """An id as the SDK makes them: 32 lowercase hex digits."""
-    return uuid.uuid4().hex
-
-
-def _expect_replayed(response: httpx.Response, what: str) -> None:
-    if response.headers.get("idempotent-replayed") != "true":
-        raise CheckFailed(f"{what} did not answer Idempotent-Replayed: true")
 
 
 @scenario
@@ -151,6 +157,7 @@ def post_event_idempotent_replay(probe: Probe) -> None:
             f"a replay with the same Idempotency-Key recorded event {replay['event_id']}, "
             f"expected {first['event_id']}"
         )
+    _expect_replayed(responses[1], "post_event replayed with its Idempotency-Key")
     page = expect_json(probe.send("GET", path), 200, "list_events")
     if len(page.get("items", [])) != 1:
         raise CheckFailed(f"the run has {len(page.get('items', []))} events after a replay")
