@@ -12,7 +12,7 @@ breaks one constrained parameter at a time.
 >>> sample.method, sample.path
 ('GET', '/jobs/conf-sample-abc/runs/conf-sample-abc')
 >>> [what for what, _ in broken_requests(operation("start_run"), "conf-sample-abc")]
-['path parameter job_name', 'header Idempotency-Key']
+['path parameter job_name', 'header parameter Idempotency-Key']
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ def sample_request(op: Operation, unique: str) -> SpecRequest:
 
 def broken_requests(op: Operation, unique: str) -> Iterator[tuple[str, SpecRequest]]:
     """A sample request with one parameter broken, for each parameter the spec constrains:
-    `(where, request)`, `where` as `path parameter NAME`, `query parameter NAME`, `header NAME`.
-    """
+    `(where, request)`, `where` as `path parameter NAME`, `query parameter NAME` or `header
+    parameter NAME`."""
     sample = sample_request(op, unique)
     for parameter in parameters(op):
         name, where = parameter["name"], parameter["in"]
@@ -79,7 +79,7 @@ def broken_requests(op: Operation, unique: str) -> Iterator[tuple[str, SpecReque
             yield f"query parameter {name}", dataclasses.replace(sample, params=params)
         elif where == "header":
             headers = {**sample.headers, name: bad}
-            yield f"header {name}", dataclasses.replace(sample, headers=headers)
+            yield f"header parameter {name}", dataclasses.replace(sample, headers=headers)
 
 
 def documented_statuses(op: Operation) -> set[int]:
@@ -158,7 +158,8 @@ def _body(op: Operation) -> tuple[dict[str, Any], str | None]:
     operation = spec_document()["paths"][op.template][op.method.lower()]
     content = resolve(operation.get("requestBody", {})).get("content", {})
     for media, spec in content.items():
-        example = spec.get("example")
+        examples = [resolve(e).get("value") for e in spec.get("examples", {}).values()]
+        example = spec.get("example", examples[0] if examples else None)
         if media == "application/json":
             return {"json": example if example is not None else {}}, None
         if isinstance(example, str):
