@@ -198,3 +198,20 @@ def test_python_dash_m_runs_the_same_command() -> None:
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == build_parser().format_help()
+
+
+@pytest.mark.parametrize("module", ["openapi_core", "respx"])
+def test_without_the_testing_extra_the_command_names_the_pip_install(module: str) -> None:
+    code = (
+        f"import sys; sys.modules[{module!r}] = None; from datlake_sdk.cli import main; "
+        "raise SystemExit(main(['conformance', '--base-url', 'http://127.0.0.1:9']))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATLAKE_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"datlake conformance: the testing extra is not installed (no module {module}):"
+        " pip install 'datlake-sdk[testing]'\n"
+    )
