@@ -4,6 +4,7 @@ again (`Idempotent-Replayed: true`); with other content, a 409."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 
@@ -21,25 +22,30 @@ def _expect_replayed(response: httpx.Response, what: str) -> None:
         raise CheckFailed(f"{what} did not answer Idempotent-Replayed: true")
 
 
+def _replayed_by_key(
+    probe: Probe, path: str, body: dict[str, Any], what: str, status: int = 201
+) -> tuple[dict[str, Any], str]:
+    """POST `body` twice with one Idempotency-Key: fails unless the second answer is the
+    first again, marked as a replay; returns the first answer and the key."""
+    key = f"conf-{uuid.uuid4()}"
+    headers = {"Idempotency-Key": key}
+    responses = [probe.send("POST", path, json=body, headers=headers) for _ in range(2)]
+    first, replay = (expect_json(r, status, what) for r in responses)
+    if replay != first:
+        raise CheckFailed(
+            f"{what} replayed with the same Idempotency-Key answered {replay}, expected {first}"
+        )
+    _expect_replayed(responses[1], f"{what} replayed with its Idempotency-Key")
+    return first, key
+
+
 @scenario
 def start_run_idempotent_replay(probe: Probe) -> None:
     """Same key and body: the same run; same key, another body: 409 idempotency-key-reused."""
-    job, key = probe.name("conf-idem"), f"conf-{uuid.uuid4()}"
-    responses = [
-        probe.send("POST", f"/jobs/{job}/runs", json={"metadata": {"n": 1}},
-                   headers={"Idempotency-Key": key})
-        for _ in range(2)
-    ]  # fmt: skip
-    first, replay = (expect_json(r, 201, "start_run") for r in responses)
-    if replay["run_id"] != first["run_id"]:
-        raise CheckFailed(
-            f"a replay with the same Idempotency-Key created run {replay['run_id']}, "
-            f"expected {first['run_id']}"
-        )
-    _expect_replayed(responses[1], "start_run replayed with its Idempotency-Key")
-    other = probe.send(
-        "POST", f"/jobs/{job}/runs", json={"metadata": {"n": 2}}, headers={"Idempotency-Key": key}
-    )
+    job = probe.name("conf-idem")
+    path = f"/jobs/{job}/runs"
+    first, key = _replayed_by_key(probe, path, {"metadata": {"n": 1}}, "start_run")
+    other = probe.send("POST", path, json={"metadata": {"n": 2}}, headers={"Idempotency-Key": key})
     expect_problem(
         other, 409, "idempotency-key-reused", "start_run reusing a key with another body"
     )
@@ -49,29 +55,15 @@ def start_run_idempotent_replay(probe: Probe) -> None:
 @scenario
 def register_snapshot_idempotent_replay(probe: Probe) -> None:
     """Same key and body: the same snapshot, and the table has one snapshot."""
-    job, table, key = (
-        probe.name("conf-idem-snap"),
-        probe.name("conf-t-idem"),
-        f"conf-{uuid.uuid4()}",
-    )
-    run = probe.start_run(job)
-    uri = f"file:///conformance/{table}/part-0.csv"
-    responses = [
-        probe.register_snapshot(job, run["run_id"], table, uri=uri, key=key) for _ in range(2)
-    ]
-    first, replay = (expect_json(r, 201, "register_snapshot") for r in responses)
-    if replay["snapshot_id"] != first["snapshot_id"]:
-        raise CheckFailed(
-            f"a replay with the same Idempotency-Key created snapshot {replay['snapshot_id']}, "
-            f"expected {first['snapshot_id']}"
-        )
-    _expect_replayed(responses[1], "register_snapshot replayed with its Idempotency-Key")
-    page = expect_json(probe.send("GET", f"/tables/{table}/snapshots"), 200, "list_snapshots")
-    if len(page.get("items", [])) != 1:
-        raise CheckFailed(
-            f"the table has {len(page.get('items', []))} snapshots after a replay, expected 1"
-        )
-    probe.finish(job, run["run_id"])
+    job, table = probe.name("conf-idem-snap"), probe.name("conf-t-idem")
+    run_id = probe.start_run(job)["run_id"]
+    body = {"job_name": job, "run_id": run_id, "table_name": table, "format": "csv",
+            "uri": f"file:///conformance/{table}/part-0.csv"}  # fmt: skip
+    _replayed_by_key(probe, "/jobs/register-snapshot", body, "register_snapshot")
+    count = len(probe.all_items(f"/tables/{table}/snapshots", "list_snapshots"))
+    if count != 1:
+        raise CheckFailed(f"the table has {count} snapshots after a replay, expected 1")
+    probe.finish(job, run_id)
 
 
 @scenario
@@ -144,38 +136,21 @@ def register_snapshot_client_id_replay(probe: Probe) -> None:
 @scenario
 def post_event_idempotent_replay(probe: Probe) -> None:
     """Same key and body: the same event, recorded once."""
-    job, key = probe.name("conf-idem-event"), f"conf-{uuid.uuid4()}"
-    run = probe.start_run(job)
-    path = f"/jobs/{job}/runs/{run['run_id']}/events"
-    body = {"kind": "metric", "data": {"rows": 1}}
-    responses = [
-        probe.send("POST", path, json=body, headers={"Idempotency-Key": key}) for _ in range(2)
-    ]
-    first, replay = (expect_json(r, 201, "post_event") for r in responses)
-    if replay["event_id"] != first["event_id"]:
-        raise CheckFailed(
-            f"a replay with the same Idempotency-Key recorded event {replay['event_id']}, "
-            f"expected {first['event_id']}"
-        )
-    _expect_replayed(responses[1], "post_event replayed with its Idempotency-Key")
-    page = expect_json(probe.send("GET", path), 200, "list_events")
-    if len(page.get("items", [])) != 1:
-        raise CheckFailed(f"the run has {len(page.get('items', []))} events after a replay")
-    probe.finish(job, run["run_id"])
+    job = probe.name("conf-idem-event")
+    run_id = probe.start_run(job)["run_id"]
+    path = f"/jobs/{job}/runs/{run_id}/events"
+    _replayed_by_key(probe, path, {"kind": "metric", "data": {"rows": 1}}, "post_event")
+    count = len(probe.all_items(path, "list_events"))
+    if count != 1:
+        raise CheckFailed(f"the run has {count} events after a replay, expected 1")
+    probe.finish(job, run_id)
 
 
 @scenario
 def heartbeat_idempotent_replay(probe: Probe) -> None:
     """Same key and body: the first lease again, marked as a replay."""
-    job, key = probe.name("conf-idem-beat"), f"conf-{uuid.uuid4()}"
+    job = probe.name("conf-idem-beat")
     run_id = probe.start_run(job)["run_id"]
     path = f"/jobs/{job}/runs/{run_id}/heartbeat"
-    responses = [
-        probe.send("POST", path, json={"lease_seconds": 600}, headers={"Idempotency-Key": key})
-        for _ in range(2)
-    ]
-    first, replay = (expect_json(r, 200, "heartbeat") for r in responses)
-    _expect_replayed(responses[1], "heartbeat replayed with its Idempotency-Key")
-    if replay != first:
-        raise CheckFailed(f"a replayed heartbeat answered {replay}, expected {first}")
+    _replayed_by_key(probe, path, {"lease_seconds": 600}, "heartbeat", status=200)
     probe.finish(job, run_id)
