@@ -20,7 +20,9 @@ HOSTILE = '<img src=x onerror="alert(1)"> & <script>alert(2)</script>'
 HUB_READERS = 250  # hub, its writer, 250 runs reading it, the 250 tables they write
 
 
-def record(client: DatlakeClient, workdir: Path, *, hub_readers: int = HUB_READERS) -> dict[str, str]:
+def record(
+    client: DatlakeClient, workdir: Path, *, hub_readers: int = HUB_READERS
+) -> dict[str, str]:
     """Record the pipeline; returns the ids and uris the tests look for."""
     ingest = unwrap(start_run(client, "ingest_users", metadata={"source": "demo"}))
     unwrap(register_snapshot(client, ingest, "users_raw", "file:///data/raw.csv", format="csv"))

@@ -62,9 +62,10 @@ def test_pages_show_jobs_runs_tables_and_a_run(
         assert f">{name}</a>" in home
     assert ">ingest_users</a>" not in home  # 200 a page: it comes after fan_198
     assert 'class="more"' in home
-    found = browser.get("/", params={"prefix": "users_"}).text + browser.get(
-        "/", params={"prefix": "ingest"}
-    ).text
+    found = (
+        browser.get("/", params={"prefix": "users_"}).text
+        + browser.get("/", params={"prefix": "ingest"}).text
+    )
     for name in ("ingest_users", "users_raw", "users_curated"):
         assert f">{name}</a>" in found
     runs = browser.get("/jobs/daily_users").text
@@ -73,7 +74,8 @@ def test_pages_show_jobs_runs_tables_and_a_run(
     run = browser.get(f"/jobs/daily_users/runs/{facts['daily']}").text
     assert facts["log"] in run
     assert "rows_written" in run  # the metric
-    assert ">users_raw</a>" in run and ">users_curated</a>" in run
+    assert ">users_raw</a>" in run
+    assert ">users_curated</a>" in run
     log = browser.get("/download", params={"uri": facts["log"]})
     assert log.status_code == 200
     assert log.content == b"read 4 users, wrote 3\n"
@@ -82,7 +84,8 @@ def test_pages_show_jobs_runs_tables_and_a_run(
 def test_everything_is_escaped(browser: httpx.Client, recorded: tuple[str, dict[str, str]]) -> None:
     page = browser.get(f"/jobs/daily_users/runs/{recorded[1]['daily']}").text
     assert HOSTILE not in page
-    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
     # the only scripts are the server's own files
     assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/graph.js" defer>']
@@ -91,12 +94,14 @@ def test_everything_is_escaped(browser: httpx.Client, recorded: tuple[str, dict[
 def test_headers_forbid_other_sources_and_framing(browser: httpx.Client) -> None:
     answer = browser.get("/")
     policy = answer.headers["content-security-policy"]
-    assert "default-src 'none'" in policy and "script-src 'self'" in policy
+    assert "default-src 'none'" in policy
+    assert "script-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert answer.headers["x-content-type-options"] == "nosniff"
     for asset in ("/static/datlake.css", "/static/graph.js"):
         served = browser.get(asset)
-        assert served.status_code == 200 and len(served.content) > 500
+        assert served.status_code == 200
+        assert len(served.content) > 500
     # every asset a page names is served by the server itself
     for href in re.findall(r'(?:href|src)="([^"]+)"', answer.text):
         assert href.startswith(("/", "?")), href
@@ -113,7 +118,8 @@ def test_the_lineage_graph_is_drawn_by_the_server(browser: httpx.Client) -> None
 
 def test_unknown_things_are_pages_not_tracebacks(browser: httpx.Client) -> None:
     missing = browser.get("/jobs/daily_users/runs/nope")
-    assert missing.status_code == 404 and "does not exist" in missing.text
+    assert missing.status_code == 404
+    assert "does not exist" in missing.text
     assert browser.get("/tables/never_written").status_code == 404
     assert browser.get("/no/such/page").status_code == 404
     assert browser.get("/download", params={"uri": "datlake://artifacts/none"}).status_code == 404
