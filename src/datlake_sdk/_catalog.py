@@ -10,6 +10,7 @@ each with its newest run or snapshot; `prefix=` searches by the start of the nam
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from datlake_api import models as api
 from datlake_api.api.runs import list_jobs as list_jobs_endpoint
@@ -17,12 +18,14 @@ from datlake_api.api.tables import list_tables as list_tables_endpoint
 from datlake_api.types import UNSET
 
 from . import _convert as domain
-from ._client import DatlakeClient
 from ._errors import SDKError
 from ._names import bad_prefix, bad_utf8, first_invalid
 from ._operations import api_call, bad_range, iterate_pages
 from ._result import Result
 from ._types import JobInfo, Page, TableInfo
+
+if TYPE_CHECKING:  # the annotation alone: `DatlakeClient` is defined in `_client`
+    from ._client import DatlakeClient
 
 __all__ = ["iter_jobs", "iter_tables", "list_jobs", "list_tables"]
 
