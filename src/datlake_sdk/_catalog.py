@@ -21,7 +21,7 @@ from . import _convert as domain
 from ._errors import SDKError
 from ._names import bad_prefix, bad_utf8, first_invalid
 from ._operations import api_call, bad_range, iterate_pages
-from ._result import Result
+from ._result import Err, Result
 from ._types import JobInfo, Page, TableInfo
 
 if TYPE_CHECKING:  # the annotation alone: `DatlakeClient` is defined in `_client`
@@ -46,13 +46,9 @@ def list_jobs(
     Ok(value=Page(items=(JobInfo(job_name='daily_users', run_count=3, latest_run=Run(...)),),
     next_cursor=None))
     """
-    invalid = first_invalid(
-        bad_prefix("prefix", prefix),
-        bad_range("limit", limit, 1, MAX_PAGE_SIZE),
-        bad_utf8("cursor", cursor),
-    )
-    if invalid is not None:
-        return client.refuse("list_jobs", invalid)
+    refused = _refused(client, "list_jobs", prefix, limit, cursor)
+    if refused is not None:
+        return refused
     return client.execute(
         api_call(
             list_jobs_endpoint,
@@ -92,13 +88,9 @@ def list_tables(
     Ok(value=Page(items=(TableInfo(table_name='users_curated', snapshot_count=1, ...), ...),
     next_cursor=None))
     """
-    invalid = first_invalid(
-        bad_prefix("prefix", prefix),
-        bad_range("limit", limit, 1, MAX_PAGE_SIZE),
-        bad_utf8("cursor", cursor),
-    )
-    if invalid is not None:
-        return client.refuse("list_tables", invalid)
+    refused = _refused(client, "list_tables", prefix, limit, cursor)
+    if refused is not None:
+        return refused
     return client.execute(
         api_call(
             list_tables_endpoint,
@@ -122,3 +114,15 @@ def iter_tables(
     return iterate_pages(
         lambda cursor: list_tables(client, prefix=prefix, limit=page_size, cursor=cursor)
     )
+
+
+def _refused(
+    client: DatlakeClient, operation: str, prefix: str | None, limit: int | None, cursor: str | None
+) -> Err[SDKError] | None:
+    """The `Err` for a bad `prefix`, `limit` or `cursor` (both lists take the same), or `None`."""
+    invalid = first_invalid(
+        bad_prefix("prefix", prefix),
+        bad_range("limit", limit, 1, MAX_PAGE_SIZE),
+        bad_utf8("cursor", cursor),
+    )
+    return None if invalid is None else client.refuse(operation, invalid)

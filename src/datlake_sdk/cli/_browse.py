@@ -34,7 +34,7 @@ from datlake_sdk._errors import (
     ValidationError,
 )
 from datlake_sdk._result import Err, Ok, Result
-from datlake_sdk.cli._manners import command_parser, exit_code
+from datlake_sdk.cli._manners import add_config, command_parser, exit_code
 
 if TYPE_CHECKING:
     from datlake_sdk import DatlakeClient
@@ -66,12 +66,7 @@ def browse_parser(prog: str, description: str) -> argparse.ArgumentParser:
         " 4 missing or wrong API key."
     )
     parser.add_argument("--json", action="store_true", help="print JSON, with full ids")
-    parser.add_argument(
-        "--config",
-        default=None,
-        metavar="FILE",
-        help="config file (default: $DATLAKE_CONFIG, else ~/.config/datlake/config.toml)",
-    )
+    add_config(parser)
     return parser
 
 
