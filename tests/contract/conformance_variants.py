@@ -106,6 +106,22 @@ def reversed_items(x: Exchange) -> None:
         x.answer_json = {**page, "items": page["items"][::-1]}
 
 
+def case_insensitive_order(name: str) -> Callable[[Exchange], None]:
+    def change(x: Exchange) -> None:
+        if x.status == 200:
+            page = x.answer_json
+            items = sorted(page["items"], key=lambda item: item[name].lower())
+            x.answer_json = {**page, "items": items}
+
+    return change
+
+
+def one_run_each(x: Exchange) -> None:
+    if x.status == 200:
+        page = x.answer_json
+        x.answer_json = {**page, "items": [{**job, "run_count": 1} for job in page["items"]]}
+
+
 def health_needs_a_key(x: Exchange) -> None:
     if "authorization" not in x.headers:
         problem(x, 401, "unauthorized")
@@ -286,6 +302,12 @@ VARIANTS = [
     V("fetch_latest_uri ignores snapshot_id", "fetch_named_snapshot_records_its_edge",
       on_request("fetch_latest_uri", without_query("snapshot_id")),
       "fetch_latest_uri with snapshot_id"),
+    V("list_jobs ignores prefix", "catalog_by_name_prefix_cursor",
+      on_request("list_jobs", without_query("prefix")), "(by name) is ["),
+    V("list_tables sorts names ignoring case", "catalog_by_name_prefix_cursor",
+      on_response("list_tables", case_insensitive_order("table_name")), "(by name) is ["),
+    V("list_jobs counts one run per job", "catalog_by_name_prefix_cursor",
+      on_response("list_jobs", one_run_each), "counts and newest is {"),
     V("created_at as epoch seconds", "run_fields_round_trip",
       on_response("get_run", epoch_times), "created_at: 1764205200 is not of type 'string'"),
     V("metadata not kept", "run_fields_round_trip",

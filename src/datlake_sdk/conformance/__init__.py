@@ -4,7 +4,7 @@ Backend teams point it at any server implementing the Datlake API (`datlake conf
 Every answer is checked against the spec (status, headers, body, and the `X-Request-Id`
 echo, errors included); the scenarios (`SCENARIOS`, one module per area in `_scenarios`)
 cover every operation's success and documented errors: auth on every secured operation,
-400 for every constrained parameter, 404s and 422s, list order, status filter and cursors,
+400 for every constrained parameter, 404s and 422s, list order, filters and cursors,
 lineage in each direction and depth (exact edges), field round trips, idempotent replays and
 id conflicts, leases and `lost`, checksums both ways.
 
