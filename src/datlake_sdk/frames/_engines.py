@@ -1,0 +1,122 @@
+"""Each engine's reading and writing of one file: Polars, DuckDB and Arrow, each imported only
+when a frame of it is read or written.
+
+Reading materialises what the engine reads eagerly (a Polars `DataFrame`, an Arrow `Table`);
+DuckDB reads a local file lazily, as its query runs, and copies a downloaded one into a temp
+table of the connection (DuckDB spills what exceeds its memory limit to disk). Writing
+streams where the engine can: a Polars `LazyFrame` is sunk, a DuckDB relation is copied by
+DuckDB, an Arrow `RecordBatchReader` is written batch by batch.
+
+>>> import pyarrow as pa, tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "t.parquet"
+>>> write_file(pa.table({"id": [1, 2]}), path, "parquet")
+{'id': 'int64'}
+>>> read_file("arrow", path, "parquet", in_place=True, connection=None).num_rows
+2
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from ._schema import arrow_schema
+
+__all__ = ["ENGINES", "FORMATS", "engine_of", "not_a_frame", "read_file", "write_file"]
+
+ENGINES = ("polars", "duckdb", "arrow")
+FORMATS = ("parquet", "csv")
+
+_ROOT_MODULES = {"polars": "polars", "duckdb": "duckdb", "_duckdb": "duckdb", "pyarrow": "arrow"}
+
+
+def engine_of(frame: object) -> str | None:
+    """The engine whose frame `frame` is, without importing any engine."""
+    return _ROOT_MODULES.get(type(frame).__module__.partition(".")[0])
+
+
+def read_file(engine: str, path: Path, format: str, *, in_place: bool, connection: Any) -> Any:
+    """Read `path` with `engine`; `in_place` is false for a copy that is deleted afterwards."""
+    if engine == "polars":
+        import polars as pl
+
+        return pl.read_parquet(path) if format == "parquet" else pl.read_csv(path)
+    if engine == "arrow":
+        import pyarrow.csv
+        import pyarrow.parquet
+
+        return (
+            pyarrow.parquet.read_table(path) if format == "parquet" else pyarrow.csv.read_csv(path)
+        )
+    import duckdb
+
+    con = duckdb.default_connection() if connection is None else connection
+    reader = "read_parquet" if format == "parquet" else "read_csv"
+    if in_place:
+        return getattr(con, reader)(str(path))
+    table = f"datlake_{uuid.uuid4().hex}"
+    copy = f'CREATE TEMP TABLE "{table}" AS SELECT * FROM {reader}(?)'  # noqa: S608 - our names
+    con.execute(copy, [str(path)])
+    return con.table(table)
+
+
+def write_file(frame: Any, path: Path, format: str) -> dict[str, str]:
+    """Write `frame` to `path` as `format`; returns the frame's schema. A frame of no engine
+    raises `TypeError`; what the engine raises (a nested column in CSV) passes through."""
+    engine = engine_of(frame)
+    if engine == "polars":
+        return _write_polars(frame, path, format)
+    if engine == "duckdb":
+        import duckdb
+
+        if isinstance(frame, duckdb.DuckDBPyRelation):
+            getattr(frame, f"write_{format}")(str(path))
+            return arrow_schema(frame.limit(0).to_arrow_table().schema)
+    if engine == "arrow":
+        return _write_arrow(frame, path, format)
+    raise TypeError(not_a_frame(frame))
+
+
+def not_a_frame(frame: object) -> str:
+    """What to say of a `frame` that is none of the frames `write_file` writes."""
+    return (
+        "frame: a polars DataFrame or LazyFrame, a duckdb relation, or a pyarrow Table or"
+        f" RecordBatchReader is needed, not a {type(frame).__module__}.{type(frame).__qualname__}"
+    )
+
+
+def _write_polars(frame: Any, path: Path, format: str) -> dict[str, str]:
+    import polars as pl
+
+    if isinstance(frame, pl.LazyFrame):  # the streaming engine writes it batch by batch
+        schema = frame.collect_schema()
+        getattr(frame, f"sink_{format}")(path)
+    elif isinstance(frame, pl.DataFrame):
+        schema = frame.schema
+        getattr(frame, f"write_{format}")(path)
+    else:
+        raise TypeError(not_a_frame(frame))
+    return arrow_schema(pl.DataFrame(schema=schema).to_arrow().schema)
+
+
+def _write_arrow(frame: Any, path: Path, format: str) -> dict[str, str]:
+    import pyarrow as pa
+    import pyarrow.csv
+    import pyarrow.parquet
+
+    if isinstance(frame, pa.Table):
+        batches: Any = [frame]
+    elif isinstance(frame, pa.RecordBatchReader):
+        batches = frame
+    else:
+        raise TypeError(not_a_frame(frame))
+    writer: Any = (
+        pyarrow.parquet.ParquetWriter(path, frame.schema)
+        if format == "parquet"
+        else pyarrow.csv.CSVWriter(path, frame.schema)
+    )
+    with writer:
+        for batch in batches:
+            writer.write(batch)
+    return arrow_schema(frame.schema)
