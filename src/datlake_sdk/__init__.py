@@ -31,6 +31,7 @@ from ._result import Err, Ok, Result
 if TYPE_CHECKING:
     from ._delivery import FlushReport
     from ._job import JobContext, JobTerminated
+    from ._shared_run import SharedRun
     from ._types import (
         Artifact,
         Event,
@@ -74,6 +75,7 @@ __all__ = [
     "Run",
     "SDKError",
     "ServerError",
+    "SharedRun",
     "SnapshotInfo",
     "Transient",
     "UriInfo",
@@ -97,7 +99,7 @@ _DOMAIN_TYPES = (
     "SnapshotInfo",
     "UriInfo",
 )
-_LAZY = ("FlushReport", "JobContext", "JobTerminated", *_DOMAIN_TYPES)
+_LAZY = ("FlushReport", "JobContext", "JobTerminated", "SharedRun", *_DOMAIN_TYPES)
 _RENAMED = frozenset(__all__) - {"Result", *_LAZY}
 for _name in _RENAMED:
     globals()[_name].__module__ = __name__
@@ -115,6 +117,10 @@ def __getattr__(name: str) -> Any:
         from ._delivery import FlushReport
 
         value = FlushReport
+    elif name == "SharedRun":  # for distributed jobs only
+        from ._shared_run import SharedRun
+
+        value = SharedRun
     elif name in _DOMAIN_TYPES:  # a dozen attrs classes: built when first asked for
         from . import _types
 

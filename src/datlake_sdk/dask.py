@@ -1,0 +1,38 @@
+"""Dask jobs whose workers record on the driver's run: the driver starts the run (a
+`JobContext`) and sends a `SharedRun`, plain data, with each task; a task reads and writes
+with `shared.client()` and `shared.run`, so the job's every input and output is an edge of
+that one run, and its lineage is one connected graph. Needs the `dask` extra.
+
+>>> from datlake_sdk.dask import DatlakeWorkerPlugin, SharedRun
+>>> def totals(shared: SharedRun, region: str) -> SnapshotInfo:  # doctest: +SKIP
+...     orders = unwrap(read_latest(shared.client(), shared.run, f"orders.{region}"))
+...     return unwrap(write_snapshot(shared.client(), shared.run, f"totals.{region}",
+...                                  orders.group_by("day").sum(), bucket="lake"))
+>>> with JobContext(client, "regional_totals") as job:  # doctest: +SKIP
+...     dask_client.register_plugin(DatlakeWorkerPlugin())
+...     shared = SharedRun.of(client, job.run)
+...     written = dask_client.gather(dask_client.map(totals, [shared] * 3, regions))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from distributed import WorkerPlugin
+
+from ._shared_run import SharedRun, close_worker_clients
+
+__all__ = ["DatlakeWorkerPlugin", "SharedRun"]
+
+
+class DatlakeWorkerPlugin(WorkerPlugin):
+    """Closes the worker's Datlake clients when the worker closes, so that what an outbox
+    holds there is delivered before the worker goes away (for at most its exit timeout).
+
+    >>> dask_client.register_plugin(DatlakeWorkerPlugin())  # doctest: +SKIP
+    """
+
+    name = "datlake"
+
+    def teardown(self, worker: Any) -> None:
+        close_worker_clients()
