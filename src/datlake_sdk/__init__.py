@@ -31,7 +31,7 @@ from ._result import Err, Ok, Result
 if TYPE_CHECKING:
     from ._delivery import FlushReport
     from ._job import JobContext, JobTerminated
-    from ._shared_run import SharedRun
+    from ._shared_run import JoinedRun, SharedRun
     from ._types import (
         Artifact,
         Event,
@@ -60,6 +60,7 @@ __all__ = [
     "Health",
     "JobContext",
     "JobTerminated",
+    "JoinedRun",
     "Lease",
     "LineageEdge",
     "LineageGraph",
@@ -99,7 +100,7 @@ _DOMAIN_TYPES = (
     "SnapshotInfo",
     "UriInfo",
 )
-_LAZY = ("FlushReport", "JobContext", "JobTerminated", "SharedRun", *_DOMAIN_TYPES)
+_LAZY = ("FlushReport", "JobContext", "JobTerminated", "JoinedRun", "SharedRun", *_DOMAIN_TYPES)
 _RENAMED = frozenset(__all__) - {"Result", *_LAZY}
 for _name in _RENAMED:
     globals()[_name].__module__ = __name__
@@ -117,10 +118,10 @@ def __getattr__(name: str) -> Any:
         from ._delivery import FlushReport
 
         value = FlushReport
-    elif name == "SharedRun":  # for distributed jobs only
-        from ._shared_run import SharedRun
+    elif name in ("JoinedRun", "SharedRun"):  # for distributed jobs only
+        from . import _shared_run
 
-        value = SharedRun
+        value = getattr(_shared_run, name)
     elif name in _DOMAIN_TYPES:  # a dozen attrs classes: built when first asked for
         from . import _types
 

@@ -21,8 +21,9 @@ import attrs
 
 from ._client import DatlakeClient
 from ._types import Run
+from .frames._job_methods import FrameMethods
 
-__all__ = ["SharedRun", "close_worker_clients"]
+__all__ = ["JoinedRun", "SharedRun", "close_worker_clients"]
 
 _text = attrs.validators.instance_of(str)
 
@@ -33,10 +34,10 @@ _clients_lock = threading.Lock()
 @attrs.frozen
 class SharedRun:
     """The run a distributed job's workers record on: `SharedRun.of(client, run)` on the
-    driver, then, in a task, `shared.client()` and `shared.run` for the functional operations
-    (`read_latest(shared.client(), shared.run, table)`, `write_snapshot(...)`,
-    `fetch_latest_uri(...)`, `register_snapshot(...)`). The driver starts and completes the
-    run; workers only add its input and output edges.
+    driver, then, in a task, `shared.join()` for `read` and `write` (raising the `SDKError`, as
+    `JobContext` does), or `shared.client()` and `shared.run` for the functional operations
+    (`read_latest(shared.client(), shared.run, table)`, `fetch_latest_uri`, ...). The driver
+    starts and completes the run; workers only add its input and output edges.
 
     >>> shared = SharedRun.of(client, job.run)  # doctest: +SKIP
     >>> futures = dask_client.map(process_part, parts, shared=shared)  # doctest: +SKIP
@@ -56,6 +57,14 @@ class SharedRun:
         """The shared run, for the functional operations."""
         return Run(self.job_name, self.run_id)
 
+    def join(self) -> JoinedRun:
+        """This worker's part of the run: `read` and `write` frames on it, with `client()`.
+
+        >>> part = shared.join()  # doctest: +SKIP
+        >>> part.write("totals.eu", part.read("orders.eu").sum(), bucket="lake")  # doctest: +SKIP
+        """
+        return JoinedRun(self.client(), self.run)
+
     def client(self) -> DatlakeClient:
         """This worker process's client of the run's Datlake, made on first use from the
         worker's settings and then shared by its threads (a forked process makes its own).
@@ -68,6 +77,21 @@ class SharedRun:
             return client
 
 
+class JoinedRun(FrameMethods):
+    """A worker's part of a shared run: `read(table)` and `write(table, frame, bucket=...)`
+    record on the run without starting or completing it; `client` and `run` serve the
+    functional operations."""
+
+    def __init__(self, client: DatlakeClient, run: Run) -> None:
+        self.client = client
+        self._run = run
+
+    @property
+    def run(self) -> Run:
+        """The shared run."""
+        return self._run
+
+
 def close_worker_clients() -> None:
     """Close the clients `SharedRun.client()` made in this process (delivering what their
     outbox holds, when it is on, for at most its exit timeout)."""
@@ -78,4 +102,4 @@ def close_worker_clients() -> None:
         client.close()
 
 
-SharedRun.__module__ = "datlake_sdk"
+SharedRun.__module__ = JoinedRun.__module__ = "datlake_sdk"

@@ -1,13 +1,14 @@
 """Dask jobs whose workers record on the driver's run: the driver starts the run (a
 `JobContext`) and sends a `SharedRun`, plain data, with each task; a task reads and writes
-with `shared.client()` and `shared.run`, so the job's every input and output is an edge of
-that one run, and its lineage is one connected graph. Needs the `dask` extra.
+on it through `shared.join()` (or `shared.client()` and `shared.run`), so the job's every
+input and output is an edge of that one run, and its lineage is one connected graph. Needs
+the `dask` extra.
 
 >>> from datlake_sdk.dask import DatlakeWorkerPlugin, SharedRun
 >>> def totals(shared: SharedRun, region: str) -> SnapshotInfo:  # doctest: +SKIP
-...     orders = unwrap(read_latest(shared.client(), shared.run, f"orders.{region}"))
-...     return unwrap(write_snapshot(shared.client(), shared.run, f"totals.{region}",
-...                                  orders.group_by("day").sum(), bucket="lake"))
+...     part = shared.join()                   # this worker's client, the driver's run
+...     orders = part.read(f"orders.{region}")  # an input edge of the run
+...     return part.write(f"totals.{region}", orders.group_by("day").sum(), bucket="lake")
 >>> with JobContext(client, "regional_totals") as job:  # doctest: +SKIP
 ...     dask_client.register_plugin(DatlakeWorkerPlugin())
 ...     shared = SharedRun.of(client, job.run)
@@ -20,9 +21,9 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
-from ._shared_run import SharedRun, close_worker_clients
+from ._shared_run import JoinedRun, SharedRun, close_worker_clients
 
-__all__ = ["DatlakeWorkerPlugin", "SharedRun"]
+__all__ = ["DatlakeWorkerPlugin", "JoinedRun", "SharedRun"]
 
 
 class DatlakeWorkerPlugin(WorkerPlugin):
