@@ -84,3 +84,17 @@ def test_engines_load_only_when_a_frame_of_theirs_is_used() -> None:
     )
     assert "pyarrow" in roots(arrow_only)
     assert not {"polars", "duckdb"} & roots(arrow_only)
+
+
+def test_the_frames_module_exports_exactly_its_list_sorted() -> None:
+    import datlake_sdk.dask
+    import datlake_sdk.frames
+
+    assert datlake_sdk.frames.__all__ == [
+        "Engine",
+        "Format",
+        "read_frame",
+        "read_latest",
+        "write_snapshot",
+    ]
+    assert datlake_sdk.dask.__all__ == ["DatlakeWorkerPlugin", "JoinedRun", "SharedRun"]
