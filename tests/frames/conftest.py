@@ -3,13 +3,13 @@ the spec; instant retries and no settings from the machine."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from datlake_sdk import DatlakeClient, JobContext
-from datlake_server import create_app, serve_app
+
+from ..server.datlake_e2e import checked_server, unique
 
 API_KEY = "frames-key"
 
@@ -21,10 +21,8 @@ def _frames_test_defaults(instant_retries: None, isolated_settings: None) -> Non
 
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    app = create_app(tmp_path_factory.mktemp("datlake"), API_KEY, validate_responses=True)
-    with serve_app(app) as url:
+    with checked_server(tmp_path_factory.mktemp("datlake"), API_KEY) as url:
         yield url
-    assert not app.state.response_violations, app.state.response_violations
 
 
 @pytest.fixture
@@ -37,7 +35,3 @@ def client(server_url: str) -> Iterator[DatlakeClient]:
 def job(client: DatlakeClient) -> Iterator[JobContext]:
     with JobContext(client, unique("job"), heartbeat_every=None) as job:
         yield job
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:10]}"

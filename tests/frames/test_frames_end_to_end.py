@@ -28,7 +28,8 @@ from datlake_sdk.functional import (
     unwrap,
 )
 
-from .conftest import unique
+from ..server.datlake_e2e import unique
+from .conftest import API_KEY
 
 USERS = pl.DataFrame(
     {
@@ -174,7 +175,7 @@ def test_a_duckdb_read_lives_on_the_given_connection(
 
 def test_a_missing_table_is_not_found_under_every_strategy(server_url: str) -> None:
     for strategy in ("fail_fast", "continue_on_not_found"):
-        with DatlakeClient(server_url, "frames-key", error_strategy=strategy) as client:
+        with DatlakeClient(server_url, API_KEY, error_strategy=strategy) as client:
             read = read_latest(client, None, unique("nothing"))
         assert isinstance(read, Err)
         assert isinstance(read.error, NotFound), strategy

@@ -14,7 +14,7 @@ from datlake_sdk import DatlakeClient, JobContext
 from datlake_sdk.frames import read_latest
 from datlake_sdk.functional import Err, Ok, ValidationError
 
-from .conftest import unique
+from ..server.datlake_e2e import unique
 from .test_frames_end_to_end import USERS, publish
 
 
