@@ -119,7 +119,7 @@ ROWS_OF_THE_TABLE = [
     ("read, polars DataFrame, datlake://", "read-polars-direct", "read-polars-uploaded"),
     ("read, arrow Table, datlake://", "read-arrow-direct", "read-arrow-uploaded"),
     ("read, duckdb relation, file:// (lazy)", "read-duckdb-direct", "read-duckdb-local"),
-    ("read, duckdb relation, datlake:// (copied)", "read-duckdb-direct", "read-duckdb-uploaded"),
+    ("read, duckdb relation, datlake:// (lazy)", "read-duckdb-direct", "read-duckdb-uploaded"),
     ("write, polars LazyFrame (sunk)", "write-polars-lazy-direct", "write-polars-lazy"),
     ("write, polars DataFrame", "write-polars-eager-direct", "write-polars-eager"),
     ("write, duckdb relation", "write-duckdb-direct", "write-duckdb"),
@@ -242,9 +242,8 @@ def run() -> str:
     lines += [
         "",
         "A ratio near 1 means the SDK adds nothing of its own to what the engine needs: downloads"
-        " and uploads stream through a fixed buffer. The exception is by design: a DuckDB read"
-        " of a `datlake://` snapshot copies the downloaded file into a temp table of the"
-        " connection (the download is deleted afterwards), where a local file is read lazily.",
+        " and uploads stream through a fixed buffer, and a DuckDB relation reads the downloaded"
+        " file lazily, as it reads a local one.",
     ]
     return "\n".join(lines) + "\n"
 

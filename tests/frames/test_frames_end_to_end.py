@@ -3,6 +3,7 @@ loopback: edges, uploads, schemas and every engine's frames, both ways."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from datlake_sdk import DatlakeClient, JobContext
-from datlake_sdk.frames import read_latest, write_snapshot
+from datlake_sdk.frames import _engines, read_latest, write_snapshot
 from datlake_sdk.functional import (
     Err,
     NotFound,
@@ -160,17 +161,23 @@ def test_the_same_data_has_the_same_schema_whichever_engine_wrote_it(
     assert via_duckdb.schema == via_polars.schema
 
 
-def test_a_duckdb_read_lives_on_the_given_connection(
+def test_a_downloaded_duckdb_read_is_lazy_and_its_file_lives_as_long_as_its_connection(
     client: DatlakeClient, job: JobContext
 ) -> None:
     table = unique("users")
-    job.write(table, USERS, bucket="lake")  # an uploaded snapshot: copied into the connection
+    job.write(table, USERS, bucket="lake")  # an uploaded snapshot: downloaded to be read
     con = duckdb.connect()
 
     relation = job.read(table, engine="duckdb", connection=con)
 
-    assert con.sql("SELECT count(*) FROM relation").fetchall() == [(3,)]
-    assert relation.filter("id > 1").aggregate("sum(score)").fetchall() == [(5.25,)]
+    folder = _engines._folders[con]
+    kept = list(folder.iterdir())
+    counted = relation.aggregate("count(*)").fetchall()
+    summed = relation.filter("id > 1").aggregate("sum(score)").fetchall()
+    assert (len(kept), counted, summed) == (1, [(3,)], [(5.25,)])
+    del relation, con  # (values kept by assertions would keep the connection alive)
+    gc.collect()
+    assert not folder.exists()
 
 
 def test_a_missing_table_is_not_found_under_every_strategy(server_url: str) -> None:

@@ -73,8 +73,9 @@ def read_latest(
     `None`, a plain read). Parquet and CSV snapshots can be read, at `file://` and
     `datlake://bucket/object` uris, and at any other scheme fsspec knows when it is installed.
 
-    `polars` gives a `polars.DataFrame`, `arrow` a `pyarrow.Table`, `duckdb` a relation on
-    `connection` (DuckDB's default connection unless given) that reads a local file lazily.
+    `polars` gives a `polars.DataFrame`, `arrow` a `pyarrow.Table`, `duckdb` a lazy relation
+    on `connection` (DuckDB's default connection unless given); a downloaded file it reads is
+    kept until that connection is collected.
     A table without snapshots is `Err(NotFound)` (under every error strategy: there is no
     frame to give), a file that cannot be read or a format no engine reads is
     `Err(ValidationError)`; the input edge is recorded before the file is read.

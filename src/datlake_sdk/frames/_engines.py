@@ -2,8 +2,9 @@
 when a frame of it is read or written.
 
 Reading materialises what the engine reads eagerly (a Polars `DataFrame`, an Arrow `Table`);
-DuckDB reads a local file lazily, as its query runs, and copies a downloaded one into a temp
-table of the connection (DuckDB spills what exceeds its memory limit to disk). Writing
+DuckDB reads lazily, as its queries run: a local file in place, a downloaded one from a
+folder that lives as long as the connection (removed when the connection is collected, or
+at exit). Writing
 streams where the engine can: a Polars `LazyFrame` is sunk, a DuckDB relation is copied by
 DuckDB, an Arrow `RecordBatchReader` is written batch by batch.
 
@@ -17,7 +18,11 @@ DuckDB, an Arrow `RecordBatchReader` is written batch by batch.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import threading
 import uuid
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +32,9 @@ __all__ = ["ENGINES", "FORMATS", "engine_of", "not_a_frame", "read_file", "write
 
 ENGINES = ("polars", "duckdb", "arrow")
 FORMATS = ("parquet", "csv")
+
+_folders: weakref.WeakKeyDictionary[Any, Path] = weakref.WeakKeyDictionary()
+_folders_lock = threading.Lock()
 
 _ROOT_MODULES = {"polars": "polars", "duckdb": "duckdb", "_duckdb": "duckdb", "pyarrow": "arrow"}
 
@@ -52,13 +60,21 @@ def read_file(engine: str, path: Path, format: str, *, in_place: bool, connectio
     import duckdb
 
     con = duckdb.default_connection() if connection is None else connection
-    reader = "read_parquet" if format == "parquet" else "read_csv"
-    if in_place:
-        return getattr(con, reader)(str(path))
-    table = f"datlake_{uuid.uuid4().hex}"
-    copy = f'CREATE TEMP TABLE "{table}" AS SELECT * FROM {reader}(?)'  # noqa: S608 - our names
-    con.execute(copy, [str(path)])
-    return con.table(table)
+    if not in_place:  # the relation reads the file whenever it runs: keep it with `con`
+        kept = _folder_of(con) / f"{uuid.uuid4().hex}{path.suffix}"
+        shutil.move(path, kept)
+        path = kept
+    return getattr(con, f"read_{format}")(str(path))
+
+
+def _folder_of(connection: Any) -> Path:
+    """A folder that lives as long as `connection` does (every relation holds its connection)."""
+    with _folders_lock:
+        folder = _folders.get(connection)
+        if folder is None:
+            folder = _folders[connection] = Path(tempfile.mkdtemp(prefix="datlake-duckdb-"))
+            weakref.finalize(connection, shutil.rmtree, folder, True)
+    return folder
 
 
 def write_file(frame: Any, path: Path, format: str) -> dict[str, str]:
