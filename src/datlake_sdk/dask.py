@@ -19,7 +19,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from distributed import WorkerPlugin
+try:
+    from distributed import WorkerPlugin
+except ModuleNotFoundError as _missing:  # dask and distributed: the `dask` extra
+    from .cli._manners import missing_extra
+
+    _advice = missing_extra(_missing, "dask")
+    if _advice is None:
+        raise
+    raise ModuleNotFoundError(f"datlake_sdk.dask: {_advice}", name=_missing.name) from _missing
 
 from ._shared_run import JoinedRun, SharedRun, close_worker_clients
 

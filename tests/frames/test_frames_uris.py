@@ -98,3 +98,17 @@ def test_the_frames_module_exports_exactly_its_list_sorted() -> None:
         "write_snapshot",
     ]
     assert datlake_sdk.dask.__all__ == ["DatlakeWorkerPlugin", "JoinedRun", "SharedRun"]
+
+
+def test_a_missing_engine_says_which_extra_to_install(
+    client: DatlakeClient, job: JobContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = unique("users")
+    job.write(table, USERS, bucket="lake")
+    monkeypatch.setitem(sys.modules, "polars", None)  # import polars now raises
+
+    read = read_latest(client, job.run, table)
+
+    assert isinstance(read, Err)
+    assert "the frames extra is not installed (no module polars)" in str(read.error)
+    assert "pip install 'datlake-sdk[frames]'" in str(read.error)

@@ -191,6 +191,9 @@ def write_snapshot(
 
 
 def _caused(message: str, ex: Exception) -> ValidationError:
-    error = ValidationError(f"{message}: {ex}")
+    from ..cli._manners import missing_extra  # only now: the CLI's module is not needed before
+
+    advice = missing_extra(ex, "frames") if isinstance(ex, ModuleNotFoundError) else None
+    error = ValidationError(f"{message}: {advice or ex}")
     error.__cause__ = ex
     return error
