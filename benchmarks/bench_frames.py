@@ -243,7 +243,8 @@ def run() -> str:
         "",
         "A ratio near 1 means the SDK adds nothing of its own to what the engine needs: downloads"
         " and uploads stream through a fixed buffer, and a DuckDB relation reads the downloaded"
-        " file lazily, as it reads a local one.",
+        " file lazily, as it reads a local one. Times are one run of each case: read them as an"
+        " order of magnitude, the memory as the figure.",
     ]
     return "\n".join(lines) + "\n"
 
