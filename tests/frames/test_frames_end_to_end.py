@@ -223,6 +223,7 @@ def test_an_unreadable_snapshot_is_an_err_after_its_input_edge(
     ("frame", "kwargs", "says"),
     [
         ([1, 2, 3], {}, "not a builtins.list"),
+        (pl.Series([1, 2]), {}, "not a polars.series.series.Series"),
         (pl.DataFrame({"nested": [[1, 2]]}), {"format": "csv"}, "cannot write it as csv"),
         (USERS, {"format": "json"}, "format: 'json' is not one of parquet, csv"),
         (USERS, {"bucket": "Not A Bucket"}, "bucket"),

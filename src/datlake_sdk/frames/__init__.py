@@ -26,7 +26,7 @@ from .._operations import bad_choice
 from .._result import Err, Ok, Result, and_then
 from .._tables import fetch_latest_uri, register_snapshot
 from .._types import Run, SnapshotInfo
-from ._engines import ENGINES, FORMATS, engine_of, not_a_frame, read_file, write_file
+from ._engines import ENGINES, FORMATS, is_frame, not_a_frame, read_file, write_file
 from ._uris import local_file
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ def write_snapshot(
         bad_bucket("bucket", bucket),
         bad_object_name("object_name", object_name),
         bad_choice("format", format, FORMATS),
-        None if engine_of(frame) else ValidationError(not_a_frame(frame)),
+        None if is_frame(frame) else ValidationError(not_a_frame(frame)),
     )
     if invalid is not None:
         return client.refuse("write_snapshot", invalid, run)

@@ -28,7 +28,7 @@ from typing import Any
 
 from ._schema import arrow_schema
 
-__all__ = ["ENGINES", "FORMATS", "engine_of", "not_a_frame", "read_file", "write_file"]
+__all__ = ["ENGINES", "FORMATS", "engine_of", "is_frame", "not_a_frame", "read_file", "write_file"]
 
 ENGINES = ("polars", "duckdb", "arrow")
 FORMATS = ("parquet", "csv")
@@ -77,29 +77,42 @@ def _folder_of(connection: Any) -> Path:
     return folder
 
 
-def write_file(frame: Any, path: Path, format: str) -> dict[str, str]:
-    """Write `frame` to `path` as `format`; returns the frame's schema. A frame of no engine
-    raises `TypeError`; what the engine raises (a nested column in CSV) passes through."""
+def is_frame(frame: object) -> bool:
+    """Whether `write_file` writes `frame` (its engine is loaded already if it is one)."""
     engine = engine_of(frame)
     if engine == "polars":
-        return _write_polars(frame, path, format)
+        import polars as pl
+
+        return isinstance(frame, pl.DataFrame | pl.LazyFrame)
     if engine == "duckdb":
         import duckdb
 
-        if isinstance(frame, duckdb.DuckDBPyRelation):
-            getattr(frame, f"write_{format}")(str(path))
-            return arrow_schema(frame.limit(0).to_arrow_table().schema)
+        return isinstance(frame, duckdb.DuckDBPyRelation)
     if engine == "arrow":
-        return _write_arrow(frame, path, format)
-    raise TypeError(not_a_frame(frame))
+        import pyarrow as pa
+
+        return isinstance(frame, pa.Table | pa.RecordBatchReader)
+    return False
 
 
 def not_a_frame(frame: object) -> str:
-    """What to say of a `frame` that is none of the frames `write_file` writes."""
+    """What to say of a `frame` that `is_frame` refuses."""
     return (
         "frame: a polars DataFrame or LazyFrame, a duckdb relation, or a pyarrow Table or"
         f" RecordBatchReader is needed, not a {type(frame).__module__}.{type(frame).__qualname__}"
     )
+
+
+def write_file(frame: Any, path: Path, format: str) -> dict[str, str]:
+    """Write `frame`, one that `is_frame` accepts, to `path` as `format`; returns its schema.
+    What the engine raises (a nested column in CSV) passes through."""
+    engine = engine_of(frame)
+    if engine == "polars":
+        return _write_polars(frame, path, format)
+    if engine == "duckdb":
+        getattr(frame, f"write_{format}")(str(path))
+        return arrow_schema(frame.limit(0).to_arrow_table().schema)
+    return _write_arrow(frame, path, format)
 
 
 def _write_polars(frame: Any, path: Path, format: str) -> dict[str, str]:
@@ -108,11 +121,9 @@ def _write_polars(frame: Any, path: Path, format: str) -> dict[str, str]:
     if isinstance(frame, pl.LazyFrame):  # the streaming engine writes it batch by batch
         schema = frame.collect_schema()
         getattr(frame, f"sink_{format}")(path)
-    elif isinstance(frame, pl.DataFrame):
+    else:
         schema = frame.schema
         getattr(frame, f"write_{format}")(path)
-    else:
-        raise TypeError(not_a_frame(frame))
     return arrow_schema(pl.DataFrame(schema=schema).to_arrow().schema)
 
 
@@ -121,12 +132,7 @@ def _write_arrow(frame: Any, path: Path, format: str) -> dict[str, str]:
     import pyarrow.csv
     import pyarrow.parquet
 
-    if isinstance(frame, pa.Table):
-        batches: Any = [frame]
-    elif isinstance(frame, pa.RecordBatchReader):
-        batches = frame
-    else:
-        raise TypeError(not_a_frame(frame))
+    batches: Any = [frame] if isinstance(frame, pa.Table) else frame  # or a batch reader
     writer: Any = (
         pyarrow.parquet.ParquetWriter(path, frame.schema)
         if format == "parquet"
