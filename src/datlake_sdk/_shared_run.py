@@ -46,11 +46,16 @@ class SharedRun:
     job_name: str = attrs.field(validator=_text)
     run_id: str = attrs.field(validator=_text)
     base_url: str = attrs.field(validator=_text)
+    allow_insecure_http: bool = attrs.field(default=False, kw_only=True)
+    """Whether workers may send their key over plain http to a host that is not loopback:
+    what the driver's client was allowed, when `of` made it."""
 
     @classmethod
     def of(cls, client: DatlakeClient, run: Run) -> SharedRun:
         """`run`, to send to workers that reach Datlake where `client` does."""
-        return cls(run.job_name, run.run_id, client.base_url)
+        # a client only holds an http:// URL to a host that is not loopback if it was allowed to
+        insecure = client.base_url.startswith("http://")
+        return cls(run.job_name, run.run_id, client.base_url, allow_insecure_http=insecure)
 
     @property
     def run(self) -> Run:
@@ -73,7 +78,9 @@ class SharedRun:
         with _clients_lock:
             client = _clients.get(key)
             if client is None:
-                client = _clients[key] = DatlakeClient(base_url=self.base_url)
+                client = _clients[key] = DatlakeClient(
+                    base_url=self.base_url, allow_insecure_http=self.allow_insecure_http
+                )
             return client
 
 

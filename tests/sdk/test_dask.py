@@ -14,7 +14,8 @@ import pytest
 from distributed import Client, LocalCluster
 
 import datlake_server
-from datlake_sdk import DatlakeClient, JobContext, NotFound, SharedRun
+from datlake_sdk import ConfigError, DatlakeClient, JobContext, NotFound, Run, SharedRun
+from datlake_sdk._shared_run import close_worker_clients
 from datlake_sdk.dask import DatlakeWorkerPlugin
 from datlake_sdk.functional import (
     LineageGraph,
@@ -154,6 +155,18 @@ def test_a_shared_run_travels_without_the_api_key(datlake: str) -> None:
     assert API_KEY.encode() not in wire
     assert pickle.loads(wire) == shared
     assert (shared.job_name, shared.run_id, shared.base_url) == (run.job_name, run.run_id, datlake)
+
+
+def test_workers_may_use_plain_http_only_where_the_driver_was_allowed_to() -> None:
+    remote = "http://datlake.internal:8765"
+    with DatlakeClient(remote, API_KEY, allow_insecure_http=True) as client:
+        shared = SharedRun.of(client, Run("job", "r1"))
+    try:
+        assert shared.client().base_url == remote
+    finally:
+        close_worker_clients()
+    with pytest.raises(ConfigError, match="allow_insecure_http"):
+        SharedRun("job", "r1", remote).client()
 
 
 def test_a_worker_process_has_one_client_per_datlake_until_its_plugin_closes_them(
