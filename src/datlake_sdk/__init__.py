@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         Artifact,
         Event,
         Health,
+        JobInfo,
         Lease,
         LineageEdge,
         LineageGraph,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         Page,
         Run,
         SnapshotInfo,
+        TableInfo,
         UriInfo,
     )
 
@@ -59,6 +61,7 @@ __all__ = [
     "FlushReport",
     "Health",
     "JobContext",
+    "JobInfo",
     "JobTerminated",
     "JoinedRun",
     "Lease",
@@ -78,6 +81,7 @@ __all__ = [
     "ServerError",
     "SharedRun",
     "SnapshotInfo",
+    "TableInfo",
     "Transient",
     "UriInfo",
     "ValidationError",
@@ -90,6 +94,7 @@ _DOMAIN_TYPES = (
     "Artifact",
     "Event",
     "Health",
+    "JobInfo",
     "Lease",
     "LineageEdge",
     "LineageGraph",
@@ -98,6 +103,7 @@ _DOMAIN_TYPES = (
     "Page",
     "Run",
     "SnapshotInfo",
+    "TableInfo",
     "UriInfo",
 )
 _LAZY = ("FlushReport", "JobContext", "JobTerminated", "JoinedRun", "SharedRun", *_DOMAIN_TYPES)
