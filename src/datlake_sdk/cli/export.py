@@ -144,4 +144,4 @@ def _export(args: argparse.Namespace) -> int:
 
 def _write(events: Iterator[dict[str, Any]], out: IO[str]) -> None:
     for event in events:
-        out.write(json.dumps(event, sort_keys=True, ensure_ascii=False) + "\n")
+        out.write(json.dumps(event, ensure_ascii=False) + "\n")

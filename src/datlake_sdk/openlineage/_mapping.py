@@ -360,7 +360,7 @@ def _snapshot(
     namespace, name = str(dataset["namespace"]), str(dataset["name"])
     facets = _object(dataset.get("facets"))
     own = _object(facets.get("datlake_snapshot"))
-    schema = own.get("schema") if "schema" in own else _schema_of(facets.get("schema"))
+    schema = _schema(own.get("schema"), _schema_of(facets.get("schema")))
     return SnapshotPlan(
         snapshot_id=snapshot_id,
         table_name=datlake_name(name),
@@ -376,6 +376,15 @@ def _snapshot(
 
 def _version(dataset: Mapping[str, Any]) -> str | None:
     return _text(_object(_object(dataset.get("facets")).get("version")).get("datasetVersion"))
+
+
+def _schema(exact: Any, standard: Doc | None) -> Doc | None:
+    """The `datlake_snapshot` facet's schema (exact types) in the `schema` facet's column
+    order (JSON serialisers that sort keys, as the official client's does, lose it)."""
+    if not isinstance(exact, Mapping):
+        return standard
+    ordered = {name: exact[name] for name in standard or {} if name in exact}
+    return {**ordered, **exact}
 
 
 def _schema_of(facet: Any) -> Doc | None:
