@@ -31,6 +31,7 @@ OPERATIONS = {
     "fetch_latest_uri": ("get", "/api/v1/tables/{table}/snapshots/latest"),
     "list_snapshots": ("get", "/api/v1/tables/{table}/snapshots"),
     "get_lineage": ("get", "/api/v1/lineage"),
+    "ingest_openlineage": ("post", "/api/v1/openlineage"),
     "upload_object": ("put", "/api/v1/datasets/{bucket}/{object}"),
     "download_object": ("get", "/api/v1/datasets/{bucket}/{object}"),
     "get_health": ("get", "/api/v1/health"),

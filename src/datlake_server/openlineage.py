@@ -168,7 +168,8 @@ class OpenLineageIngest:
                 raise Problem(RUN_FINISHED, detail)
             return
         conn.execute(
-            "UPDATE runs SET status = ?, finished_at = ?, extra = ?, artifacts = ? WHERE run_id = ?",
+            "UPDATE runs SET status = ?, finished_at = ?, extra = ?, artifacts = ?"
+            " WHERE run_id = ?",
             (plan.outcome, now, _json(plan.extra), _json(plan.artifacts), plan.run_id),
         )
 

@@ -67,8 +67,10 @@ OFFICIAL_FACETS: dict[str, Any] = {
         message=f["message"], programmingLanguage=f["programmingLanguage"]
     ),
     "schema": lambda f: schema_dataset.SchemaDatasetFacet(
-        fields=[schema_dataset.SchemaDatasetFacetFields(name=x["name"], type=x["type"])
-                for x in f["fields"]]  # fmt: skip
+        fields=[
+            schema_dataset.SchemaDatasetFacetFields(name=x["name"], type=x["type"])
+            for x in f["fields"]
+        ]
     ),
     "version": lambda f: dataset_version_dataset.DatasetVersionDatasetFacet(
         datasetVersion=f["datasetVersion"]
@@ -99,10 +101,14 @@ def official_model(event: dict[str, Any]) -> RunEvent:
         producer=event["producer"],
         run=Run(runId=event["run"]["runId"], facets=facets(event["run"]["facets"])),
         job=Job(namespace=event["job"]["namespace"], name=event["job"]["name"]),
-        inputs=[InputDataset(d["namespace"], d["name"], facets=facets(d["facets"]))
-                for d in event["inputs"]],  # fmt: skip
-        outputs=[OutputDataset(d["namespace"], d["name"], facets=facets(d["facets"]))
-                 for d in event["outputs"]],  # fmt: skip
+        inputs=[
+            InputDataset(d["namespace"], d["name"], facets=facets(d["facets"]))
+            for d in event["inputs"]
+        ],
+        outputs=[
+            OutputDataset(d["namespace"], d["name"], facets=facets(d["facets"]))
+            for d in event["outputs"]
+        ],
     )
 
 

@@ -76,10 +76,14 @@ def test_the_schema_check_catches_a_bad_event() -> None:
 def test_a_finished_run_starts_then_completes_with_its_datasets() -> None:
     start, end = run_events(RUNS["succeeded"], namespace="prod")
     assert (start["eventType"], end["eventType"]) == ("START", "COMPLETE")
-    assert (start["eventTime"], end["eventTime"]) == ("2026-11-27T01:00:00Z", "2026-11-27T01:05:00Z")
+    assert (start["eventTime"], end["eventTime"]) == (
+        "2026-11-27T01:00:00Z",
+        "2026-11-27T01:05:00Z",
+    )
     assert start["run"]["runId"] == end["run"]["runId"] == "3f2a9c1e-5b7d-4e0f-8a6b-2c4d6e8f0a1b"
     assert end["job"] == {"namespace": "prod", "name": "daily_users"}
-    assert [d["name"] for d in start["inputs"]] == ["users_raw"] and start["outputs"] == []
+    assert [d["name"] for d in start["inputs"]] == ["users_raw"]
+    assert start["outputs"] == []
     (output,) = end["outputs"]
     assert output["namespace"] == "prod"
     assert output["facets"]["version"]["datasetVersion"] == CURATED.snapshot_id
@@ -138,7 +142,9 @@ def test_the_mapping_reads_back_what_it_wrote() -> None:
     )  # fmt: skip
     (read,) = plan.inputs
     assert read.snapshot_id == RAW.snapshot_id
-    assert read.writer is not None and (read.writer.job_name, read.writer.run_id) == (
-        RAW.job_name, RAW.run_id,
-    )  # fmt: skip
+    assert read.writer is not None
+    assert (read.writer.job_name, read.writer.run_id) == (
+        RAW.job_name,
+        RAW.run_id,
+    )
     assert plan_event(start).outcome is None

@@ -87,7 +87,9 @@ def test_the_official_clients_events_show_in_runs_and_lineage(
     parent = parent_run.ParentRunFacet(
         run=parent_run.Run(runId=load), job=parent_run.Job(namespace="airflow", name="etl.load")
     )
-    official.emit(event("START", clean, f"etl_{tag}.clean", inputs=[read], facets={"parent": parent}))
+    official.emit(
+        event("START", clean, f"etl_{tag}.clean", inputs=[read], facets={"parent": parent})
+    )
     official.emit(event("COMPLETE", clean, f"etl_{tag}.clean", inputs=[read], outputs=[out]))
 
     loaded = get_run(sdk, f"etl_{tag}.load", uuid.UUID(load).hex)
@@ -127,12 +129,14 @@ def test_the_same_event_twice_records_once(official: OpenLineageClient, sdk: Dat
         official.emit(complete)
     found = get_run(sdk, f"job_{tag}", uuid.UUID(run_id).hex)
     assert isinstance(found, Ok), found
-    assert len(found.value.inputs) == 1 and len(found.value.outputs) == 1
+    assert len(found.value.inputs) == 1
+    assert len(found.value.outputs) == 1
     # the source nobody was seen writing got a snapshot written by a finished external run
     (source,) = found.value.inputs
     assert (source.table_name, source.job_name) == (f"in.{tag}.csv", EXTERNAL_JOB)
     external = get_run(sdk, EXTERNAL_JOB, str(source.run_id))
-    assert isinstance(external, Ok) and external.value.status == "succeeded"
+    assert isinstance(external, Ok)
+    assert external.value.status == "succeeded"
 
 
 def test_versions_link_a_reader_to_the_snapshot_written(
@@ -153,7 +157,8 @@ def test_versions_link_a_reader_to_the_snapshot_written(
                                  OutputDataset("iceberg", name, facets=version("2"))]))  # fmt: skip
     read = get_run(sdk, f"read_{tag}", uuid.UUID(reader).hex)
     wrote = get_run(sdk, f"write_{tag}", uuid.UUID(writer).hex)
-    assert isinstance(read, Ok) and isinstance(wrote, Ok)
+    assert isinstance(read, Ok)
+    assert isinstance(wrote, Ok)
     (snapshot,) = read.value.inputs
     assert snapshot.snapshot_id == wrote.value.outputs[0].snapshot_id
     assert snapshot.job_name == f"write_{tag}"
@@ -170,7 +175,8 @@ def test_a_failed_run_keeps_its_error(official: OpenLineageClient, sdk: DatlakeC
     again = ingest_openlineage(sdk, Serde.to_dict(event("FAIL", run_id, "failing_job")))
     assert isinstance(again, Ok)
     contradicts = ingest_openlineage(sdk, Serde.to_dict(event("COMPLETE", run_id, "failing_job")))
-    assert isinstance(contradicts, Err) and isinstance(contradicts.error, Conflict)
+    assert isinstance(contradicts, Err)
+    assert isinstance(contradicts.error, Conflict)
     assert contradicts.error.problem_type == "/problems/run-finished"
 
 
@@ -181,9 +187,11 @@ def test_the_sdk_sends_events_and_refuses_what_is_not_one(sdk: DatlakeClient) ->
     assert (sent.value.run_id, sent.value.status) == (uuid.UUID(run_id).hex, "running")
     assert sent.value.metadata == {"openlineage": {"namespace": "airflow", "job": "sdk_sent"}}
     refused = ingest_openlineage(sdk, {"eventType": "START"})
-    assert isinstance(refused, Err) and isinstance(refused.error, ValidationError)
+    assert isinstance(refused, Err)
+    assert isinstance(refused.error, ValidationError)
     other_job = ingest_openlineage(sdk, Serde.to_dict(event("START", run_id, "another_job")))
-    assert isinstance(other_job, Err) and other_job.error.problem_type == "/problems/id-conflict"
+    assert isinstance(other_job, Err)
+    assert other_job.error.problem_type == "/problems/id-conflict"
 
 
 @pytest.mark.parametrize(

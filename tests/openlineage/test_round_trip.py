@@ -119,7 +119,9 @@ def test_export_then_ingest_gives_the_same_lineage(
         assert [recorded(b, *run) for run in runs] == [recorded(a, *run) for run in runs]
         # and what the fresh Datlake exports is what the first exported
         again = [e for job, run_id in runs for e in run_events(unwrap(get_run(b, job, run_id)))]
-        first_events = [e for job, run_id in runs for e in run_events(unwrap(get_run(a, job, run_id)))]
+        first_events = [
+            e for job, run_id in runs for e in run_events(unwrap(get_run(a, job, run_id)))
+        ]
         assert [_what(e) for e in again] == [_what(e) for e in first_events]
 
 
@@ -138,7 +140,21 @@ def test_since_and_a_failing_datlake(
     with DatlakeClient() as client:
         pipeline(client)
     out = tmp_path / "later.ndjson"
-    assert main(["export", "openlineage", "--job", "report", "--since", "2999-01-01", "--output", str(out)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "openlineage",
+                "--job",
+                "report",
+                "--since",
+                "2999-01-01",
+                "--output",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert out.read_text() == ""
     assert main(["export", "openlineage", "--job", "report", "--since", "1h"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 4
@@ -147,4 +163,5 @@ def test_since_and_a_failing_datlake(
     monkeypatch.setenv("DATLAKE_API_KEY", "not-the-key-7f3a")
     assert main(["export", "openlineage", "--job", "report"]) == 1
     err = capsys.readouterr().err
-    assert "reading the runs failed" in err and "not-the-key-7f3a" not in err
+    assert "reading the runs failed" in err
+    assert "not-the-key-7f3a" not in err

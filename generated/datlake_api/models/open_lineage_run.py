@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self, TypeVar
-from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,16 +19,16 @@ T = TypeVar("T", bound="OpenLineageRun")
 class OpenLineageRun:
     """
     Attributes:
-        run_id (UUID): a UUID
+        run_id (str): a UUID
         facets (FreeForm | Unset): free-form JSON object
     """
 
-    run_id: UUID
+    run_id: str
     facets: FreeForm | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        run_id = str(self.run_id)
+        run_id = self.run_id
 
         facets: dict[str, Any] | Unset = UNSET
         if not isinstance(self.facets, Unset):
@@ -52,7 +51,7 @@ class OpenLineageRun:
         from ..models.free_form import FreeForm
 
         d = dict(src_dict)
-        run_id = UUID(d.pop("runId"))
+        run_id = d.pop("runId")
 
         _facets = d.pop("facets", UNSET)
         facets: FreeForm | Unset

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -25,7 +24,7 @@ class OpenLineageRunEvent:
     the members Datlake reads are listed; any other member and facet is accepted.
 
         Attributes:
-            event_time (datetime.datetime):
+            event_time (str): an RFC 3339 date-time (kept as sent; Datlake records its own times)
             producer (str):
             schema_url (str):
             run (OpenLineageRun):
@@ -35,7 +34,7 @@ class OpenLineageRunEvent:
             outputs (list[OpenLineageDataset] | Unset):
     """
 
-    event_time: datetime.datetime
+    event_time: str
     producer: str
     schema_url: str
     run: OpenLineageRun
@@ -46,7 +45,7 @@ class OpenLineageRunEvent:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        event_time = self.event_time.isoformat()
+        event_time = self.event_time
 
         producer = self.producer
 
@@ -101,7 +100,7 @@ class OpenLineageRunEvent:
         from ..models.open_lineage_run import OpenLineageRun
 
         d = dict(src_dict)
-        event_time = datetime.datetime.fromisoformat(d.pop("eventTime"))
+        event_time = d.pop("eventTime")
 
         producer = d.pop("producer")
 

@@ -9,9 +9,10 @@
 
 `server` runs the local Datlake; `conformance` checks any Datlake server against the contract's
 semantics; `outbox` shows and delivers what the outbox keeps; `cache` fills and shows the
-detached cache; `export` writes runs as OpenLineage events. Each command is a module of this package that imports what it needs only when
-it runs, so `datlake --help` and importing `datlake_sdk` stay light. Every `--help` shows the
-defaults; a usage error is one line on stderr and exit code 2.
+detached cache; `export` writes runs as OpenLineage events. Each command is a module of this
+package that imports what it needs only when it runs, so `datlake --help` and importing
+`datlake_sdk` stay light. Every `--help` shows the defaults; a usage error is one line on
+stderr and exit code 2.
 
 >>> main(["--help"])  # doctest: +ELLIPSIS
 usage: datlake ...
