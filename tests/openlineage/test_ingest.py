@@ -215,3 +215,34 @@ def test_ingest_needs_the_api_key(server: str) -> None:
     body = Serde.to_dict(event("START", str(uuid.uuid4()), "anonymous"))
     response = httpx.post(f"{server}/api/v1/openlineage", json=body)
     assert_problem(response, 401, "unauthorized")
+
+
+ODD_FACETS: list[dict[str, Any]] = [
+    {"datlake_run": "not an object", "parent": {"run": "x"}},
+    {"datlake_run": {"metadata": [1], "extra": "x", "artifacts": [{"type": 1}, "x", {}]}},
+    {"parent": {"run": {"runId": 7}, "job": {}}},
+    {"errorMessage": {"message": ["not text"]}},
+]
+ODD_DATASETS: list[dict[str, Any]] = [
+    {"datlake_snapshot": {"schema": [1, 2], "format": 3, "uri": ""}},
+    {"schema": {"fields": [{"name": "a"}, {"type": "x"}, "junk"]}, "version": {}},
+    {"version": {"datasetVersion": 12}, "storage": {"fileFormat": ""}},
+    {"datlake_snapshot": {"snapshot_id": "bad id!"}},
+]
+
+
+@pytest.mark.parametrize("run_facets", ODD_FACETS)
+@pytest.mark.parametrize("dataset_facets", ODD_DATASETS)
+def test_odd_facets_are_recorded_or_refused_never_a_failure(
+    server: str, run_facets: dict[str, Any], dataset_facets: dict[str, Any]
+) -> None:
+    dataset = {"namespace": "odd", "name": f"odd/{uuid.uuid4().hex[:6]}", "facets": dataset_facets}
+    body = Serde.to_dict(event("FAIL", str(uuid.uuid4()), "odd_job"))
+    body["run"]["facets"] = run_facets
+    body["inputs"] = [dataset]
+    body["outputs"] = [dataset]
+    with make_client(server) as api:
+        response = api.post("/openlineage", json=body)
+    if response.status_code != 200:
+        problem = assert_problem(response, 422, "invalid-body")
+        assert "not a valid Datlake id" in problem["detail"]

@@ -321,7 +321,11 @@ def plan_event(event: Mapping[str, Any]) -> RunPlan:
             message = _object(facets.get("errorMessage")).get("message")
             plan.extra["error"] = message if isinstance(message, str) else event["eventType"]
         if isinstance(artifacts, list):
-            plan.artifacts.extend(dict(a) for a in artifacts if isinstance(a, Mapping))
+            plan.artifacts.extend(
+                {"type": a["type"], "uri": a["uri"]}
+                for a in artifacts
+                if isinstance(a, Mapping) and _text(a.get("type")) and _text(a.get("uri"))
+            )
     return plan
 
 
