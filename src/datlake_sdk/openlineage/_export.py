@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from .._client import DatlakeClient
 from .._errors import SDKError
 from .._result import Err, Ok, Result
 from .._runs import iter_runs
@@ -22,7 +23,7 @@ __all__ = ["export_events"]
 
 
 def export_events(
-    client: Any,
+    client: DatlakeClient,
     jobs: Iterable[str],
     *,
     since: datetime.datetime | None = None,
