@@ -37,8 +37,6 @@ def build_parser() -> argparse.ArgumentParser:
         description="Runs as OpenLineage RunEvents: START, then COMPLETE, FAIL or RUNNING.",
         formatter_class=parser.formatter_class,
     )
-    openlineage.prog = f"{PROG} openlineage"
-    openlineage.error = parser.error  # type: ignore[method-assign]
     openlineage.add_argument(
         "--job", action="append", required=True, metavar="JOB", help="a job to export (repeatable)"
     )
