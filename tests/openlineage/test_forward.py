@@ -3,6 +3,7 @@ key), and a one-line answer when the `[openlineage]` extra is missing."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,3 +53,13 @@ def test_without_the_extra_the_cli_says_what_to_install(
     monkeypatch.setenv("DATLAKE_API_KEY", API_KEY)
     assert main(["export", "openlineage", "--job", "daily_users", "--to", server]) == 2
     assert "pip install 'datlake-sdk[openlineage]'" in capsys.readouterr().err
+
+
+def test_export_and_ingest_need_no_extra() -> None:
+    """Only `forward` needs the official client: importing the module leaves it unloaded."""
+    code = "import sys, datlake_sdk.openlineage\nprint(' '.join(sorted(sys.modules)))\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    loaded = set(result.stdout.split())
+    assert not {m for m in loaded if m.startswith(("openlineage", "datlake_server", "requests"))}
