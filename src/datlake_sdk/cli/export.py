@@ -1,7 +1,8 @@
-"""`datlake export openlineage --job JOB... [--since TIME] [--namespace NS] [--to URL]`: the
-runs of the jobs as OpenLineage RunEvents, one JSON document a line (NDJSON) on stdout or in
-`--output FILE`, or sent to an OpenLineage HTTP endpoint with `--to URL` (extra
-`[openlineage]`: the official client's transport; its key from `$OPENLINEAGE_API_KEY`).
+"""`datlake export openlineage [--job JOB...] [--since TIME] [--namespace NS] [--to URL]`: the
+runs of the jobs (of every job without `--job`) as OpenLineage RunEvents, one JSON document a
+line (NDJSON) on stdout or in `--output FILE`, or sent to an OpenLineage HTTP endpoint with
+`--to URL` (extra `[openlineage]`: the official client's transport; its key from
+`$OPENLINEAGE_API_KEY`).
 
 Datlake is reached as the SDK reaches it (`DATLAKE_URL`, `DATLAKE_API_KEY`, `--config`).
 Exit codes: 0 done, 1 Datlake or the endpoint failed, 2 bad usage or settings.
@@ -23,7 +24,7 @@ from typing import IO, Any
 
 from datlake_sdk._config import duration_seconds
 from datlake_sdk._errors import ConfigError
-from datlake_sdk.cli._manners import command_parser, exit_code, fail, missing_extra
+from datlake_sdk.cli._manners import add_config, command_parser, exit_code, fail, missing_extra
 
 PROG = "datlake export"
 
@@ -38,7 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=parser.formatter_class,
     )
     openlineage.add_argument(
-        "--job", action="append", required=True, metavar="JOB", help="a job to export (repeatable)"
+        "--job",
+        action="append",
+        default=None,
+        metavar="JOB",
+        help="a job to export (repeatable; default: every job)",
     )
     openlineage.add_argument(
         "--since",
@@ -64,12 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("OPENLINEAGE_ENDPOINT", "api/v1/lineage"),
         help="the path of --to's endpoint ($OPENLINEAGE_ENDPOINT; a Datlake: api/v1/openlineage)",
     )
-    openlineage.add_argument(
-        "--config",
-        default=None,
-        metavar="FILE",
-        help="config file (default: $DATLAKE_CONFIG, else ~/.config/datlake/config.toml)",
-    )
+    add_config(openlineage)
     return parser
 
 
