@@ -122,6 +122,11 @@ def one_run_each(x: Exchange) -> None:
         x.answer_json = {**page, "items": [{**job, "run_count": 1} for job in page["items"]]}
 
 
+def complete_as_fail(x: Exchange) -> None:
+    if x.json.get("eventType") == "COMPLETE":
+        x.json = {**x.json, "eventType": "FAIL"}
+
+
 def health_needs_a_key(x: Exchange) -> None:
     if "authorization" not in x.headers:
         problem(x, 401, "unauthorized")
@@ -308,6 +313,11 @@ VARIANTS = [
       on_response("list_tables", case_insensitive_order("table_name")), "(by name) is ["),
     V("list_jobs counts one run per job", "catalog_by_name_prefix_cursor",
       on_response("list_jobs", one_run_each), "counts and newest is {"),
+    V("OpenLineage inputs ignored", "openlineage_events_recorded",
+      on_request("ingest_openlineage", without_body_field("inputs")), "its inputs is []"),
+    V("OpenLineage COMPLETE recorded as failed", "openlineage_events_recorded",
+      on_request("ingest_openlineage", complete_as_fail),
+      "the run's status after COMPLETE is 'failed'"),
     V("created_at as epoch seconds", "run_fields_round_trip",
       on_response("get_run", epoch_times), "created_at: 1764205200 is not of type 'string'"),
     V("metadata not kept", "run_fields_round_trip",

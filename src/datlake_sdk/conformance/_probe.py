@@ -28,12 +28,14 @@ from urllib.parse import quote
 
 import httpx
 
-from .._contract import Match, decode_params, route
+from .._contract import Match, route
 from ..testing._validate import response_violations
 
 API = "/api/v1"
 CLEANUP_EXTRA = {"conformance": "left open by a check; completed as failed by its cleanup"}
 PROBLEM_JSON = "application/problem+json"
+# the operations that answer a run, as it is after them
+RUN_ANSWERS = frozenset({"start_run", "complete_run", "ingest_openlineage"})
 # a list longer than this many pages is taken to loop (a cursor that never ends)
 MAX_PAGES = 50
 
@@ -112,17 +114,17 @@ class Probe:
         return response
 
     def _note_runs(self, found: Match, response: httpx.Response) -> None:
-        """Note a run a start created (or answered open), forget one a completion finished."""
-        operation_id = found.operation.id
-        if operation_id == "start_run" and response.status_code == 201:
-            with contextlib.suppress(ValueError):
-                run = response.json()
-                job, run_id = run["job_name"], run["run_id"]
-                if run.get("status") in ("running", "lost"):
-                    self.open_runs[(job, run_id)] = None
-        elif operation_id == "complete_run" and response.status_code == 200:
-            params = decode_params(found.raw_params)
-            self.open_runs.pop((params["job_name"], params["run_id"]), None)
+        """Note a run an answer shows open (a start, an OpenLineage event), forget one it
+        shows finished (a completion)."""
+        if found.operation.id not in RUN_ANSWERS or response.status_code >= 300:
+            return
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            run = response.json()
+            key = (run["job_name"], run["run_id"])
+            if run["status"] in ("running", "lost"):
+                self.open_runs[key] = None
+            else:
+                self.open_runs.pop(key, None)
 
     def finish_open_runs(self) -> None:
         """Complete as failed every run started and not completed: best effort (a server that

@@ -1,4 +1,15 @@
 """The scenarios, one module per area of the contract; importing this package registers them
 (`_registry.SCENARIOS`) in the order below, which is the report's."""
 
-from . import basics, catalog, events, leases, lineage, objects, replays, runs, tables  # noqa: F401
+from . import (  # noqa: F401
+    basics,
+    catalog,
+    events,
+    leases,
+    lineage,
+    objects,
+    openlineage,
+    replays,
+    runs,
+    tables,
+)
