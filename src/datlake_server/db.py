@@ -1,8 +1,10 @@
-"""SQLite plumbing: one connection in WAL mode, one lock, one way to run a transaction.
+"""SQLite plumbing: one writing connection in WAL mode behind one lock, and read connections.
 
-Every read and write goes through `Database.transaction()`, which serialises access to the
+Every write goes through `Database.transaction()`, which serialises access to the writing
 connection: requests run on a thread pool, and a single writer keeps idempotency checks and
-state transitions free of races without retry loops.
+state transitions free of races without retry loops. Reads that only read (listings, the
+lineage graph) go through `Database.snapshot()`: a read transaction on a connection of their
+own thread, which WAL lets run beside the writer, so a big query never holds up a write.
 
 >>> import tempfile, pathlib
 >>> db = Database(pathlib.Path(tempfile.mkdtemp()) / "meta.db")
@@ -36,6 +38,7 @@ CREATE TABLE IF NOT EXISTS runs (
     artifacts TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_by_job ON runs (job_name, seq);
+CREATE INDEX IF NOT EXISTS runs_by_job_status ON runs (job_name, status, seq);
 
 CREATE TABLE IF NOT EXISTS snapshots (
     seq INTEGER PRIMARY KEY,
@@ -104,6 +107,8 @@ class Database:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.executescript(SCHEMA)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -123,9 +128,33 @@ class Database:
                     conn.execute("ROLLBACK")
                 raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read-only transaction on this thread's own connection: a consistent view of the
+        data as committed when it starts, never waiting for (or holding up) the writer."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            with self._lock:
+                if self._conn is None:
+                    raise RuntimeError("the database is closed")
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA query_only=ON")
+                self._readers.append(conn)
+            self._local.conn = conn
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
     def close(self) -> None:
-        """Close the connection (idempotent); a WAL checkpoint leaves a single file behind."""
+        """Close the connections (idempotent); a WAL checkpoint leaves a single file behind."""
         with self._lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None

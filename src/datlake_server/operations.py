@@ -17,7 +17,7 @@ from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from datlake_server.lineage import lineage
+from datlake_server.lineage import DEFAULT_HISTORY, DEFAULT_LIMIT, lineage
 from datlake_server.objects import ObjectStore, read_chunks
 from datlake_server.store import Idempotency, Store
 from datlake_server.validation import loads_json
@@ -165,7 +165,12 @@ class Operations:
     def get_lineage(self, call: Call) -> Response:
         table = call.query("table") or ""
         graph = lineage(
-            self.store.db, table, call.query("direction") or "both", call.query_int("depth", 3)
+            self.store.db,
+            table,
+            call.query("direction") or "both",
+            call.query_int("depth", 3),
+            limit=call.query_int("limit", DEFAULT_LIMIT),
+            history=call.query_int("history", DEFAULT_HISTORY),
         )
         return JSONResponse(graph)
 

@@ -63,7 +63,14 @@ Answer = tuple[Doc, bool]
 FINISHED = ("succeeded", "failed")
 # the lease a run gets when it starts, until a heartbeat sets its own
 DEFAULT_LEASE_SECONDS = 3600.0
-STATUS_SQL = "CASE WHEN status = 'running' AND lease_expires_at <= ? THEN 'lost' ELSE status END"
+# each status as a condition the (job_name, status, seq) index serves; None stands for now
+STATUS_WHERE: dict[str, tuple[str, tuple[str | None, ...]]] = {
+    "running": ("status = ? AND (lease_expires_at IS NULL OR lease_expires_at > ?)",
+                ("running", None)),
+    "lost": ("status = ? AND lease_expires_at <= ?", ("running", None)),
+    "succeeded": ("status = ?", ("succeeded",)),
+    "failed": ("status = ?", ("failed",)),
+}  # fmt: skip
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -281,7 +288,7 @@ class Store:
         return self._once(idempotency, create)
 
     def get_run(self, job_name: str, run_id: str) -> Doc:
-        with self.db.transaction() as conn:
+        with self.db.snapshot() as conn:
             return run_docs(conn, [run_row(conn, run_id, job_name)], time.time())[0]
 
     def complete_run(
@@ -337,13 +344,14 @@ class Store:
         return self._once(idempotency, create)
 
     def list_runs(self, job_name: str, status: str | None, limit: int, cursor: str | None) -> Doc:
-        with self.db.transaction() as conn:
+        with self.db.snapshot() as conn:
             now = time.time()
             where = "job_name = ?"
             params: list[Any] = [job_name]
             if status is not None:
-                where += f" AND {STATUS_SQL} = ?"
-                params += [now, status]
+                clause, values = STATUS_WHERE[status]
+                where += f" AND {clause}"
+                params += [now if value is None else value for value in values]
             return fetch_page(
                 conn,
                 table="runs",
@@ -442,7 +450,7 @@ class Store:
         return self._once(idempotency, create)
 
     def list_snapshots(self, table_name: str, limit: int, cursor: str | None) -> Doc:
-        with self.db.transaction() as conn:
+        with self.db.snapshot() as conn:
             return fetch_page(
                 conn,
                 table="snapshots",
@@ -481,7 +489,7 @@ class Store:
         return self._once(idempotency, create)
 
     def list_events(self, job_name: str, run_id: str, limit: int, cursor: str | None) -> Doc:
-        with self.db.transaction() as conn:
+        with self.db.snapshot() as conn:
             run_row(conn, run_id, job_name)
             return fetch_page(
                 conn,

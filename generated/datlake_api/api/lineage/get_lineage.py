@@ -15,6 +15,8 @@ def _get_kwargs(
     *,
     table: str,
     depth: int | Unset = 3,
+    limit: int | Unset = 1000,
+    history: int | Unset = 20,
     direction: LineageDirection | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -27,6 +29,10 @@ def _get_kwargs(
     params["table"] = table
 
     params["depth"] = depth
+
+    params["limit"] = limit
+
+    params["history"] = history
 
     json_direction: str | Unset = UNSET
     if not isinstance(direction, Unset):
@@ -106,6 +112,8 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     table: str,
     depth: int | Unset = 3,
+    limit: int | Unset = 1000,
+    history: int | Unset = 20,
     direction: LineageDirection | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[LineageGraph | Problem]:
@@ -115,9 +123,20 @@ def sync_detailed(
     `upstream` follows what the table was made from, `downstream` what was made from it;
     `depth` counts table-to-table hops.
 
+    The graph is bounded, whatever the ledger's size (v1.3). The walk goes hop by hop,
+    newest first: from each table it follows only its `history` newest snapshots
+    (upstream: the runs that wrote them) or reads (downstream: the runs that read it),
+    and it stops adding nodes at `limit`. What it leaves out is marked, never hidden: a
+    table node whose older history was folded has `history_truncated: true`, and the
+    graph has `truncated: true` when anything (folded history, or nodes beyond `limit`)
+    is missing. The folded history pages with `list_snapshots` (a table's snapshots and
+    the runs that wrote them) and `list_runs`; a larger `history` or `limit` asks for more.
+
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
         depth (int | Unset):  Default: 3.
+        limit (int | Unset):  Default: 1000.
+        history (int | Unset):  Default: 20.
         direction (LineageDirection | Unset):
         x_request_id (str | Unset):
 
@@ -132,6 +151,8 @@ def sync_detailed(
     kwargs = _get_kwargs(
         table=table,
         depth=depth,
+        limit=limit,
+        history=history,
         direction=direction,
         x_request_id=x_request_id,
     )
@@ -148,6 +169,8 @@ def sync(
     client: AuthenticatedClient | Client,
     table: str,
     depth: int | Unset = 3,
+    limit: int | Unset = 1000,
+    history: int | Unset = 20,
     direction: LineageDirection | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> LineageGraph | Problem | None:
@@ -157,9 +180,20 @@ def sync(
     `upstream` follows what the table was made from, `downstream` what was made from it;
     `depth` counts table-to-table hops.
 
+    The graph is bounded, whatever the ledger's size (v1.3). The walk goes hop by hop,
+    newest first: from each table it follows only its `history` newest snapshots
+    (upstream: the runs that wrote them) or reads (downstream: the runs that read it),
+    and it stops adding nodes at `limit`. What it leaves out is marked, never hidden: a
+    table node whose older history was folded has `history_truncated: true`, and the
+    graph has `truncated: true` when anything (folded history, or nodes beyond `limit`)
+    is missing. The folded history pages with `list_snapshots` (a table's snapshots and
+    the runs that wrote them) and `list_runs`; a larger `history` or `limit` asks for more.
+
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
         depth (int | Unset):  Default: 3.
+        limit (int | Unset):  Default: 1000.
+        history (int | Unset):  Default: 20.
         direction (LineageDirection | Unset):
         x_request_id (str | Unset):
 
@@ -175,6 +209,8 @@ def sync(
         client=client,
         table=table,
         depth=depth,
+        limit=limit,
+        history=history,
         direction=direction,
         x_request_id=x_request_id,
     ).parsed
@@ -185,6 +221,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     table: str,
     depth: int | Unset = 3,
+    limit: int | Unset = 1000,
+    history: int | Unset = 20,
     direction: LineageDirection | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[LineageGraph | Problem]:
@@ -194,9 +232,20 @@ async def asyncio_detailed(
     `upstream` follows what the table was made from, `downstream` what was made from it;
     `depth` counts table-to-table hops.
 
+    The graph is bounded, whatever the ledger's size (v1.3). The walk goes hop by hop,
+    newest first: from each table it follows only its `history` newest snapshots
+    (upstream: the runs that wrote them) or reads (downstream: the runs that read it),
+    and it stops adding nodes at `limit`. What it leaves out is marked, never hidden: a
+    table node whose older history was folded has `history_truncated: true`, and the
+    graph has `truncated: true` when anything (folded history, or nodes beyond `limit`)
+    is missing. The folded history pages with `list_snapshots` (a table's snapshots and
+    the runs that wrote them) and `list_runs`; a larger `history` or `limit` asks for more.
+
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
         depth (int | Unset):  Default: 3.
+        limit (int | Unset):  Default: 1000.
+        history (int | Unset):  Default: 20.
         direction (LineageDirection | Unset):
         x_request_id (str | Unset):
 
@@ -211,6 +260,8 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         table=table,
         depth=depth,
+        limit=limit,
+        history=history,
         direction=direction,
         x_request_id=x_request_id,
     )
@@ -225,6 +276,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     table: str,
     depth: int | Unset = 3,
+    limit: int | Unset = 1000,
+    history: int | Unset = 20,
     direction: LineageDirection | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> LineageGraph | Problem | None:
@@ -234,9 +287,20 @@ async def asyncio(
     `upstream` follows what the table was made from, `downstream` what was made from it;
     `depth` counts table-to-table hops.
 
+    The graph is bounded, whatever the ledger's size (v1.3). The walk goes hop by hop,
+    newest first: from each table it follows only its `history` newest snapshots
+    (upstream: the runs that wrote them) or reads (downstream: the runs that read it),
+    and it stops adding nodes at `limit`. What it leaves out is marked, never hidden: a
+    table node whose older history was folded has `history_truncated: true`, and the
+    graph has `truncated: true` when anything (folded history, or nodes beyond `limit`)
+    is missing. The folded history pages with `list_snapshots` (a table's snapshots and
+    the runs that wrote them) and `list_runs`; a larger `history` or `limit` asks for more.
+
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
         depth (int | Unset):  Default: 3.
+        limit (int | Unset):  Default: 1000.
+        history (int | Unset):  Default: 20.
         direction (LineageDirection | Unset):
         x_request_id (str | Unset):
 
@@ -253,6 +317,8 @@ async def asyncio(
             client=client,
             table=table,
             depth=depth,
+            limit=limit,
+            history=history,
             direction=direction,
             x_request_id=x_request_id,
         )
