@@ -1,5 +1,7 @@
 """One handler per `operationId` of the spec. Requests reach them already routed, authorised
 and validated, so they only read what they need and answer with the spec's documents.
+Plain handlers run in the thread pool (they use the database); `async` ones on the event
+loop (health, and the object transfers, which hop to threads for their file work).
 
 >>> sorted(name for name in vars(Operations) if not name.startswith("_"))[:3]
 ['complete_run', 'download_object', 'fetch_latest_uri']
@@ -82,7 +84,8 @@ class Operations:
         self.objects = objects
         self.version = server_version()
 
-    def get_health(self, call: Call) -> Response:
+    async def get_health(self, call: Call) -> Response:
+        # on the event loop: it touches no database, and a thread hop would cost it 4x
         return JSONResponse({"status": "ok", "version": self.version})
 
     # runs

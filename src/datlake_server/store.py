@@ -38,7 +38,7 @@ import math
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,6 +57,8 @@ from datlake_server.problems import (
 Doc = dict[str, Any]
 # (key, fingerprint of operation + path + body)
 Idempotency = tuple[str, str]
+# a row of a table, as SQLite answers it or as about to be inserted
+RowLike = sqlite3.Row | Mapping[str, Any]
 # a document and whether it answers a replay
 Answer = tuple[Doc, bool]
 
@@ -81,7 +83,7 @@ def iso(timestamp: float | None) -> str | None:
     return moment.replace("+00:00", "Z")
 
 
-def run_status(row: sqlite3.Row, now: float) -> str:
+def run_status(row: RowLike, now: float) -> str:
     lease = row["lease_expires_at"]
     if row["status"] == "running" and lease is not None and lease <= now:
         return "lost"
@@ -193,24 +195,26 @@ def run_docs(conn: sqlite3.Connection, rows: list[sqlite3.Row], now: float) -> l
             id_list,
         ):
             outputs[row["run_id"]].append(snapshot_doc(row))
-    return [
-        {
-            "job_name": row["job_name"],
-            "run_id": row["run_id"],
-            "status": run_status(row, now),
-            "created_at": iso(row["created_at"]),
-            "finished_at": iso(row["finished_at"]),
-            "last_heartbeat_at": iso(row["last_heartbeat_at"]),
-            "lease_expires_at": iso(row["lease_expires_at"]),
-            "parent_run_id": row["parent_run_id"],
-            "metadata": json.loads(row["metadata"]),
-            "extra": json.loads(row["extra"]),
-            "artifacts": json.loads(row["artifacts"]),
-            "inputs": inputs[row["run_id"]],
-            "outputs": outputs[row["run_id"]],
-        }
-        for row in rows
-    ]
+    return [run_doc(row, now, inputs[row["run_id"]], outputs[row["run_id"]]) for row in rows]
+
+
+def run_doc(row: RowLike, now: float, inputs: list[Doc], outputs: list[Doc]) -> Doc:
+    """The `Run` document of a row of `runs`, with the snapshots it read and wrote."""
+    return {
+        "job_name": row["job_name"],
+        "run_id": row["run_id"],
+        "status": run_status(row, now),
+        "created_at": iso(row["created_at"]),
+        "finished_at": iso(row["finished_at"]),
+        "last_heartbeat_at": iso(row["last_heartbeat_at"]),
+        "lease_expires_at": iso(row["lease_expires_at"]),
+        "parent_run_id": row["parent_run_id"],
+        "metadata": json.loads(row["metadata"]),
+        "extra": json.loads(row["extra"]),
+        "artifacts": json.loads(row["artifacts"]),
+        "inputs": inputs,
+        "outputs": outputs,
+    }
 
 
 def check_lease_seconds(seconds: float) -> float:
@@ -273,17 +277,22 @@ class Store:
                             f"run {run_id} exists with other content (job, metadata or parent)",
                         )
                     return run_docs(conn, [row], now)[0], True
-            new_id = uuid.uuid4().hex if run_id is None else run_id
+            new = {
+                "run_id": uuid.uuid4().hex if run_id is None else run_id,
+                "job_name": job_name, "status": "running", "created_at": now,
+                "finished_at": None, "last_heartbeat_at": None,
+                "lease_expires_at": now + self.default_lease_seconds,
+                "parent_run_id": parent_run_id, "metadata": _dumps(metadata),
+                "extra": "{}", "artifacts": "[]",
+            }  # fmt: skip
             conn.execute(
                 "INSERT INTO runs (run_id, job_name, status, created_at, lease_expires_at,"
-                " parent_run_id, metadata, extra, artifacts)"
-                " VALUES (?, ?, 'running', ?, ?, ?, ?, '{}', '[]')",
-                (
-                    new_id, job_name, now, now + self.default_lease_seconds, parent_run_id,
-                    _dumps(metadata),
-                ),
-            )  # fmt: skip
-            return run_docs(conn, [run_row(conn, new_id)], now)[0], False
+                " parent_run_id, metadata, extra, artifacts) VALUES (:run_id, :job_name,"
+                " :status, :created_at, :lease_expires_at, :parent_run_id, :metadata, :extra,"
+                " :artifacts)",
+                new,
+            )
+            return run_doc(new, now, [], []), False  # a new run has read and written nothing
 
         return self._once(idempotency, create)
 

@@ -81,10 +81,10 @@ class _Parameter:
     type_name: str
     validator: Validator
 
-    def errors(self, request: SpecRequest) -> Iterator[str]:
+    def errors(self, values: Mapping[str, str]) -> Iterator[str]:
+        """What is wrong with this parameter among `values` (by lowercase name for headers)."""
         where = f"{self.location} parameter {self.name}"
-        values: Any = getattr(request.parameters, self.location)
-        raw = values.get(self.name)
+        raw = values.get(self.name.lower() if self.location == "header" else self.name)
         if raw is None:
             if self.required:
                 yield f"{where}: required but missing"
@@ -109,6 +109,7 @@ class _OperationCheck:
     body: Validator | None  # the JSON body's schema, when the operation takes one
     body_required: bool
     media_types: tuple[str, ...]
+    locations: frozenset[str]
 
     @classmethod
     def of(cls, op: Operation) -> _OperationCheck:
@@ -127,10 +128,13 @@ class _OperationCheck:
         body = None
         if op.json_body:
             body = _validator(content[_JSON].get("schema", {}))
-        return cls(parameters, body, bool(request_body.get("required")), tuple(content))
+        locations = frozenset(p.location for p in parameters)
+        required = bool(request_body.get("required"))
+        return cls(parameters, body, required, tuple(content), locations)
 
     def check(self, request: SpecRequest) -> None:
-        errors = [error for p in self.parameters for error in p.errors(request)]
+        values = {location: _values(request, location) for location in self.locations}
+        errors = [error for p in self.parameters for error in p.errors(values[p.location])]
         if errors:
             raise Problem(INVALID_REQUEST, "; ".join(errors))
         if self.body is not None:
@@ -158,6 +162,20 @@ class _OperationCheck:
             return
         for error in self.body.iter_errors(document):
             yield describe_schema_error("body", error)
+
+
+def _values(request: SpecRequest, location: str) -> Mapping[str, str]:
+    """The first value of each parameter in `location` (headers by lowercase name), as a
+    plain dict: werkzeug's mappings raise (and catch) an exception for every absent name."""
+    if location == "path":
+        return request.parameters.path
+    found: dict[str, str] = {}
+    if location == "header":
+        for name, value in request.parameters.header.items():
+            found.setdefault(name.lower(), value)
+    else:
+        found.update(request.parameters.query.items())  # a MultiDict's items: first values
+    return found
 
 
 def _parameter(spec: Mapping[str, Any]) -> _Parameter:

@@ -107,7 +107,7 @@ def test_a_long_read_does_not_hold_up_writes(tmp_path: Path) -> None:
     reader.join(10)
     assert time.monotonic() - started < 5  # the write did not wait for the reader's 10 s
     assert store.get_run("writer", run["run_id"])["status"] == "running"
-    assert [n["id"] for n in lineage(db, "raw", "both", 1)["nodes"]][0] == "table:raw"
+    assert next(n["id"] for n in lineage(db, "raw", "both", 1)["nodes"]) == "table:raw"
     db.close()
 
 
@@ -120,7 +120,7 @@ def test_the_status_filter_is_served_by_an_index(tmp_path: Path) -> None:
         plan = " ".join(
             row[-1]
             for row in conn.execute(
-                f"EXPLAIN QUERY PLAN SELECT * FROM runs WHERE job_name = ? AND {clause}"  # noqa: S608
+                f"EXPLAIN QUERY PLAN SELECT * FROM runs WHERE job_name = ? AND {clause}"
                 " ORDER BY seq DESC LIMIT 51",
                 ["j", *params],
             )
