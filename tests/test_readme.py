@@ -107,6 +107,13 @@ def test_the_with_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) ->
     assert "wrote 2 to" in (tmp_path / "run.log").read_text()
 
 
+def test_the_lineage_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
+    done = run_block(block_under("Lineage that scales"), tmp_path, datlake)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 runs shown, truncated: True, folded: ['sales']" in done.stdout
+
+
 def test_the_testing_block_passes(tmp_path: Path) -> None:
     script = tmp_path / "readme_testing_block.py"
     script.write_text(block_under("Testing code that uses the SDK"), encoding="utf-8")
