@@ -70,7 +70,7 @@ def populate(data: Path, runs: int) -> tuple[str, str]:
         ),
     )
     conn.executemany(
-        "INSERT INTO inputs (run_id, snapshot_id, read_at) VALUES (?, ?, ?)",
+        "INSERT INTO inputs (run_id, snapshot_id, read_at, table_name) VALUES (?, ?, ?, 'raw')",
         ((run_id, raw, start + i) for i, run_id in enumerate(ids)),
     )
     conn.executemany(
@@ -94,7 +94,9 @@ def _operations(middle: str, newest: str) -> dict[str, tuple[str, str, bytes | N
         "start_run": ("POST", "/api/v1/jobs/daily/runs", body),
         "get_run": ("GET", f"/api/v1/jobs/daily/runs/{middle}", None),
         "list_runs (50)": ("GET", "/api/v1/jobs/daily/runs?limit=50", None),
-        "list_runs status=failed": ("GET", "/api/v1/jobs/daily/runs?status=failed", None),
+        "list_runs status=failed (10)": (
+            "GET", "/api/v1/jobs/daily/runs?status=failed&limit=10", None,
+        ),
         "list_runs status=running": ("GET", "/api/v1/jobs/daily/runs?status=running", None),
         "list_snapshots (50)": ("GET", "/api/v1/tables/daily_out/snapshots?limit=50", None),
         "fetch_latest_uri": ("GET", "/api/v1/tables/daily_out/snapshots/latest", None),

@@ -127,7 +127,7 @@ class DatlakeApp:
         handler = self._handlers[op.id]
         if op.id in self._on_loop:
             # a compiled check costs tens of microseconds: less than a hop to a thread
-            self.checker.check_request(op, spec_request)
+            call.document = self.checker.check_request(op, spec_request)
             return await cast(AsyncHandler, handler)(call), spec_request
         response = await run_in_threadpool(
             self._checked, cast(SyncHandler, handler), op, spec_request, call
@@ -137,7 +137,7 @@ class DatlakeApp:
     def _checked(
         self, handler: SyncHandler, op: Operation, spec_request: SpecRequest, call: Call
     ) -> Response:
-        self.checker.check_request(op, spec_request)
+        call.document = self.checker.check_request(op, spec_request)
         return handler(call)
 
     def _authenticate(self, request: Request) -> None:

@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS inputs (
     run_id TEXT NOT NULL,
     snapshot_id TEXT NOT NULL,
     read_at REAL NOT NULL,
+    table_name TEXT,  -- the snapshot's table, so a table's newest reads come off an index
     PRIMARY KEY (run_id, snapshot_id)
 );
 CREATE INDEX IF NOT EXISTS inputs_by_snapshot ON inputs (snapshot_id);
@@ -107,6 +108,7 @@ class Database:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.executescript(SCHEMA)
+        _migrate(self._conn)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
 
@@ -158,3 +160,17 @@ class Database:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring a data folder made by an earlier version up to the schema (once, at start)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(inputs)")}
+    if "table_name" not in columns:  # before v1.3: inputs did not name their table
+        conn.executescript(
+            "BEGIN IMMEDIATE;"
+            "ALTER TABLE inputs ADD COLUMN table_name TEXT;"
+            "UPDATE inputs SET table_name = (SELECT s.table_name FROM snapshots s"
+            " WHERE s.snapshot_id = inputs.snapshot_id);"
+            "COMMIT;"
+        )
+    conn.execute("CREATE INDEX IF NOT EXISTS inputs_by_table ON inputs (table_name)")

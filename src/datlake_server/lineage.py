@@ -108,15 +108,14 @@ def lineage(
 
 # Edges as rows of (kind, table_name, snapshot_id, job_name, run_id). From a table: its
 # newest snapshots or reads first, one more than asked to tell whether history was folded
-# (the snapshots_by_table index serves both, so the cost follows the answer, not the ledger).
-# From runs: `?` is a JSON array of run ids.
+# (the snapshots_by_table and inputs_by_table indexes serve them, so the cost follows the
+# answer, not the ledger). From runs: `?` is a JSON array of run ids.
 _BY_TABLE = {
     "wrote": "SELECT 'wrote' AS kind, s.table_name, s.snapshot_id, s.job_name, s.run_id"
     " FROM snapshots s WHERE s.table_name = ? ORDER BY s.seq DESC LIMIT ?",
-    "read": "SELECT 'read' AS kind, s.table_name, s.snapshot_id, r.job_name, i.run_id"
-    " FROM snapshots s JOIN inputs i ON i.snapshot_id = s.snapshot_id"
-    " JOIN runs r ON r.run_id = i.run_id"
-    " WHERE s.table_name = ? ORDER BY s.seq DESC LIMIT ?",
+    "read": "SELECT 'read' AS kind, i.table_name, i.snapshot_id, r.job_name, i.run_id"
+    " FROM inputs i JOIN runs r ON r.run_id = i.run_id"
+    " WHERE i.table_name = ? ORDER BY i.rowid DESC LIMIT ?",
 }
 _BY_RUNS = {
     "wrote": "SELECT 'wrote' AS kind, s.table_name, s.snapshot_id, s.job_name, s.run_id"

@@ -40,13 +40,14 @@ class Call:
     operation_id: str
     path: dict[str, str]
     body: bytes | None = None
-    _json: Any = field(default=None, init=False)
+    # the body as the validator parsed it (parsed again on demand when it was not checked)
+    document: Any = field(default=None)
 
     @property
     def json(self) -> dict[str, Any]:
-        if self._json is None:
-            self._json = loads_json(self.body) if self.body else {}
-        return self._json  # type: ignore[no-any-return]
+        if self.document is None:
+            self.document = loads_json(self.body) if self.body else {}
+        return self.document  # type: ignore[no-any-return]
 
     def query(self, name: str) -> str | None:
         # the first value, as the validator read it: a repeated parameter's others are ignored

@@ -411,8 +411,9 @@ class Store:
                     raise Problem(TABLE_NOT_FOUND, f"table {table_name} has no snapshot")
             if run_id is not None:
                 conn.execute(
-                    "INSERT OR IGNORE INTO inputs (run_id, snapshot_id, read_at) VALUES (?, ?, ?)",
-                    (run_id, row["snapshot_id"], time.time()),
+                    "INSERT OR IGNORE INTO inputs (run_id, snapshot_id, read_at, table_name)"
+                    " VALUES (?, ?, ?, ?)",
+                    (run_id, row["snapshot_id"], time.time(), table_name),
                 )
             return snapshot_doc(row)
 

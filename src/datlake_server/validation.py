@@ -59,9 +59,10 @@ class Checker:
     def __init__(self) -> None:
         self._operations = {op.id: _OperationCheck.of(op) for op in operations()}
 
-    def check_request(self, op: Operation, request: SpecRequest) -> None:
-        """Raise a 400 problem for bad parameters or headers, a 422 for a bad JSON body."""
-        self._operations[op.id].check(request)
+    def check_request(self, op: Operation, request: SpecRequest) -> Any:
+        """Raise a 400 problem for bad parameters or headers, a 422 for a bad JSON body; the
+        JSON body as parsed (None without one), so that it is parsed only once."""
+        return self._operations[op.id].check(request)
 
     def check_response(self, request: SpecRequest, response: SpecResponse) -> list[str]:
         """Return how the response breaks the spec (empty when it conforms)."""
@@ -132,36 +133,30 @@ class _OperationCheck:
         required = bool(request_body.get("required"))
         return cls(parameters, body, required, tuple(content), locations)
 
-    def check(self, request: SpecRequest) -> None:
+    def check(self, request: SpecRequest) -> Any:
         values = {location: _values(request, location) for location in self.locations}
         errors = [error for p in self.parameters for error in p.errors(values[p.location])]
         if errors:
             raise Problem(INVALID_REQUEST, "; ".join(errors))
-        if self.body is not None:
-            errors = list(self._body_errors(request))
-            if errors:
-                raise Problem(INVALID_BODY, "; ".join(errors))
-
-    def _body_errors(self, request: SpecRequest) -> Iterator[str]:
-        assert self.body is not None
-        if not request.body:
-            if self.body_required:
-                yield "body: required but missing"
-            return  # an optional body (heartbeat's) may be absent
+        if self.body is None or not request.body:
+            if self.body is not None and self.body_required:
+                raise Problem(INVALID_BODY, "body: required but missing")
+            return None  # an optional body (heartbeat's) may be absent
         mimetype = request.content_type.split(";", 1)[0].strip()
         if mimetype not in self.media_types:
             documented = ", ".join(self.media_types)
             verb = "is" if len(self.media_types) == 1 else "are"
             shown = mimetype or "(none)"
-            yield f"body: content type {shown} is not documented ({documented} {verb})"
-            return
+            detail = f"body: content type {shown} is not documented ({documented} {verb})"
+            raise Problem(INVALID_BODY, detail)
         try:
             document = loads_json(request.body)
         except ValueError:
-            yield f"body: not valid {mimetype}"
-            return
-        for error in self.body.iter_errors(document):
-            yield describe_schema_error("body", error)
+            raise Problem(INVALID_BODY, f"body: not valid {mimetype}") from None
+        errors = [describe_schema_error("body", e) for e in self.body.iter_errors(document)]
+        if errors:
+            raise Problem(INVALID_BODY, "; ".join(errors))
+        return document
 
 
 def _values(request: SpecRequest, location: str) -> Mapping[str, str]:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from datlake_server.db import Database
-from datlake_server.lineage import lineage
+from datlake_server.lineage import _BY_TABLE, lineage
 from datlake_server.store import STATUS_WHERE, Store
 
 from .datlake_e2e import complete, read, register, start, unique
@@ -128,4 +128,34 @@ def test_the_status_filter_is_served_by_an_index(tmp_path: Path) -> None:
         assert "runs_by_job_status" in plan, (status, plan)
         assert "TEMP B-TREE" not in plan, (status, plan)
     conn.close()
+    db.close()
+
+
+def test_a_tables_newest_reads_come_off_an_index(tmp_path: Path) -> None:
+    db = Database(tmp_path / "meta.db")
+    with db.snapshot() as conn:
+        plan = " ".join(
+            row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {_BY_TABLE['read']}", ("t", 21))
+        )
+    assert "inputs_by_table" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+    db.close()
+
+
+def test_a_folder_from_before_v1_3_gets_its_reads_named_by_table(tmp_path: Path) -> None:
+    path = tmp_path / "meta.db"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE snapshots (seq INTEGER PRIMARY KEY, snapshot_id TEXT NOT NULL UNIQUE,"
+        " table_name TEXT NOT NULL, uri TEXT NOT NULL, format TEXT NOT NULL, schema TEXT,"
+        " job_name TEXT NOT NULL, run_id TEXT NOT NULL, created_at REAL NOT NULL);"
+        "CREATE TABLE inputs (run_id TEXT NOT NULL, snapshot_id TEXT NOT NULL,"
+        " read_at REAL NOT NULL, PRIMARY KEY (run_id, snapshot_id));"
+        "INSERT INTO snapshots VALUES (1, 's1', 'raw', 'file:///r', 'csv', NULL, 'j', 'r0', 0);"
+        "INSERT INTO inputs VALUES ('r1', 's1', 1);"
+    )
+    old.close()
+    db = Database(path)
+    with db.snapshot() as conn:
+        assert conn.execute("SELECT table_name FROM inputs").fetchall()[0][0] == "raw"
     db.close()
