@@ -15,9 +15,9 @@ def _get_kwargs(
     *,
     table: str,
     depth: int | Unset = 3,
+    direction: LineageDirection | Unset = UNSET,
     limit: int | Unset = 1000,
     history: int | Unset = 20,
-    direction: LineageDirection | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -30,15 +30,15 @@ def _get_kwargs(
 
     params["depth"] = depth
 
-    params["limit"] = limit
-
-    params["history"] = history
-
     json_direction: str | Unset = UNSET
     if not isinstance(direction, Unset):
         json_direction = direction.value
 
     params["direction"] = json_direction
+
+    params["limit"] = limit
+
+    params["history"] = history
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -112,9 +112,9 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     table: str,
     depth: int | Unset = 3,
+    direction: LineageDirection | Unset = UNSET,
     limit: int | Unset = 1000,
     history: int | Unset = 20,
-    direction: LineageDirection | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[LineageGraph | Problem]:
     """The lineage graph around a table
@@ -135,9 +135,9 @@ def sync_detailed(
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
         depth (int | Unset):  Default: 3.
+        direction (LineageDirection | Unset):
         limit (int | Unset):  Default: 1000.
         history (int | Unset):  Default: 20.
-        direction (LineageDirection | Unset):
         x_request_id (str | Unset):
 
     Raises:
@@ -151,9 +151,9 @@ def sync_detailed(
     kwargs = _get_kwargs(
         table=table,
         depth=depth,
+        direction=direction,
         limit=limit,
         history=history,
-        direction=direction,
         x_request_id=x_request_id,
     )
 
@@ -169,9 +169,9 @@ def sync(
     client: AuthenticatedClient | Client,
     table: str,
     depth: int | Unset = 3,
+    direction: LineageDirection | Unset = UNSET,
     limit: int | Unset = 1000,
     history: int | Unset = 20,
-    direction: LineageDirection | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> LineageGraph | Problem | None:
     """The lineage graph around a table
@@ -192,9 +192,9 @@ def sync(
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
         depth (int | Unset):  Default: 3.
+        direction (LineageDirection | Unset):
         limit (int | Unset):  Default: 1000.
         history (int | Unset):  Default: 20.
-        direction (LineageDirection | Unset):
         x_request_id (str | Unset):
 
     Raises:
@@ -209,9 +209,9 @@ def sync(
         client=client,
         table=table,
         depth=depth,
+        direction=direction,
         limit=limit,
         history=history,
-        direction=direction,
         x_request_id=x_request_id,
     ).parsed
 
@@ -221,9 +221,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     table: str,
     depth: int | Unset = 3,
+    direction: LineageDirection | Unset = UNSET,
     limit: int | Unset = 1000,
     history: int | Unset = 20,
-    direction: LineageDirection | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> Response[LineageGraph | Problem]:
     """The lineage graph around a table
@@ -244,9 +244,9 @@ async def asyncio_detailed(
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
         depth (int | Unset):  Default: 3.
+        direction (LineageDirection | Unset):
         limit (int | Unset):  Default: 1000.
         history (int | Unset):  Default: 20.
-        direction (LineageDirection | Unset):
         x_request_id (str | Unset):
 
     Raises:
@@ -260,9 +260,9 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         table=table,
         depth=depth,
+        direction=direction,
         limit=limit,
         history=history,
-        direction=direction,
         x_request_id=x_request_id,
     )
 
@@ -276,9 +276,9 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     table: str,
     depth: int | Unset = 3,
+    direction: LineageDirection | Unset = UNSET,
     limit: int | Unset = 1000,
     history: int | Unset = 20,
-    direction: LineageDirection | Unset = UNSET,
     x_request_id: str | Unset = UNSET,
 ) -> LineageGraph | Problem | None:
     """The lineage graph around a table
@@ -299,9 +299,9 @@ async def asyncio(
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
         depth (int | Unset):  Default: 3.
+        direction (LineageDirection | Unset):
         limit (int | Unset):  Default: 1000.
         history (int | Unset):  Default: 20.
-        direction (LineageDirection | Unset):
         x_request_id (str | Unset):
 
     Raises:
@@ -317,9 +317,9 @@ async def asyncio(
             client=client,
             table=table,
             depth=depth,
+            direction=direction,
             limit=limit,
             history=history,
-            direction=direction,
             x_request_id=x_request_id,
         )
     ).parsed
