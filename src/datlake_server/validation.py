@@ -177,6 +177,8 @@ def _parameter(spec: Mapping[str, Any]) -> _Parameter:
     schema = _resolve(spec.get("schema", {}))
     type_name = schema.get("type", "string")
     where = f"{spec['in']} parameter {spec['name']}"
+    if spec["in"] not in ("path", "query", "header"):
+        raise NotImplementedError(f"{where}: only path, query and header parameters are checked")
     if "content" in spec or type_name not in ("string", *_CASTS):
         raise NotImplementedError(f"{where}: only string, integer and number are checked")
     return _Parameter(

@@ -132,3 +132,5 @@ def test_a_parameter_shape_it_cannot_check_is_refused_at_start_up() -> None:
 
     with pytest.raises(NotImplementedError, match="query parameter tags: only string"):
         _parameter({"name": "tags", "in": "query", "schema": {"type": "array"}})
+    with pytest.raises(NotImplementedError, match="cookie parameter s: only path, query"):
+        _parameter({"name": "s", "in": "cookie", "schema": {"type": "string"}})
