@@ -29,6 +29,7 @@ Doc = dict[str, Any]
 
 DEFAULT_LIMIT = 1000
 DEFAULT_HISTORY = 20
+MAX_HISTORY = 1000  # the contract's bounds of `history`
 
 
 class _Graph:
