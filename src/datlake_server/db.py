@@ -205,3 +205,10 @@ def _migrate(conn: sqlite3.Connection) -> None:
             "COMMIT;"
         )
     conn.execute("CREATE INDEX IF NOT EXISTS inputs_by_table ON inputs (table_name)")
+    # whoever records a read (the store, OpenLineage ingest) may leave its table out
+    conn.execute(
+        "CREATE TRIGGER IF NOT EXISTS inputs_name_their_table AFTER INSERT ON inputs"
+        " WHEN NEW.table_name IS NULL BEGIN"
+        " UPDATE inputs SET table_name = (SELECT s.table_name FROM snapshots s"
+        " WHERE s.snapshot_id = NEW.snapshot_id) WHERE rowid = NEW.rowid; END"
+    )

@@ -158,4 +158,9 @@ def test_a_folder_from_before_v1_3_gets_its_reads_named_by_table(tmp_path: Path)
     db = Database(path)
     with db.snapshot() as conn:
         assert conn.execute("SELECT table_name FROM inputs").fetchall()[0][0] == "raw"
+    with db.transaction() as conn:  # a read recorded without its table gets it named
+        conn.execute("INSERT INTO inputs (run_id, snapshot_id, read_at) VALUES ('r2', 's1', 2)")
+    with db.snapshot() as conn:
+        names = conn.execute("SELECT table_name FROM inputs WHERE run_id = 'r2'").fetchall()
+    assert [row[0] for row in names] == ["raw"]
     db.close()
