@@ -201,15 +201,15 @@ def long_heartbeats(x: Exchange) -> None:
 
 
 def lineage_depth_ignored(original: Any) -> Any:
-    def lineage(db: Any, table: str, direction: str, depth: int, *args: Any) -> Any:
-        return {**original(db, table, direction, 10, *args), "depth": depth}
+    def lineage(db: Any, table: str, direction: str, depth: int, **kw: Any) -> Any:
+        return {**original(db, table, direction, 10, **kw), "depth": depth}
 
     return lineage
 
 
 def lineage_always_both(original: Any) -> Any:
-    def lineage(db: Any, table: str, direction: str, depth: int, *args: Any) -> Any:
-        return {**original(db, table, "both", depth, *args), "direction": direction}
+    def lineage(db: Any, table: str, direction: str, depth: int, **kw: Any) -> Any:
+        return {**original(db, table, "both", depth, **kw), "direction": direction}
 
     return lineage
 
