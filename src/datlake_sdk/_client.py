@@ -106,6 +106,8 @@ class DatlakeClient:
         outbox_exit_timeout: float | None = None,
         cache: bool | str | None = None,
         cache_max_age: float | str | None = None,
+        pool_size: int | None = None,
+        pool_idle_timeout: float | str | None = None,
     ) -> None:
         settings = load_settings(
             base_url,
@@ -122,6 +124,8 @@ class DatlakeClient:
             outbox_exit_timeout=outbox_exit_timeout,
             cache=cache,
             cache_max_age=cache_max_age,
+            pool_size=pool_size,
+            pool_idle_timeout=pool_idle_timeout,
         )
         self._settings = settings
         self._has_key = settings.api_key is not None
@@ -132,6 +136,7 @@ class DatlakeClient:
             base_url=settings.base_url,
             headers=headers,
             timeout=settings.timeout,
+            limits=settings.limits(),
             transport=transport,
         )
         self._listeners = ErrorListeners()
