@@ -15,9 +15,8 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import httpx
-
 import attrs
+import httpx
 
 from ._call import Call, Chain, Plan, Refusal
 from ._config import load_settings
@@ -280,9 +279,8 @@ class Session(Generic[X]):
         error = result.error
         if exchange.attempts > 1 or error.code is None:
             plural = "attempt" if exchange.attempts == 1 else "attempts"
-            error.message += (
-                f" after {exchange.attempts} {plural} in {time.monotonic() - exchange.started:.1f} s"
-            )
+            took = time.monotonic() - exchange.started
+            error.message += f" after {exchange.attempts} {plural} in {took:.1f} s"
         if self._outbox is not None and call.defer is not None:
             return self._defer(call)  # replayed with the same ids: exactly once either way
         if call.cached is not None and self._cache is not None:

@@ -15,17 +15,18 @@ keys, bounds checks and paging. Also `health`, the one operation outside runs, t
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from datlake_api import models as api
 from datlake_api.api.system import get_health
 
 from . import _convert as domain
-from ._call import Call, Deferral
-from ._client import DatlakeClient
+from ._call import Call, Deferral, Plan
+from ._client import DatlakeClient, Session
 from ._errors import SDKError, ServerError, ValidationError
 from ._names import bad_idempotency_key
 from ._result import Err, Ok, Result
@@ -38,11 +39,32 @@ __all__ = [
     "health",
     "idempotency_key_for",
     "iterate_pages",
+    "operation",
+    "plan_health",
     "retry_safe",
 ]
 
 M = TypeVar("M")
 T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def operation(
+    plan: Callable[Concatenate[Session[Any], P], Plan[T]],
+) -> Callable[Concatenate[DatlakeClient, P], Result[T, SDKError]]:
+    """The functional operation that carries out `plan` (`plan_start_run`, ...) through a
+    `DatlakeClient`; `datlake_sdk.aio` makes the async one of the same plan.
+
+    >>> health(DatlakeClient("http://127.0.0.1:8765"))  # doctest: +SKIP
+    Ok(value=Health(status='ok', version='0.1.0'))
+    """
+
+    @functools.wraps(plan)
+    def perform(client: DatlakeClient, /, *args: P.args, **kwargs: P.kwargs) -> Result[T, SDKError]:
+        return client.perform(plan(client, *args, **kwargs))
+
+    perform.__name__ = perform.__qualname__ = plan.__name__.removeprefix("plan_")
+    return perform
 
 
 def api_call(
@@ -149,17 +171,18 @@ def iterate_pages(
         seen.add(cursor)
 
 
-def health(client: DatlakeClient) -> Result[Health, SDKError]:
+def plan_health(client: Session[Any]) -> Plan[Health]:
     """Liveness and server version (no authentication needed).
 
     >>> health(client)  # doctest: +SKIP
     Ok(value=Health(status='ok', version='0.1.0'))
     """
-    return client.execute(
-        api_call(
-            get_health,
-            lambda request_id: get_health._get_kwargs(x_request_id=request_id),
-            api.Health,
-            domain.health,
-        )
+    return api_call(
+        get_health,
+        lambda request_id: get_health._get_kwargs(x_request_id=request_id),
+        api.Health,
+        domain.health,
     )
+
+
+health = operation(plan_health)
