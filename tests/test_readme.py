@@ -107,6 +107,19 @@ def test_the_with_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) ->
     assert "wrote 2 to" in (tmp_path / "run.log").read_text()
 
 
+def test_the_async_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
+    done = run_block(block_under("Async jobs"), tmp_path, datlake)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "weekly_users: running" in done.stdout
+    runs = httpx.get(
+        f"{datlake}/api/v1/jobs/daily_users/runs",
+        headers={"Authorization": f"Bearer {API_KEY}"},
+    ).json()["items"]
+    assert sorted(run["metadata"]["day"] for run in runs) == list(range(1, 8))
+    assert {run["status"] for run in runs} == {"succeeded"}
+
+
 def test_the_testing_block_passes(tmp_path: Path) -> None:
     script = tmp_path / "readme_testing_block.py"
     script.write_text(block_under("Testing code that uses the SDK"), encoding="utf-8")
