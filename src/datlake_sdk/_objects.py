@@ -42,8 +42,6 @@ __all__ = [
 
 StrPath = str | os.PathLike[str]
 
-_CHUNK_SIZE = 1024 * 1024
-
 # what a download's body may declare itself to be ("": no Content-Type at all)
 _OBJECT_MEDIA_TYPES = frozenset({"", "application/octet-stream"})
 
@@ -282,7 +280,7 @@ def _save_streamed(response: httpx.Response, dest: Path, info: ObjectInfo) -> Ob
         raise _unwritable(dest, ex) from ex
     try:
         with os.fdopen(descriptor, "wb") as out:
-            for chunk in response.iter_bytes(_CHUNK_SIZE):
+            for chunk in response.iter_bytes():  # as they arrive: no copies into bigger chunks
                 try:
                     out.write(chunk)
                 except OSError as ex:
