@@ -84,18 +84,23 @@ def api_call(
 ) -> Call[M, T]:
     """A `Call` to a generated endpoint module (`datlake_api.api.runs.start_run`, ...).
 
-    `request(request_id)` calls the module's `_get_kwargs` (typed: mypy checks its arguments)
-    with the attempt's request id; everything fixed per logical call (bodies, idempotency keys)
-    is built once, before this. Whether the call may be retried follows from the request it
+    `request(request_id)` calls the module's `_get_kwargs` (typed: mypy checks its arguments);
+    it runs once, here: each attempt sends the same arguments with its own `X-Request-Id`. Whether the call may be retried follows from the request it
     builds (`retry_safe`).
     """
+    built = request("")  # once: the attempts differ only by their X-Request-Id header
+
+    def for_attempt(request_id: str) -> dict[str, Any]:
+        headers = {**built.get("headers", {}), "X-Request-Id": request_id}
+        return {**built, "headers": headers}
+
     return Call(
         operation=endpoint.__name__.rpartition(".")[2],
-        request=request,
+        request=for_attempt,
         parse=endpoint._parse_response,
         expect=expect,
         convert=convert,
-        retry_safe=retry_safe(request("")),
+        retry_safe=retry_safe(built),
         rewind=rewind,
         run_ref=None if run is None else (run.job_name, run.run_id),
         on_not_found=on_not_found,
