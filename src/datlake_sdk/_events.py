@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from datlake_api import models as api
-from datlake_api.api.events import heartbeat as heartbeat_endpoint
-from datlake_api.api.events import list_events as list_events_endpoint
-from datlake_api.api.events import post_event as post_event_endpoint
 from datlake_api.types import UNSET
 
 from . import _convert as domain
 from ._call import Deferral, Plan, Refusal
 from ._client import DatlakeClient, Session
 from ._errors import SDKError, ValidationError
+from ._lazy import lazy
 from ._names import bad_json, bad_run, bad_utf8, first_invalid
 from ._operations import (
     api_call,
@@ -38,6 +35,18 @@ from ._operations import (
 )
 from ._result import Err, Ok, Result
 from ._types import Event, Lease, Page, Run
+
+if TYPE_CHECKING:
+    from datlake_api import models as api
+    from datlake_api.api.events import heartbeat as heartbeat_endpoint
+    from datlake_api.api.events import list_events as list_events_endpoint
+    from datlake_api.api.events import post_event as post_event_endpoint
+else:  # the generated layer loads on first use (see _lazy)
+    api = lazy("datlake_api.models")
+    heartbeat_endpoint = lazy("datlake_api.api.events.heartbeat")
+    list_events_endpoint = lazy("datlake_api.api.events.list_events")
+    post_event_endpoint = lazy("datlake_api.api.events.post_event")
+
 
 __all__ = [
     "EVENT_KINDS",

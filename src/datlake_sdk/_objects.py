@@ -13,13 +13,10 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import attrs
 import httpx
-from datlake_api import models as api
-from datlake_api.api.objects import download_object as download_object_endpoint
-from datlake_api.api.objects import upload_object as upload_object_endpoint
 from datlake_api.types import File
 
 from . import _convert as domain
@@ -27,10 +24,21 @@ from ._call import Call, Deferral
 from ._client import DatlakeClient
 from ._errors import SDKError, ServerError, Transient, ValidationError
 from ._ids import new_id
+from ._lazy import lazy
 from ._names import bad_bucket, bad_object_name, bad_run, first_invalid
 from ._operations import api_call
 from ._result import Result, map
 from ._types import Artifact, ObjectInfo, Run
+
+if TYPE_CHECKING:
+    from datlake_api import models as api
+    from datlake_api.api.objects import download_object as download_object_endpoint
+    from datlake_api.api.objects import upload_object as upload_object_endpoint
+else:  # the generated layer loads on first use (see _lazy)
+    api = lazy("datlake_api.models")
+    download_object_endpoint = lazy("datlake_api.api.objects.download_object")
+    upload_object_endpoint = lazy("datlake_api.api.objects.upload_object")
+
 
 __all__ = [
     "download_object",

@@ -19,18 +19,24 @@ import functools
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
-from typing import Any, Concatenate, ParamSpec, TypeVar
-
-from datlake_api import models as api
-from datlake_api.api.system import get_health
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from . import _convert as domain
 from ._call import Call, Deferral, Plan
 from ._client import DatlakeClient, Session
 from ._errors import SDKError, ServerError, ValidationError
+from ._lazy import lazy
 from ._names import bad_idempotency_key
 from ._result import Err, Ok, Result
 from ._types import Health, Page, Run
+
+if TYPE_CHECKING:
+    from datlake_api import models as api
+    from datlake_api.api.system import get_health
+else:  # the generated layer loads on first use (see _lazy)
+    api = lazy("datlake_api.models")
+    get_health = lazy("datlake_api.api.system.get_health")
+
 
 __all__ = [
     "api_call",
@@ -85,8 +91,8 @@ def api_call(
     """A `Call` to a generated endpoint module (`datlake_api.api.runs.start_run`, ...).
 
     `request(request_id)` calls the module's `_get_kwargs` (typed: mypy checks its arguments);
-    it runs once, here: each attempt sends the same arguments with its own `X-Request-Id`. Whether the call may be retried follows from the request it
-    builds (`retry_safe`).
+    it runs once, here: each attempt sends the same arguments with its own `X-Request-Id`.
+    Whether the call may be retried follows from the request it builds (`retry_safe`).
     """
     built = request("")  # once: the attempts differ only by their X-Request-Id header
 

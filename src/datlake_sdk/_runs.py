@@ -10,13 +10,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from datlake_api import models as api
-from datlake_api.api.runs import complete_run as complete_run_endpoint
-from datlake_api.api.runs import get_run as get_run_endpoint
-from datlake_api.api.runs import list_runs as list_runs_endpoint
-from datlake_api.api.runs import start_run as start_run_endpoint
 from datlake_api.types import UNSET
 
 from . import _convert as domain
@@ -24,6 +19,7 @@ from ._call import Call, Deferral, Plan, Refusal
 from ._client import DatlakeClient, Session
 from ._errors import SDKError, ValidationError
 from ._ids import id_for_key, new_id
+from ._lazy import lazy
 from ._names import bad_json, bad_name, bad_run, bad_run_id, bad_text, bad_utf8, first_invalid
 from ._operations import (
     api_call,
@@ -35,6 +31,20 @@ from ._operations import (
 )
 from ._result import Err, Result, map
 from ._types import Artifact, Page, Run
+
+if TYPE_CHECKING:
+    from datlake_api import models as api
+    from datlake_api.api.runs import complete_run as complete_run_endpoint
+    from datlake_api.api.runs import get_run as get_run_endpoint
+    from datlake_api.api.runs import list_runs as list_runs_endpoint
+    from datlake_api.api.runs import start_run as start_run_endpoint
+else:  # the generated layer loads on first use (see _lazy)
+    api = lazy("datlake_api.models")
+    complete_run_endpoint = lazy("datlake_api.api.runs.complete_run")
+    get_run_endpoint = lazy("datlake_api.api.runs.get_run")
+    list_runs_endpoint = lazy("datlake_api.api.runs.list_runs")
+    start_run_endpoint = lazy("datlake_api.api.runs.start_run")
+
 
 __all__ = [
     "complete_run",

@@ -9,14 +9,9 @@ list a table's history and walk its lineage.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from datlake_api import models as api
-from datlake_api.api.lineage import get_lineage as get_lineage_endpoint
-from datlake_api.api.tables import fetch_latest_uri as fetch_latest_uri_endpoint
-from datlake_api.api.tables import list_snapshots as list_snapshots_endpoint
-from datlake_api.api.tables import register_snapshot as register_snapshot_endpoint
 from datlake_api.types import UNSET
 
 from . import _convert as domain
@@ -24,6 +19,7 @@ from ._call import Call, Chain, Deferral, Plan, Refusal
 from ._client import DatlakeClient, Session
 from ._errors import SDKError
 from ._ids import id_for_key, new_id
+from ._lazy import lazy
 from ._log import logger
 from ._names import bad_json, bad_name, bad_run, bad_run_id, bad_text, bad_utf8, first_invalid
 from ._operations import (
@@ -37,6 +33,20 @@ from ._operations import (
 from ._result import Err, Ok, Result, unwrap_or
 from ._runs import run_lookup
 from ._types import LineageGraph, Page, Run, SnapshotInfo, UriInfo
+
+if TYPE_CHECKING:
+    from datlake_api import models as api
+    from datlake_api.api.lineage import get_lineage as get_lineage_endpoint
+    from datlake_api.api.tables import fetch_latest_uri as fetch_latest_uri_endpoint
+    from datlake_api.api.tables import list_snapshots as list_snapshots_endpoint
+    from datlake_api.api.tables import register_snapshot as register_snapshot_endpoint
+else:  # the generated layer loads on first use (see _lazy)
+    api = lazy("datlake_api.models")
+    get_lineage_endpoint = lazy("datlake_api.api.lineage.get_lineage")
+    fetch_latest_uri_endpoint = lazy("datlake_api.api.tables.fetch_latest_uri")
+    list_snapshots_endpoint = lazy("datlake_api.api.tables.list_snapshots")
+    register_snapshot_endpoint = lazy("datlake_api.api.tables.register_snapshot")
+
 
 __all__ = [
     "fetch_latest_uri",
