@@ -24,14 +24,14 @@ from ._errors import SDKError, ValidationError
 from ._events import heartbeat, post_event
 from ._leases import DEFAULT_HEARTBEAT_EVERY, LeaseKeeper
 from ._objects import StrPath, make_log_artifact, upload_object
-from ._policy import OnError
+from ._policy import OnError, Policy
 from ._result import Err, Ok, Result
 from ._runs import plan_finish_run, start_run
 from ._tables import fetch_latest_uri, register_snapshot
 from ._types import Artifact, Event, Lease, Run, SnapshotInfo, UriInfo
 from .frames._job_methods import FrameMethods
 
-__all__ = ["Completion", "JobContext", "JobTerminated", "deliver_waiting"]
+__all__ = ["Completion", "JobContext", "JobTerminated", "deliver_waiting", "side_value"]
 
 T = TypeVar("T")
 
@@ -267,12 +267,7 @@ class JobContext(FrameMethods):
         return None
 
     def _side(self, result: Result[T, SDKError], what: str) -> T | None:
-        if isinstance(result, Ok):
-            return result.value
-        if self.client.policy.on_error is OnError.RAISE:
-            raise result.error
-        logger.warning("%s: %s failed, the job goes on: %s", self.job_name, what, result.error)
-        return None
+        return side_value(result, self.client.policy, self.job_name, what)
 
     def _install_sigterm_handler(self) -> None:
         # Signal handlers can only be set from the main thread; a job elsewhere does without.
@@ -329,6 +324,17 @@ class Completion:
             extra=_error_extra(self.failure if self.failure is not None else rejected),
             artifacts=self.artifacts,
         )
+
+
+def side_value(result: Result[T, SDKError], policy: Policy, job_name: str, what: str) -> T | None:
+    """The value of a side method's `result`; its error raises under `on_error=raise`, else it
+    is logged and the job goes on (`None`)."""
+    if isinstance(result, Ok):
+        return result.value
+    if policy.on_error is OnError.RAISE:
+        raise result.error
+    logger.warning("%s: %s failed, the job goes on: %s", job_name, what, result.error)
+    return None
 
 
 def deliver_waiting(client: Session[Any], job_name: str, run: Run) -> None:

@@ -4,8 +4,6 @@ shared rules (retries, refusals, the outbox) seen from the async side."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,23 +23,11 @@ from datlake_sdk.aio import (
 )
 from datlake_sdk.functional import Err, NotFound, Ok, ValidationError, unwrap
 from datlake_sdk.functional import get_run as sync_get_run
-from datlake_server import create_app, serve_app
 
 from .helpers import RUN_JSON, problem
+from .test_operations_end_to_end import API_KEY, server_url, unique
 
-API_KEY = "aio-test-key"
-
-
-@pytest.fixture(scope="module")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    app = create_app(tmp_path_factory.mktemp("datlake"), API_KEY, validate_responses=True)
-    with serve_app(app) as url:
-        yield url
-    assert not app.state.response_violations, app.state.response_violations
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+__all__ = ["server_url"]  # the spec-checked local Datlake of the end-to-end tests, shared
 
 
 def test_a_run_reads_writes_and_completes(server_url: str) -> None:

@@ -20,9 +20,8 @@ from typing import Any, TypeVar
 
 from .._errors import SDKError
 from .._events import MAX_LEASE_SECONDS
-from .._job import Completion, _value, deliver_waiting, logger
+from .._job import Completion, _value, deliver_waiting, logger, side_value
 from .._leases import DEFAULT_HEARTBEAT_EVERY
-from .._policy import OnError
 from .._result import Ok, Result
 from .._types import Artifact, Event, Lease, Run, SnapshotInfo, UriInfo
 from ._client import AsyncDatlakeClient
@@ -157,9 +156,4 @@ class AsyncJobContext:
             await asyncio.sleep(every)
 
     def _side(self, result: Result[T, SDKError], what: str) -> T | None:
-        if isinstance(result, Ok):
-            return result.value
-        if self.client.policy.on_error is OnError.RAISE:
-            raise result.error
-        logger.warning("%s: %s failed, the job goes on: %s", self.job_name, what, result.error)
-        return None
+        return side_value(result, self.client.policy, self.job_name, what)
