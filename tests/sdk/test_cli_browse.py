@@ -166,3 +166,18 @@ def test_a_wrong_key_and_no_server(datlake, monkeypatch: pytest.MonkeyPatch) -> 
     code, _, err = datlake("jobs")
     assert code == 2
     assert "DATLAKE_URL" in err
+
+
+def test_lineage_says_what_its_bounds_left_out(datlake) -> None:
+    code, full, _ = datlake("lineage", "users_raw")
+    assert code == 0
+    assert "cut short" not in full
+
+    code, cut, _ = datlake("lineage", "users_raw", "--limit", "1", "--history", "1")
+    assert code == 0
+    assert cut.splitlines()[-1].startswith("(cut short by the server")
+    assert len(cut.splitlines()) < len(full.splitlines())
+
+    code, _, err = datlake("lineage", "users_raw", "--limit", "0")
+    assert code == 2
+    assert "--limit" in err

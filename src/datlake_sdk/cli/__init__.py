@@ -6,7 +6,7 @@
     datlake outbox status|flush|list|drop
     datlake cache warm TABLE... | show
     datlake jobs [--prefix P] | runs JOB [RUN_ID] | tables [--prefix P] | snapshots TABLE
-    datlake lineage TABLE [--direction D] [--depth N] [--format tree|mermaid|dot|json]
+    datlake lineage TABLE [--direction D] [--depth N] [--limit N] [--history N] [--format F]
     datlake download URI DEST
     datlake export openlineage [--job JOB...] [--since TIME] [--namespace NS] [--to URL]
 

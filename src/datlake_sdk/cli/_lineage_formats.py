@@ -38,11 +38,6 @@ if TYPE_CHECKING:
 FORMATS = ("tree", "mermaid", "dot", "json")
 
 
-def truncated(graph: LineageGraph) -> bool:
-    """Whether the server cut the graph short (servers that bound it say so)."""
-    return bool(getattr(graph, "truncated", False))
-
-
 def lineage_tree(
     graph: LineageGraph, notes: Mapping[str, Sequence[str]] | None = None
 ) -> list[str]:
@@ -97,8 +92,11 @@ def lineage_tree(
         *(children(root, False) if graph.direction != "upstream" else []),
     ]
     walk(top, "")
-    if truncated(graph):
-        lines.append("(cut short by the server: ask for less --depth)")
+    folded = sorted(node.name for node in graph.nodes if node.history_truncated)
+    if folded:
+        lines.append(f"(older history of {', '.join(folded)} not shown: ask for more --history)")
+    if graph.truncated:
+        lines.append("(cut short by the server: ask for less --depth, more --limit or --history)")
     return lines
 
 
@@ -113,7 +111,7 @@ def mermaid(graph: LineageGraph) -> str:
     for edge in graph.edges:
         if edge.source in ids and edge.target in ids:
             lines.append(f"  {ids[edge.source]} -->|{edge.kind}| {ids[edge.target]}")
-    if truncated(graph):
+    if graph.truncated:
         lines.append("  %% cut short by the server")
     return "\n".join(lines)
 
@@ -121,7 +119,7 @@ def mermaid(graph: LineageGraph) -> str:
 def dot(graph: LineageGraph) -> str:
     """A Graphviz digraph (`datlake lineage T --format dot | dot -Tsvg > lineage.svg`)."""
     lines = ["digraph lineage {", "  rankdir=LR;"]
-    if truncated(graph):
+    if graph.truncated:
         lines.append("  // cut short by the server")
     for node in graph.nodes:
         shape = "box" if node.kind == "table" else "ellipse"

@@ -1,6 +1,8 @@
-"""`datlake lineage TABLE [--direction D] [--depth N] [--format tree|mermaid|dot|json]`: the
-lineage graph around a table, as a tree (the default), a Mermaid flowchart, a Graphviz digraph
-or JSON (`--json` is `--format json`).
+"""`datlake lineage TABLE [--direction D] [--depth N] [--limit N] [--history N] [--format F]`:
+the lineage graph around a table, as a tree (the default), a Mermaid flowchart, a Graphviz
+digraph or JSON (`--json` is `--format json`). The graph is bounded as the contract says: at
+most `--limit` nodes and each table's `--history` newest snapshots or reads; what was left out
+is said in a last line.
 
 >>> main(["--help"])  # doctest: +ELLIPSIS
 usage: datlake lineage ...
@@ -10,9 +12,10 @@ usage: datlake lineage ...
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from datlake_sdk._tables import MAX_LINEAGE_HISTORY, MAX_LINEAGE_NODES
 from datlake_sdk.cli._browse import browse_parser, print_json, run_command, value_of
 from datlake_sdk.cli._lineage_formats import FORMATS, dot, lineage_tree, mermaid
 
@@ -33,8 +36,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--depth", type=int, choices=range(1, 11), default=3, metavar="N",
         help="table-to-table hops, 1-10",
     )  # fmt: skip
+    parser.add_argument(
+        "--limit", type=_bounded(MAX_LINEAGE_NODES), default=None, metavar="N",
+        help=f"at most N nodes, 1-{MAX_LINEAGE_NODES} (the server's default: 1000)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--history", type=_bounded(MAX_LINEAGE_HISTORY), default=None, metavar="N",
+        help=f"each table's N newest snapshots or reads, 1-{MAX_LINEAGE_HISTORY} (default 20)",
+    )  # fmt: skip
     parser.add_argument("--format", choices=FORMATS, default="tree", help="how to print it")
     return parser
+
+
+def _bounded(most: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not text.isdigit() or not 1 <= int(text) <= most:
+            raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {most}: {text!r}")
+        return int(text)
+
+    return parse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,7 +64,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _lineage(args: argparse.Namespace, client: DatlakeClient) -> None:
     from datlake_sdk._tables import get_lineage
 
-    graph = value_of(get_lineage(client, args.table, depth=args.depth, direction=args.direction))
+    graph = value_of(
+        get_lineage(
+            client,
+            args.table,
+            depth=args.depth,
+            direction=args.direction,
+            limit=args.limit,
+            history=args.history,
+        )
+    )
     output = "json" if args.json else args.format
     if output == "json":
         print_json(graph)
