@@ -18,16 +18,26 @@ from .lineage_graph import LineageGraph
 from .lineage_node import LineageNode
 from .lineage_node_kind import LineageNodeKind
 from .lineage_node_status import LineageNodeStatus
+from .log_chunk import LogChunk
+from .metric_point import MetricPoint
+from .metric_series import MetricSeries
+from .metric_series_list import MetricSeriesList
+from .metric_value import MetricValue
 from .object_receipt import ObjectReceipt
 from .problem import Problem
+from .progress import Progress
+from .progress_update import ProgressUpdate
 from .register_snapshot_request import RegisterSnapshotRequest
 from .run import Run
+from .run_log import RunLog
 from .run_page import RunPage
 from .run_status import RunStatus
 from .snapshot import Snapshot
 from .snapshot_page import SnapshotPage
 from .snapshot_schema_type_0 import SnapshotSchemaType0
 from .start_run_request import StartRunRequest
+from .telemetry_batch import TelemetryBatch
+from .telemetry_receipt import TelemetryReceipt
 
 __all__ = (
     "Artifact",
@@ -48,14 +58,24 @@ __all__ = (
     "LineageNode",
     "LineageNodeKind",
     "LineageNodeStatus",
+    "LogChunk",
+    "MetricPoint",
+    "MetricSeries",
+    "MetricSeriesList",
+    "MetricValue",
     "ObjectReceipt",
     "Problem",
+    "Progress",
+    "ProgressUpdate",
     "RegisterSnapshotRequest",
     "Run",
+    "RunLog",
     "RunPage",
     "RunStatus",
     "Snapshot",
     "SnapshotPage",
     "SnapshotSchemaType0",
     "StartRunRequest",
+    "TelemetryBatch",
+    "TelemetryReceipt",
 )

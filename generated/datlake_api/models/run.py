@@ -13,6 +13,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.artifact import Artifact
     from ..models.free_form import FreeForm
+    from ..models.progress import Progress
     from ..models.snapshot import Snapshot
 
 
@@ -41,6 +42,7 @@ class Run:
             each heartbeat (to `lease_seconds` after it). A `running` run past it is reported
             `lost`. Null only from servers that give runs no lease until they heartbeat.
         parent_run_id (None | str | Unset):
+        progress (None | Progress | Unset): the latest progress the run reported (v1.3), null before any
     """
 
     job_name: str
@@ -56,9 +58,12 @@ class Run:
     last_heartbeat_at: datetime.datetime | None | Unset = UNSET
     lease_expires_at: datetime.datetime | None | Unset = UNSET
     parent_run_id: None | str | Unset = UNSET
+    progress: None | Progress | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.progress import Progress
+
         job_name = self.job_name
 
         run_id = self.run_id
@@ -116,6 +121,14 @@ class Run:
         else:
             parent_run_id = self.parent_run_id
 
+        progress: dict[str, Any] | None | Unset
+        if isinstance(self.progress, Unset):
+            progress = UNSET
+        elif isinstance(self.progress, Progress):
+            progress = self.progress.to_dict()
+        else:
+            progress = self.progress
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -139,6 +152,8 @@ class Run:
             field_dict["lease_expires_at"] = lease_expires_at
         if parent_run_id is not UNSET:
             field_dict["parent_run_id"] = parent_run_id
+        if progress is not UNSET:
+            field_dict["progress"] = progress
 
         return field_dict
 
@@ -146,6 +161,7 @@ class Run:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.artifact import Artifact
         from ..models.free_form import FreeForm
+        from ..models.progress import Progress
         from ..models.snapshot import Snapshot
 
         d = dict(src_dict)
@@ -242,6 +258,23 @@ class Run:
 
         parent_run_id = _parse_parent_run_id(d.pop("parent_run_id", UNSET))
 
+        def _parse_progress(data: object) -> None | Progress | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                progress_type_1 = Progress.from_dict(data)
+
+                return progress_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Progress | Unset, data)
+
+        progress = _parse_progress(d.pop("progress", UNSET))
+
         run = cls(
             job_name=job_name,
             run_id=run_id,
@@ -256,6 +289,7 @@ class Run:
             last_heartbeat_at=last_heartbeat_at,
             lease_expires_at=lease_expires_at,
             parent_run_id=parent_run_id,
+            progress=progress,
         )
 
         run.additional_properties = d
