@@ -9,6 +9,7 @@ an expected failure, so a job is a chain of steps on two tracks.
 >>> client.close()
 """
 
+from ._artifacts import download_artifact, list_artifacts
 from ._errors import (
     AuthError,
     Conflict,
@@ -19,9 +20,11 @@ from ._errors import (
     ValidationError,
 )
 from ._events import heartbeat, iter_events, list_events, post_event
+from ._join import current_run
 from ._leases import keep_alive
 from ._objects import download_object, make_log_artifact, upload_file, upload_object
 from ._operations import health
+from ._reporting import get_run_log, list_metrics, post_metric, post_progress, post_telemetry
 from ._result import (
     Err,
     Ok,
@@ -46,7 +49,9 @@ from ._tables import (
     list_snapshots,
     register_snapshot,
 )
+from ._telemetry import Telemetry, telemetry
 from ._types import (
+    ARTIFACT_TYPES,
     Artifact,
     Event,
     Health,
@@ -54,14 +59,20 @@ from ._types import (
     LineageEdge,
     LineageGraph,
     LineageNode,
+    MetricPoint,
+    MetricSeries,
     ObjectInfo,
     Page,
+    Progress,
     Run,
+    RunLog,
     SnapshotInfo,
+    TelemetryReceipt,
     UriInfo,
 )
 
 __all__ = [
+    "ARTIFACT_TYPES",
     "Artifact",
     "AuthError",
     "Conflict",
@@ -72,25 +83,34 @@ __all__ = [
     "LineageEdge",
     "LineageGraph",
     "LineageNode",
+    "MetricPoint",
+    "MetricSeries",
     "NotFound",
     "ObjectInfo",
     "Ok",
     "Page",
+    "Progress",
     "Result",
     "Run",
+    "RunLog",
     "SDKError",
     "ServerError",
     "SnapshotInfo",
+    "Telemetry",
+    "TelemetryReceipt",
     "Transient",
     "UnwrapError",
     "UriInfo",
     "ValidationError",
     "and_then",
     "complete_run",
+    "current_run",
+    "download_artifact",
     "download_object",
     "fetch_latest_uri",
     "get_lineage",
     "get_run",
+    "get_run_log",
     "health",
     "heartbeat",
     "is_err",
@@ -99,17 +119,23 @@ __all__ = [
     "iter_runs",
     "iter_snapshots",
     "keep_alive",
+    "list_artifacts",
     "list_events",
+    "list_metrics",
     "list_runs",
     "list_snapshots",
     "make_log_artifact",
     "map",
     "map_err",
     "post_event",
+    "post_metric",
+    "post_progress",
+    "post_telemetry",
     "recover",
     "register_snapshot",
     "start_run",
     "tee",
+    "telemetry",
     "unwrap",
     "unwrap_err",
     "unwrap_or",

@@ -118,6 +118,15 @@ def snapshot_doc(row: sqlite3.Row) -> Doc:
     }
 
 
+def progress_doc(row: sqlite3.Row) -> Doc:
+    return {
+        "done": row["done"],
+        "total": row["total"],
+        "message": row["message"],
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
 def _event_doc(row: sqlite3.Row) -> Doc:
     return {
         "event_id": row["event_id"],
@@ -172,6 +181,7 @@ def run_docs(conn: sqlite3.Connection, rows: list[sqlite3.Row], now: float) -> l
     ids = [row["run_id"] for row in rows]
     inputs: dict[str, list[Doc]] = {run_id: [] for run_id in ids}
     outputs: dict[str, list[Doc]] = {run_id: [] for run_id in ids}
+    progress: dict[str, Doc] = {}
     if ids:
         id_list = (_dumps(ids),)
         for row in conn.execute(
@@ -186,6 +196,10 @@ def run_docs(conn: sqlite3.Connection, rows: list[sqlite3.Row], now: float) -> l
             id_list,
         ):
             outputs[row["run_id"]].append(snapshot_doc(row))
+        for row in conn.execute(
+            "SELECT * FROM progress WHERE run_id IN (SELECT value FROM json_each(?))", id_list
+        ):
+            progress[row["run_id"]] = progress_doc(row)
     return [
         {
             "job_name": row["job_name"],
@@ -201,6 +215,7 @@ def run_docs(conn: sqlite3.Connection, rows: list[sqlite3.Row], now: float) -> l
             "artifacts": json.loads(row["artifacts"]),
             "inputs": inputs[row["run_id"]],
             "outputs": outputs[row["run_id"]],
+            "progress": progress.get(row["run_id"]),
         }
         for row in rows
     ]
