@@ -91,7 +91,7 @@ def progress(model: api.Progress) -> Progress:
     )
 
 
-def maybe_progress(model: api.Progress | Unset | None) -> Progress | None:
+def maybe_progress(model: api.Progress | Unset) -> Progress | None:
     return progress(model) if isinstance(model, api.Progress) else None
 
 
@@ -136,7 +136,7 @@ def telemetry_receipt(model: api.TelemetryReceipt) -> TelemetryReceipt:
 
 
 def run_log(model: api.RunLog) -> RunLog:
-    return RunLog(text=model.text, next_seq=model.next_seq)
+    return RunLog(text=model.text, next_chunk=model.next_chunk)
 
 
 def snapshot(model: api.Snapshot) -> SnapshotInfo:

@@ -58,10 +58,12 @@ MAX_LOG_CHUNKS = 32
 MAX_LOG_CHUNK = 65536
 MAX_UNIT_LENGTH = 32
 MAX_MESSAGE_LENGTH = 4096
+_MAX_INT64 = 2**63 - 1
 _METRIC_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,127}")
 
 LogChunk = tuple[int, str]
-"""`(seq, text)`: a chunk of a run's live log and its number in it, from 0."""
+"""`(seq, text)`: a chunk of a run's live log and its number among its source's, from 0."""
+_LOG_SOURCE = re.compile(r"[A-Za-z0-9._:-]{0,64}")
 
 
 def _not_delivered() -> None:
@@ -75,13 +77,16 @@ def post_telemetry(
     metrics: Sequence[MetricPoint] = (),
     progress: Progress | None = None,
     log: Sequence[LogChunk] = (),
+    log_source: str = "",
     idempotency_key: str | None = None,
 ) -> Result[TelemetryReceipt | None, SDKError]:
     """Record up to 1000 metric points, the run's latest progress and up to 32 numbered chunks
-    of its live log (64 KiB of text each) in one request.
+    of its live log (64 KiB of text each) in one request. `log_source` names the writer the
+    chunks are numbered for (one per process or logger sharing the run's log).
 
     An `Idempotency-Key` is always sent (a fresh uuid4 unless you pass one), the same on every
-    retry, and a log chunk is kept under its number: a batch sent twice is recorded once.
+    retry, and a log chunk is kept under its source and number: a batch sent twice is
+    recorded once.
     A point without `recorded_at` is stamped now. `Ok(None)`: not delivered, and
     `suppress_transient` carried on.
 
@@ -90,7 +95,11 @@ def post_telemetry(
     Ok(value=TelemetryReceipt(metrics=1, log_chunks=1, progress=None))
     """
     invalid = first_invalid(
-        bad_run("run", run), bad_metrics(metrics), bad_progress(progress), _bad_log(log)
+        bad_run("run", run),
+        bad_metrics(metrics),
+        bad_progress(progress),
+        _bad_log(log),
+        _bad_log_source(log_source),
     )
     if invalid is not None:
         return client.refuse("post_telemetry", invalid, run)
@@ -105,7 +114,8 @@ def post_telemetry(
         ]
         or UNSET,
         progress=UNSET if progress is None else domain.progress_model(progress),
-        log=[api.LogChunk(seq=seq, text=text) for seq, text in log] or UNSET,
+        log=[api.LogChunk(seq=seq, text=text, source=log_source or UNSET) for seq, text in log]
+        or UNSET,
     )
 
     def pending() -> TelemetryReceipt:
@@ -187,21 +197,23 @@ def list_metrics(
     )
 
 
-def get_run_log(client: DatlakeClient, run: Run, *, from_seq: int = 0) -> Result[RunLog, SDKError]:
-    """`run`'s live log as shipped so far, from chunk `from_seq` on; pass `next_seq` back to
-    follow a running job. A long log comes in parts of a few MiB: read on while the text
-    is not empty.
+def get_run_log(
+    client: DatlakeClient, run: Run, *, from_chunk: int = 0
+) -> Result[RunLog, SDKError]:
+    """`run`'s live log as shipped so far, from its chunk `from_chunk` on (in the order the
+    chunks arrived); pass `next_chunk` back to follow a running job. A long log comes in parts
+    of a few MiB: read on while the text is not empty.
 
     >>> print(unwrap(get_run_log(client, run)).text)  # doctest: +SKIP
     """
-    invalid = first_invalid(bad_run("run", run), _bad_whole("from_seq", from_seq))
+    invalid = first_invalid(bad_run("run", run), _bad_whole("from_chunk", from_chunk))
     if invalid is not None:
         return client.refuse("get_run_log", invalid, run)
     return client.execute(
         api_call(
             get_run_log_endpoint,
             lambda request_id: get_run_log_endpoint._get_kwargs(
-                run.job_name, run.run_id, from_seq=from_seq, x_request_id=request_id
+                run.job_name, run.run_id, from_chunk=from_chunk, x_request_id=request_id
             ),
             api.RunLog,
             domain.run_log,
@@ -230,12 +242,17 @@ def _bad_whole(argument: str, value: int | None) -> ValidationError | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{argument} must be an int, not {type(value).__name__}")
-    return None if value >= 0 else ValidationError(f"{argument}: {value} is negative")
+    if 0 <= value <= _MAX_INT64:
+        return None
+    return ValidationError(f"{argument}: {value} is not between 0 and {_MAX_INT64}")
 
 
 def _bad_number(argument: str, value: float | None) -> ValidationError | None:
-    if value is None or math.isfinite(value):
-        return None
+    try:
+        if value is None or math.isfinite(value):
+            return None
+    except OverflowError:  # an int no float can hold
+        return ValidationError(f"{argument}: {str(value)[:20]}... is too large")
     return ValidationError(f"{argument}: {value!r} is not a finite number")
 
 
@@ -269,6 +286,16 @@ def bad_progress(progress: Progress | None) -> ValidationError | None:
         if too_long
         else None,
         bad_utf8("progress.message", progress.message),
+    )
+
+
+def _bad_log_source(source: str) -> ValidationError | None:
+    if not isinstance(source, str):
+        raise TypeError(f"log_source must be a str, not {type(source).__name__}")
+    if _LOG_SOURCE.fullmatch(source):
+        return None
+    return ValidationError(
+        f"log_source: {source[:40]!r} must be up to 64 letters, digits, '.', '_', ':' or '-'"
     )
 
 

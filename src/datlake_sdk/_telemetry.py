@@ -28,6 +28,7 @@ import os
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -88,6 +89,7 @@ class Telemetry:
         self.dropped_points = 0
         self.dropped_log = 0
         self.requests = 0
+        self.log_source = uuid.uuid4().hex[:16]  # this writer's chunks, among the run's log's
         self._changed = threading.Condition()
         self._points: collections.deque[MetricPoint] = collections.deque()
         self._progress: Progress | None = None
@@ -277,7 +279,12 @@ class Telemetry:
     def _send(self, batch: _Batch) -> None:
         self.requests += 1
         sent = post_telemetry(
-            self.client, self.run, metrics=batch.metrics, progress=batch.progress, log=batch.log
+            self.client,
+            self.run,
+            metrics=batch.metrics,
+            progress=batch.progress,
+            log=batch.log,
+            log_source=self.log_source,
         )
         # The client logged the failure (and posted an error event under emit_event); a lost
         # batch is worth a count, not the job.

@@ -165,10 +165,10 @@ class MetricSeries:
 
 @attrs.frozen
 class RunLog:
-    """A run's live log from some chunk on: its `text`, and `next_seq` to read on from."""
+    """A run's live log from some chunk on: its `text`, and `next_chunk` to read on from."""
 
     text: str = attrs.field(validator=_text)
-    next_seq: int = attrs.field(validator=_whole)
+    next_chunk: int = attrs.field(validator=_whole)
 
 
 @attrs.frozen

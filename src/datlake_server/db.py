@@ -107,11 +107,14 @@ CREATE TABLE IF NOT EXISTS progress (
 );
 
 CREATE TABLE IF NOT EXISTS log_chunks (
+    position INTEGER PRIMARY KEY,
     run_id TEXT NOT NULL,
+    source TEXT NOT NULL,
     seq INTEGER NOT NULL,
     text TEXT NOT NULL,
-    PRIMARY KEY (run_id, seq)
+    UNIQUE (run_id, source, seq)
 );
+CREATE INDEX IF NOT EXISTS log_chunks_by_run ON log_chunks (run_id, position);
 """
 
 

@@ -161,7 +161,7 @@ class Operations:
 
     def get_run_log(self, call: Call) -> Response:
         log = self.telemetry.log(
-            call.path["job_name"], call.path["run_id"], call.query_int("from_seq", 0)
+            call.path["job_name"], call.path["run_id"], call.query_int("from_chunk", 0)
         )
         return JSONResponse(log)
 

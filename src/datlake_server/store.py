@@ -215,7 +215,7 @@ def run_docs(conn: sqlite3.Connection, rows: list[sqlite3.Row], now: float) -> l
             "artifacts": json.loads(row["artifacts"]),
             "inputs": inputs[row["run_id"]],
             "outputs": outputs[row["run_id"]],
-            "progress": progress.get(row["run_id"]),
+            **({"progress": progress[row["run_id"]]} if row["run_id"] in progress else {}),
         }
         for row in rows
     ]

@@ -1,8 +1,10 @@
 """What a running job reports besides its lineage: metric points, its latest progress and its
 live log, recorded from typed batches (`post_telemetry`) and read back per run.
 
-A log chunk is kept under its number (`seq`): a chunk sent again (a retry, an outbox replay,
-a batch whose answer was lost) is recorded once, so the log never doubles.
+A log chunk is kept under its writer (`source`) and its number there (`seq`): a chunk sent
+again (a retry, an outbox replay, a batch whose answer was lost) is recorded once, so the log
+never doubles, and a parent and its child can both write a run's log. The log reads in the
+order the chunks arrived.
 
 >>> import tempfile, pathlib
 >>> from datlake_server.db import Database
@@ -15,7 +17,7 @@ a batch whose answer was lost) is recorded once, so the log never doubles.
 >>> receipt["metrics"], receipt["log_chunks"], receipt["progress"]["total"]
 (1, 1, 4)
 >>> ledger.log("train", run["run_id"], 0)
-{'text': 'epoch 1\\n', 'next_seq': 1}
+{'text': 'epoch 1\\n', 'next_chunk': 1}
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from datlake_server.problems import RUN_FINISHED, Problem
+from datlake_server.problems import INVALID_BODY, RUN_FINISHED, Problem
 from datlake_server.store import (
     FINISHED,
     Answer,
@@ -42,6 +44,17 @@ MAX_LOG_READ = 4 * 1024 * 1024
 
 def _moment(text: str | None, default: float) -> float:
     return default if text is None else datetime.fromisoformat(text).timestamp()
+
+
+def _storable(value: float | None, where: str) -> float | None:
+    """A JSON number SQLite can store: an integer beyond 64 bits becomes a float (a 422 when
+    even a float cannot hold it)."""
+    if value is None or isinstance(value, float) or -(2**63) <= value < 2**63:
+        return value
+    try:
+        return float(value)
+    except OverflowError:
+        raise Problem(INVALID_BODY, f"{where}: {str(value)[:20]}... is too large") from None
 
 
 class TelemetryLedger:
@@ -68,7 +81,7 @@ class TelemetryLedger:
                     (
                         run_id,
                         point["name"],
-                        point["value"],
+                        _storable(point["value"], "metrics[].value"),
                         point.get("step"),
                         point.get("unit"),
                         _moment(point.get("recorded_at"), now),
@@ -79,8 +92,9 @@ class TelemetryLedger:
             chunks = 0
             for chunk in batch.get("log") or []:
                 cursor = conn.execute(
-                    "INSERT OR IGNORE INTO log_chunks (run_id, seq, text) VALUES (?, ?, ?)",
-                    (run_id, chunk["seq"], chunk["text"]),
+                    "INSERT OR IGNORE INTO log_chunks (run_id, source, seq, text)"
+                    " VALUES (?, ?, ?, ?)",
+                    (run_id, chunk.get("source", ""), chunk["seq"], chunk["text"]),
                 )
                 chunks += cursor.rowcount
             progress = batch.get("progress")
@@ -90,14 +104,18 @@ class TelemetryLedger:
                     " VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET"
                     " done = excluded.done, total = excluded.total,"
                     " message = excluded.message, updated_at = excluded.updated_at",
-                    (run_id, progress["done"], progress.get("total"), progress.get("message"), now),
+                    (
+                        run_id,
+                        _storable(progress["done"], "progress.done"),
+                        _storable(progress.get("total"), "progress.total"),
+                        progress.get("message"),
+                        now,
+                    ),
                 )
             latest = conn.execute("SELECT * FROM progress WHERE run_id = ?", (run_id,)).fetchone()
-            receipt = {
-                "metrics": len(points),
-                "log_chunks": chunks,
-                "progress": None if latest is None else progress_doc(latest),
-            }
+            receipt: Doc = {"metrics": len(points), "log_chunks": chunks}
+            if latest is not None:
+                receipt["progress"] = progress_doc(latest)
             return receipt, False
 
         return self.store._once(idempotency, create)
@@ -128,21 +146,20 @@ class TelemetryLedger:
                 )
             return {"series": list(series.values())}
 
-    def log(self, job_name: str, run_id: str, from_seq: int) -> Doc:
-        """The run's log text from chunk `from_seq` on (at most `MAX_LOG_READ` characters past
-        the first chunk) and the chunk to read next."""
+    def log(self, job_name: str, run_id: str, from_chunk: int) -> Doc:
+        """The run's log text from its chunk `from_chunk` on (0: its first, in the order they
+        arrived; at most `MAX_LOG_READ` characters past the first one) and the chunk to read
+        next."""
         with self.store.db.transaction() as conn:
             run_row(conn, run_id, job_name)
             parts: list[str] = []
             size = 0
-            next_seq = from_seq
             for row in conn.execute(
-                "SELECT seq, text FROM log_chunks WHERE run_id = ? AND seq >= ? ORDER BY seq",
-                (run_id, from_seq),
+                "SELECT text FROM log_chunks WHERE run_id = ? ORDER BY position LIMIT -1 OFFSET ?",
+                (run_id, from_chunk),
             ):
                 if parts and size + len(row["text"]) > MAX_LOG_READ:
                     break
                 parts.append(row["text"])
                 size += len(row["text"])
-                next_seq = row["seq"] + 1
-            return {"text": "".join(parts), "next_seq": next_seq}
+            return {"text": "".join(parts), "next_chunk": from_chunk + len(parts)}

@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="LogChunk")
 
 
@@ -13,18 +15,22 @@ T = TypeVar("T", bound="LogChunk")
 class LogChunk:
     """
     Attributes:
-        seq (int): the chunk's number in the run's log, from 0
+        seq (int): the chunk's number among its source's chunks, from 0
         text (str):
+        source (str | Unset): who wrote the chunk (one id per writer); empty when absent
     """
 
     seq: int
     text: str
+    source: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         seq = self.seq
 
         text = self.text
+
+        source = self.source
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -34,6 +40,8 @@ class LogChunk:
                 "text": text,
             }
         )
+        if source is not UNSET:
+            field_dict["source"] = source
 
         return field_dict
 
@@ -44,9 +52,12 @@ class LogChunk:
 
         text = d.pop("text")
 
+        source = d.pop("source", UNSET)
+
         log_chunk = cls(
             seq=seq,
             text=text,
+            source=source,
         )
 
         log_chunk.additional_properties = d

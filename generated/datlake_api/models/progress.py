@@ -12,7 +12,7 @@ T = TypeVar("T", bound="Progress")
 
 @_attrs_define
 class Progress:
-    """a run's latest progress
+    """a run's latest progress (v1.3; absent from a run that reported none)
 
     Attributes:
         done (float):

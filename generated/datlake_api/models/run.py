@@ -42,7 +42,7 @@ class Run:
             each heartbeat (to `lease_seconds` after it). A `running` run past it is reported
             `lost`. Null only from servers that give runs no lease until they heartbeat.
         parent_run_id (None | str | Unset):
-        progress (None | Progress | Unset): the latest progress the run reported (v1.3), null before any
+        progress (Progress | Unset): a run's latest progress (v1.3; absent from a run that reported none)
     """
 
     job_name: str
@@ -58,12 +58,10 @@ class Run:
     last_heartbeat_at: datetime.datetime | None | Unset = UNSET
     lease_expires_at: datetime.datetime | None | Unset = UNSET
     parent_run_id: None | str | Unset = UNSET
-    progress: None | Progress | Unset = UNSET
+    progress: Progress | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.progress import Progress
-
         job_name = self.job_name
 
         run_id = self.run_id
@@ -121,13 +119,9 @@ class Run:
         else:
             parent_run_id = self.parent_run_id
 
-        progress: dict[str, Any] | None | Unset
-        if isinstance(self.progress, Unset):
-            progress = UNSET
-        elif isinstance(self.progress, Progress):
+        progress: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.progress, Unset):
             progress = self.progress.to_dict()
-        else:
-            progress = self.progress
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -258,22 +252,12 @@ class Run:
 
         parent_run_id = _parse_parent_run_id(d.pop("parent_run_id", UNSET))
 
-        def _parse_progress(data: object) -> None | Progress | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                progress_type_1 = Progress.from_dict(data)
-
-                return progress_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Progress | Unset, data)
-
-        progress = _parse_progress(d.pop("progress", UNSET))
+        _progress = d.pop("progress", UNSET)
+        progress: Progress | Unset
+        if isinstance(_progress, Unset):
+            progress = UNSET
+        else:
+            progress = Progress.from_dict(_progress)
 
         run = cls(
             job_name=job_name,

@@ -14,24 +14,24 @@ class RunLog:
     """
     Attributes:
         text (str):
-        next_seq (int):
+        next_chunk (int): the position of the next chunk, to pass back as `from_chunk`
     """
 
     text: str
-    next_seq: int
+    next_chunk: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         text = self.text
 
-        next_seq = self.next_seq
+        next_chunk = self.next_chunk
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "text": text,
-                "next_seq": next_seq,
+                "next_chunk": next_chunk,
             }
         )
 
@@ -42,11 +42,11 @@ class RunLog:
         d = dict(src_dict)
         text = d.pop("text")
 
-        next_seq = d.pop("next_seq")
+        next_chunk = d.pop("next_chunk")
 
         run_log = cls(
             text=text,
-            next_seq=next_seq,
+            next_chunk=next_chunk,
         )
 
         run_log.additional_properties = d

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.progress import Progress
@@ -15,30 +17,27 @@ T = TypeVar("T", bound="TelemetryReceipt")
 
 @_attrs_define
 class TelemetryReceipt:
-    """
+    """what a batch recorded; `progress` is the run's latest (absent before any)
+
     Attributes:
         metrics (int): the metric points recorded
-        log_chunks (int): the log chunks recorded (a chunk number seen before is not counted)
-        progress (None | Progress):
+        log_chunks (int): the log chunks recorded (a chunk seen before is not counted)
+        progress (Progress | Unset): a run's latest progress (v1.3; absent from a run that reported none)
     """
 
     metrics: int
     log_chunks: int
-    progress: None | Progress
+    progress: Progress | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.progress import Progress
-
         metrics = self.metrics
 
         log_chunks = self.log_chunks
 
-        progress: dict[str, Any] | None
-        if isinstance(self.progress, Progress):
+        progress: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.progress, Unset):
             progress = self.progress.to_dict()
-        else:
-            progress = self.progress
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,9 +45,10 @@ class TelemetryReceipt:
             {
                 "metrics": metrics,
                 "log_chunks": log_chunks,
-                "progress": progress,
             }
         )
+        if progress is not UNSET:
+            field_dict["progress"] = progress
 
         return field_dict
 
@@ -61,20 +61,12 @@ class TelemetryReceipt:
 
         log_chunks = d.pop("log_chunks")
 
-        def _parse_progress(data: object) -> None | Progress:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                progress_type_1 = Progress.from_dict(data)
-
-                return progress_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Progress, data)
-
-        progress = _parse_progress(d.pop("progress"))
+        _progress = d.pop("progress", UNSET)
+        progress: Progress | Unset
+        if isinstance(_progress, Unset):
+            progress = UNSET
+        else:
+            progress = Progress.from_dict(_progress)
 
         telemetry_receipt = cls(
             metrics=metrics,

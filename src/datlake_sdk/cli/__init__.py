@@ -5,12 +5,14 @@
     datlake conformance --base-url URL [--api-key KEY]
     datlake outbox status|flush|list|drop
     datlake cache warm TABLE... | show
+    datlake run --job NAME [--input TABLE]... [--output TABLE=URI[:FORMAT]]... -- CMD ARGS...
 
 `server` runs the local Datlake; `conformance` checks any Datlake server against the contract's
 semantics; `outbox` shows and delivers what the outbox keeps; `cache` fills and shows the
-detached cache. Each command is a module of this package that imports what it needs only when
-it runs, so `datlake --help` and importing `datlake_sdk` stay light. Every `--help` shows the
-defaults; a usage error is one line on stderr and exit code 2.
+detached cache; `run` tracks any command as a run. Each command is a module of this package
+that imports what it needs only when it runs, so `datlake --help` and importing `datlake_sdk`
+stay light. Every `--help` shows the defaults; a usage error is one line on stderr and exit
+code 2.
 
 >>> main(["--help"])  # doctest: +ELLIPSIS
 usage: datlake ...
@@ -32,6 +34,7 @@ COMMANDS = {
     "conformance": ("conformance", "check a Datlake server against the contract"),
     "outbox": ("outbox", "see and deliver the writes kept while Datlake was away"),
     "cache": ("cache", "fill and show the snapshots served while Datlake is away"),
+    "run": ("run", "run a command as a lineage-tracked run of a job"),
 }
 
 

@@ -15,7 +15,7 @@ def _get_kwargs(
     job_name: str,
     run_id: str,
     *,
-    from_seq: int | Unset = 0,
+    from_chunk: int | Unset = 0,
     x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -24,7 +24,7 @@ def _get_kwargs(
 
     params: dict[str, Any] = {}
 
-    params["from_seq"] = from_seq
+    params["from_chunk"] = from_chunk
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -101,21 +101,22 @@ def sync_detailed(
     run_id: str,
     *,
     client: AuthenticatedClient | Client,
-    from_seq: int | Unset = 0,
+    from_chunk: int | Unset = 0,
     x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | RunLog]:
     """A run's live log, as shipped so far (v1.3)
 
-     The text of the log chunks recorded from `from_seq` on, in order, and the `seq` to
-    ask for next (tail a running job by passing it back). A job that died leaves its log
-    up to its last shipped chunk.
+     The text of the log chunks recorded from position `from_chunk` on (chunks are
+    numbered 0, 1, 2, ... per run in the order they arrived), and `next_chunk`, the
+    position to read on from (tail a running job by passing it back). A job that died
+    leaves its log up to its last shipped chunk.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
             client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
             that a write has its identity before it is sent and a replay of it is recognised
-        from_seq (int | Unset):  Default: 0.
+        from_chunk (int | Unset):  Default: 0.
         x_request_id (str | Unset):
 
     Raises:
@@ -129,7 +130,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         job_name=job_name,
         run_id=run_id,
-        from_seq=from_seq,
+        from_chunk=from_chunk,
         x_request_id=x_request_id,
     )
 
@@ -145,21 +146,22 @@ def sync(
     run_id: str,
     *,
     client: AuthenticatedClient | Client,
-    from_seq: int | Unset = 0,
+    from_chunk: int | Unset = 0,
     x_request_id: str | Unset = UNSET,
 ) -> Problem | RunLog | None:
     """A run's live log, as shipped so far (v1.3)
 
-     The text of the log chunks recorded from `from_seq` on, in order, and the `seq` to
-    ask for next (tail a running job by passing it back). A job that died leaves its log
-    up to its last shipped chunk.
+     The text of the log chunks recorded from position `from_chunk` on (chunks are
+    numbered 0, 1, 2, ... per run in the order they arrived), and `next_chunk`, the
+    position to read on from (tail a running job by passing it back). A job that died
+    leaves its log up to its last shipped chunk.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
             client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
             that a write has its identity before it is sent and a replay of it is recognised
-        from_seq (int | Unset):  Default: 0.
+        from_chunk (int | Unset):  Default: 0.
         x_request_id (str | Unset):
 
     Raises:
@@ -174,7 +176,7 @@ def sync(
         job_name=job_name,
         run_id=run_id,
         client=client,
-        from_seq=from_seq,
+        from_chunk=from_chunk,
         x_request_id=x_request_id,
     ).parsed
 
@@ -184,21 +186,22 @@ async def asyncio_detailed(
     run_id: str,
     *,
     client: AuthenticatedClient | Client,
-    from_seq: int | Unset = 0,
+    from_chunk: int | Unset = 0,
     x_request_id: str | Unset = UNSET,
 ) -> Response[Problem | RunLog]:
     """A run's live log, as shipped so far (v1.3)
 
-     The text of the log chunks recorded from `from_seq` on, in order, and the `seq` to
-    ask for next (tail a running job by passing it back). A job that died leaves its log
-    up to its last shipped chunk.
+     The text of the log chunks recorded from position `from_chunk` on (chunks are
+    numbered 0, 1, 2, ... per run in the order they arrived), and `next_chunk`, the
+    position to read on from (tail a running job by passing it back). A job that died
+    leaves its log up to its last shipped chunk.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
             client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
             that a write has its identity before it is sent and a replay of it is recognised
-        from_seq (int | Unset):  Default: 0.
+        from_chunk (int | Unset):  Default: 0.
         x_request_id (str | Unset):
 
     Raises:
@@ -212,7 +215,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         job_name=job_name,
         run_id=run_id,
-        from_seq=from_seq,
+        from_chunk=from_chunk,
         x_request_id=x_request_id,
     )
 
@@ -226,21 +229,22 @@ async def asyncio(
     run_id: str,
     *,
     client: AuthenticatedClient | Client,
-    from_seq: int | Unset = 0,
+    from_chunk: int | Unset = 0,
     x_request_id: str | Unset = UNSET,
 ) -> Problem | RunLog | None:
     """A run's live log, as shipped so far (v1.3)
 
-     The text of the log chunks recorded from `from_seq` on, in order, and the `seq` to
-    ask for next (tail a running job by passing it back). A job that died leaves its log
-    up to its last shipped chunk.
+     The text of the log chunks recorded from position `from_chunk` on (chunks are
+    numbered 0, 1, 2, ... per run in the order they arrived), and `next_chunk`, the
+    position to read on from (tail a running job by passing it back). A job that died
+    leaves its log up to its last shipped chunk.
 
     Args:
         job_name (str): a job or table name; dots make namespaces (`sales.daily_users`)
         run_id (str): the id of a run or a snapshot: the server makes 32 lowercase hex digits; a
             client may choose its own (the SDK sends a UUIDv7 written as 32 lowercase hex digits), so
             that a write has its identity before it is sent and a replay of it is recognised
-        from_seq (int | Unset):  Default: 0.
+        from_chunk (int | Unset):  Default: 0.
         x_request_id (str | Unset):
 
     Raises:
@@ -256,7 +260,7 @@ async def asyncio(
             job_name=job_name,
             run_id=run_id,
             client=client,
-            from_seq=from_seq,
+            from_chunk=from_chunk,
             x_request_id=x_request_id,
         )
     ).parsed

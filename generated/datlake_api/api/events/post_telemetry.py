@@ -121,8 +121,10 @@ def sync_detailed(
 
      What a job reports while it runs, batched: up to 1000 metric points, its latest
     progress (it replaces the one the run had) and up to 32 chunks of its live log. A log
-    chunk is numbered (`seq`, from 0 for each run): a chunk already recorded under its
-    number is kept as it was, so a resent chunk never doubles the log. A finished run
+    chunk is numbered (`seq`, from 0) within its `source` (one writer: a process, a
+    logger), so several writers can share a run's log; a chunk already recorded under its
+    source and number is kept as it was, so a resent chunk never doubles the log. The log
+    is kept in the order the chunks arrived. A finished run
     answers 409 `run-finished`. With an `Idempotency-Key`, a replay returns the first
     answer (with `Idempotent-Replayed: true`) instead of recording the batch twice.
 
@@ -171,8 +173,10 @@ def sync(
 
      What a job reports while it runs, batched: up to 1000 metric points, its latest
     progress (it replaces the one the run had) and up to 32 chunks of its live log. A log
-    chunk is numbered (`seq`, from 0 for each run): a chunk already recorded under its
-    number is kept as it was, so a resent chunk never doubles the log. A finished run
+    chunk is numbered (`seq`, from 0) within its `source` (one writer: a process, a
+    logger), so several writers can share a run's log; a chunk already recorded under its
+    source and number is kept as it was, so a resent chunk never doubles the log. The log
+    is kept in the order the chunks arrived. A finished run
     answers 409 `run-finished`. With an `Idempotency-Key`, a replay returns the first
     answer (with `Idempotent-Replayed: true`) instead of recording the batch twice.
 
@@ -216,8 +220,10 @@ async def asyncio_detailed(
 
      What a job reports while it runs, batched: up to 1000 metric points, its latest
     progress (it replaces the one the run had) and up to 32 chunks of its live log. A log
-    chunk is numbered (`seq`, from 0 for each run): a chunk already recorded under its
-    number is kept as it was, so a resent chunk never doubles the log. A finished run
+    chunk is numbered (`seq`, from 0) within its `source` (one writer: a process, a
+    logger), so several writers can share a run's log; a chunk already recorded under its
+    source and number is kept as it was, so a resent chunk never doubles the log. The log
+    is kept in the order the chunks arrived. A finished run
     answers 409 `run-finished`. With an `Idempotency-Key`, a replay returns the first
     answer (with `Idempotent-Replayed: true`) instead of recording the batch twice.
 
@@ -264,8 +270,10 @@ async def asyncio(
 
      What a job reports while it runs, batched: up to 1000 metric points, its latest
     progress (it replaces the one the run had) and up to 32 chunks of its live log. A log
-    chunk is numbered (`seq`, from 0 for each run): a chunk already recorded under its
-    number is kept as it was, so a resent chunk never doubles the log. A finished run
+    chunk is numbered (`seq`, from 0) within its `source` (one writer: a process, a
+    logger), so several writers can share a run's log; a chunk already recorded under its
+    source and number is kept as it was, so a resent chunk never doubles the log. The log
+    is kept in the order the chunks arrived. A finished run
     answers 409 `run-finished`. With an `Idempotency-Key`, a replay returns the first
     answer (with `Idempotent-Replayed: true`) instead of recording the batch twice.
 
