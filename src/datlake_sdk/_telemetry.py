@@ -166,14 +166,24 @@ class Telemetry:
             if self._log_size >= LOG_CHUNK * MAX_LOG_CHUNKS:
                 self._changed.notify_all()
 
+    @property
+    def queued_points(self) -> int:
+        """Metric points recorded and not sent yet."""
+        return len(self._points)
+
+    @property
+    def queued_log(self) -> int:
+        """Characters of log recorded and not sent yet."""
+        return self._log_size
+
     def is_sender(self) -> bool:
         """Whether the calling thread is the one sending batches (its own logging must not
         feed the live log back)."""
         return threading.current_thread() is self._thread
 
     def flush(self, timeout: float | None = DEFAULT_CLOSE_TIMEOUT) -> bool:
-        """Send everything queued now; `True` once it is sent (or kept in the outbox), `False`
-        when `timeout` passed first."""
+        """Send everything queued now; `True` once nothing is left queued (sent, kept in the
+        outbox, or refused and counted in `dropped_*`), `False` when `timeout` passed first."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._changed:
             if not self._thread.is_alive():
@@ -189,7 +199,7 @@ class Telemetry:
 
     def close(self, timeout: float | None = DEFAULT_CLOSE_TIMEOUT) -> bool:
         """Flush (for at most `timeout` seconds), stop the sender and close the spool.
-        Returns whether everything queued was sent."""
+        Returns what `flush` does."""
         sent = self.flush(timeout)
         with self._changed:
             self._closed = True
