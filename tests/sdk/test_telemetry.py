@@ -8,7 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -36,12 +36,6 @@ from datlake_sdk.logging import DatlakeLogHandler
 from .test_outbox import API_KEY, client_for, datlake, free_port, unique
 
 
-@pytest.fixture(scope="module")
-def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with datlake(tmp_path_factory.mktemp("datlake"), free_port()) as url:
-        yield url
-
-
 class CountingTransport(httpx.BaseTransport):
     """A real HTTP transport that counts the requests it sends, by path ending."""
 
@@ -66,10 +60,10 @@ def wait_for(found: Callable[[], bool], seconds: float = 10) -> bool:
     return found()
 
 
-def test_ten_thousand_points_cost_at_most_sixty_requests(url: str) -> None:
+def test_ten_thousand_points_cost_at_most_sixty_requests(datlake_url: str) -> None:
     counting = CountingTransport()
     with (
-        DatlakeClient(url, API_KEY, transport=counting) as client,
+        DatlakeClient(datlake_url, API_KEY, transport=counting) as client,
         JobContext(client, unique("trained")) as job,
     ):
         for step in range(10_000):
@@ -79,7 +73,7 @@ def test_ten_thousand_points_cost_at_most_sixty_requests(url: str) -> None:
     # the whole run: its start, a heartbeat or two, the batches and its completion
     assert len(counting.paths) <= 60, counting.paths
     assert sum(path.endswith("/telemetry") for path in counting.paths) <= 20
-    with DatlakeClient(url, API_KEY) as client:
+    with DatlakeClient(datlake_url, API_KEY) as client:
         (loss,) = unwrap(list_metrics(client, job.run))
         assert [point.step for point in loss.points] == list(range(10_000))
         assert loss.last == 1 / 10_000
@@ -89,8 +83,8 @@ def test_ten_thousand_points_cost_at_most_sixty_requests(url: str) -> None:
         assert progress.fraction == 1
 
 
-def test_a_batch_goes_out_on_the_timer_while_the_job_runs(url: str) -> None:
-    with DatlakeClient(url, API_KEY) as client:
+def test_a_batch_goes_out_on_the_timer_while_the_job_runs(datlake_url: str) -> None:
+    with DatlakeClient(datlake_url, API_KEY) as client:
         run = unwrap(start_run(client, unique("timed")))
         with telemetry(client, run, every=0.2) as batcher:
             assert batcher.metric("rows", 1200, unit="rows") == Ok(None)
@@ -102,8 +96,8 @@ def test_a_batch_goes_out_on_the_timer_while_the_job_runs(url: str) -> None:
         assert (rows.unit, rows.values) == ("rows", (1200,))
 
 
-def test_functional_metric_and_progress_are_one_request_each(url: str) -> None:
-    with DatlakeClient(url, API_KEY) as client:
+def test_functional_metric_and_progress_are_one_request_each(datlake_url: str) -> None:
+    with DatlakeClient(datlake_url, API_KEY) as client:
         run = unwrap(start_run(client, unique("direct")))
         receipt = unwrap(post_metric(client, run, "rows", 3, step=0))
         assert receipt is not None
@@ -119,14 +113,16 @@ def test_functional_metric_and_progress_are_one_request_each(url: str) -> None:
         assert len(unwrap(list_metrics(client, run))[0].points) == 1
 
 
-def test_bad_values_in_a_job_are_side_failures(url: str, caplog: pytest.LogCaptureFixture) -> None:
-    with DatlakeClient(url, API_KEY) as client, JobContext(client, unique("bad")) as job:
+def test_bad_values_in_a_job_are_side_failures(
+    datlake_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with DatlakeClient(datlake_url, API_KEY) as client, JobContext(client, unique("bad")) as job:
         job.metric("loss", float("inf"))  # logged, the job goes on
         job.progress(-1)
     assert "metric failed" in caplog.text
     assert "progress failed" in caplog.text
     with (
-        DatlakeClient(url, API_KEY, on_error="raise") as client,
+        DatlakeClient(datlake_url, API_KEY, on_error="raise") as client,
         pytest.raises(ValidationError, match="not a finite number"),
         JobContext(client, unique("strict")) as job,
     ):
@@ -134,18 +130,18 @@ def test_bad_values_in_a_job_are_side_failures(url: str, caplog: pytest.LogCaptu
     assert job.run.status == "failed"
 
 
-def test_the_live_log_and_the_complete_log_artifact(url: str, tmp_path: Path) -> None:
+def test_the_live_log_and_the_complete_log_artifact(datlake_url: str, tmp_path: Path) -> None:
     logger = logging.getLogger(unique("joblog"))
     logger.setLevel(logging.INFO)
     with (
-        DatlakeClient(url, API_KEY) as client,
+        DatlakeClient(datlake_url, API_KEY) as client,
         JobContext(client, unique("logged"), log_bucket="artifacts", capture_output=True) as job,
     ):
         logger.addHandler(DatlakeLogHandler(job))
         logger.info("read %d rows", 3)
         print("printed, and shipped")
         assert wait_for(lambda: "printed" in unwrap(get_run_log(client, job.run)).text)
-    with DatlakeClient(url, API_KEY) as client:
+    with DatlakeClient(datlake_url, API_KEY) as client:
         live = unwrap(get_run_log(client, job.run)).text
         (artifact,) = unwrap(list_artifacts(client, job.run))
         assert (artifact.type, artifact.name) == ("log", "run.log")
@@ -174,10 +170,10 @@ os._exit(1)  # no cleanup at all: the process is gone
 """
 
 
-def test_a_job_that_dies_leaves_its_log_up_to_the_crash(url: str) -> None:
+def test_a_job_that_dies_leaves_its_log_up_to_the_crash(datlake_url: str) -> None:
     job_name = unique("crashed")
     done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(CRASHING_JOB), url, API_KEY, job_name],
+        [sys.executable, "-c", textwrap.dedent(CRASHING_JOB), datlake_url, API_KEY, job_name],
         capture_output=True,
         text=True,
         timeout=60,
@@ -185,7 +181,7 @@ def test_a_job_that_dies_leaves_its_log_up_to_the_crash(url: str) -> None:
     )
     assert done.returncode == 1, done.stderr
     run = Run(job_name, done.stdout.split()[0])
-    with DatlakeClient(url, API_KEY) as client:
+    with DatlakeClient(datlake_url, API_KEY) as client:
         log = unwrap(get_run_log(client, run)).text
         assert "step 1 of 2 done" in log
         assert "about to fail" in log
