@@ -156,6 +156,10 @@ class Telemetry:
             if self._spool is not None:
                 with contextlib.suppress(OSError, ValueError):  # a full disk or a closed spool
                     self._spool.write(text)
+            if len(text) > MAX_PENDING_LOG:  # one huge write: only its end goes out live
+                self._unshipped += len(text) - MAX_PENDING_LOG
+                self.dropped_log += len(text) - MAX_PENDING_LOG
+                text = text[-MAX_PENDING_LOG:]
             self._log.append(text)
             self._log_size += len(text)
             while self._log_size > MAX_PENDING_LOG and len(self._log) > 1:

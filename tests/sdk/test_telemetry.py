@@ -201,15 +201,16 @@ def test_recording_stays_bounded_when_datlake_cannot_keep_up(
                 assert batcher.metric("loss", 0.5, step=step) == Ok(None)
             for _ in range(100):
                 batcher.log("x" * 4096)
+            batcher.log("y" * 200_000)  # one write larger than the whole queue
             assert batcher.queued_points == 500
             assert batcher.queued_log <= 64 * 1024
             assert batcher.dropped_points == 1500
-            assert batcher.dropped_log >= 100 * 4096 - 64 * 1024
+            assert batcher.dropped_log >= 100 * 4096 + 200_000 - 64 * 1024
         # the sends fail: the queue drains all the same (counted), nothing hangs
         assert batcher.close(timeout=30)
         assert (batcher.queued_points, batcher.queued_log) == (0, 0)
         assert batcher.dropped_points == 2000
-        assert batcher.dropped_log >= 100 * 4096
+        assert batcher.dropped_log >= 100 * 4096 + 200_000
 
 
 def test_telemetry_waits_in_the_outbox_while_datlake_is_down(tmp_path: Path) -> None:
