@@ -28,6 +28,7 @@ from datlake_sdk.functional import (
     Conflict,
     Event,
     Health,
+    JobInfo,
     Lease,
     LineageEdge,
     LineageGraph,
@@ -44,6 +45,7 @@ from datlake_sdk.functional import (
     SDKError,
     ServerError,
     SnapshotInfo,
+    TableInfo,
     TelemetryReceipt,
     Transient,
     UriInfo,
@@ -57,9 +59,11 @@ from datlake_sdk.functional import (
     health,
     heartbeat,
     list_events,
+    list_jobs,
     list_metrics,
     list_runs,
     list_snapshots,
+    list_tables,
     make_log_artifact,
     post_event,
     post_telemetry,
@@ -223,6 +227,14 @@ OPERATIONS: dict[str, OperationCase] = {
         path_params={"job_name": "daily_users"},
         query={"status": "running", "limit": "10"},
     ),
+    "list_jobs": OperationCase(
+        invoke=lambda client, _: list_jobs(client, prefix="daily", limit=10, cursor="j-1"),
+        success=lambda f: f.job_page(
+            [f.job(run_count=3, latest_run=f.run(metadata={"source": "s3"}))], next_cursor="j-2"
+        ),
+        expected=lambda _: Page((JobInfo("daily_users", 3, _running_run()),), next_cursor="j-2"),
+        query={"prefix": "daily", "limit": "10", "cursor": "j-1"},
+    ),
     "get_run": OperationCase(
         invoke=lambda client, _: get_run(client, "daily_users", RUN_ID),
         success=lambda f: f.run(metadata={"source": "s3"}, inputs=[_raw(f)], outputs=[_curated(f)]),
@@ -376,6 +388,12 @@ OPERATIONS: dict[str, OperationCase] = {
         expected=lambda _: Page((RAW_INFO,), next_cursor="s-2"),
         path_params={"table": "users_raw"},
         query={"limit": "20"},
+    ),
+    "list_tables": OperationCase(
+        invoke=lambda client, _: list_tables(client, prefix="users_", limit=20),
+        success=lambda f: f.table_page([f.table(snapshot_count=2, latest_snapshot=_raw(f))]),
+        expected=lambda _: Page((TableInfo("users_raw", 2, RAW_INFO),), next_cursor=None),
+        query={"prefix": "users_", "limit": "20"},
     ),
     "get_lineage": OperationCase(
         invoke=lambda client, _: get_lineage(

@@ -42,7 +42,9 @@ def run_script(script: Path, env: dict[str, str], *args: str) -> subprocess.Comp
     )
 
 
-@pytest.mark.parametrize("name", ["pipeline.py", "log_shipping.py", "job_context.py"])
+@pytest.mark.parametrize(
+    "name", ["pipeline.py", "log_shipping.py", "job_context.py", "frames_pipeline.py"]
+)
 def test_example_runs_and_records_lineage(name: str, datlake: str, tmp_path: Path) -> None:
     env = {
         "DATLAKE_URL": datlake,
@@ -65,6 +67,34 @@ def test_example_runs_and_records_lineage(name: str, datlake: str, tmp_path: Pat
     assert [s["table_name"] for s in newest["outputs"]] == ["users_curated"]
 
 
+def test_the_dask_example_records_its_workers_on_one_run(datlake: str, tmp_path: Path) -> None:
+    env = {
+        "DATLAKE_URL": datlake,
+        "DATLAKE_API_KEY": API_KEY,
+        "DATLAKE_EXAMPLE_DATA": str(tmp_path),
+    }
+
+    done = run_script(ROOT / "examples" / "dask_fanout.py", env)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert API_KEY not in done.stdout + done.stderr
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    runs = httpx.get(f"{datlake}/api/v1/jobs/regional_totals/runs", headers=headers).json()
+    newest = runs["items"][0]
+    assert newest["status"] == "succeeded"
+    regions = ["apac", "eu", "latam", "us"]
+    assert sorted(s["table_name"] for s in newest["inputs"]) == [f"orders.{r}" for r in regions]
+    assert sorted(s["table_name"] for s in newest["outputs"]) == sorted(
+        ["totals.all", *(f"totals.{r}" for r in regions)]
+    )
+    worker_pids = newest["extra"]["worker_pids"]
+    assert worker_pids
+    assert f"(driver {worker_pids[0]})" not in done.stdout  # the tasks ran on the workers
+    run_node = f"run:regional_totals/{newest['run_id']}"
+    assert f"table:orders.eu --read--> {run_node}" in done.stdout
+    assert f"{run_node} --wrote--> table:totals.all" in done.stdout
+
+
 def test_the_demo_prints_the_lineage_it_recorded_as_a_tree() -> None:
     done = run_script(ROOT / "scripts" / "demo.py", {"DEMO_KEEP": ""})
 
@@ -77,6 +107,11 @@ def test_the_demo_prints_the_lineage_it_recorded_as_a_tree() -> None:
     assert re.fullmatch(r"     │  └─ written by ingest_users/[0-9a-f]{8} \(succeeded\)", tree[3])
     assert tree[4].startswith("     └─ log datlake://artifacts/jobs/daily_users/")
     assert "its data folder was temporary" in out
+    # then how to explore it: the page, and a command for each thing recorded
+    assert "http://127.0.0.1:8765/" in out
+    for command in ("jobs", "runs daily_users", "tables", "snapshots users_raw", "lineage"):
+        assert re.search(rf"datlake {command}\b", out), command
+    assert re.search(r"datlake download datlake://artifacts/jobs/daily_users/\S+/run\.log \.", out)
 
 
 def test_the_demo_keeps_its_data_when_asked(tmp_path: Path) -> None:
@@ -155,7 +190,7 @@ def test_the_lineage_tree_survives_a_cycle_and_branches() -> None:
     assert demo.lineage_tree(graph, notes={"run:fix/r": ["log datlake://x"]}) == [
         "t",
         "└─ written by fix/aaaabbbb (None)",
-        "   ├─ read t (snapshot 11111111)",
+        "   ├─ read t (snapshot 11111111) (see above)",
         "   ├─ read u",
         "   └─ log datlake://x",
     ]

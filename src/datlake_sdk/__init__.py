@@ -31,10 +31,12 @@ from ._result import Err, Ok, Result
 if TYPE_CHECKING:
     from ._delivery import FlushReport
     from ._job import JobContext, JobTerminated
+    from ._shared_run import JoinedRun, SharedRun
     from ._types import (
         Artifact,
         Event,
         Health,
+        JobInfo,
         Lease,
         LineageEdge,
         LineageGraph,
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
         Run,
         RunLog,
         SnapshotInfo,
+        TableInfo,
         TelemetryReceipt,
         UriInfo,
     )
@@ -63,7 +66,9 @@ __all__ = [
     "FlushReport",
     "Health",
     "JobContext",
+    "JobInfo",
     "JobTerminated",
+    "JoinedRun",
     "Lease",
     "LineageEdge",
     "LineageGraph",
@@ -83,7 +88,9 @@ __all__ = [
     "RunLog",
     "SDKError",
     "ServerError",
+    "SharedRun",
     "SnapshotInfo",
+    "TableInfo",
     "TelemetryReceipt",
     "Transient",
     "UriInfo",
@@ -97,6 +104,7 @@ _DOMAIN_TYPES = (
     "Artifact",
     "Event",
     "Health",
+    "JobInfo",
     "Lease",
     "LineageEdge",
     "LineageGraph",
@@ -109,10 +117,11 @@ _DOMAIN_TYPES = (
     "Run",
     "RunLog",
     "SnapshotInfo",
+    "TableInfo",
     "TelemetryReceipt",
     "UriInfo",
 )
-_LAZY = ("FlushReport", "JobContext", "JobTerminated", *_DOMAIN_TYPES)
+_LAZY = ("FlushReport", "JobContext", "JobTerminated", "JoinedRun", "SharedRun", *_DOMAIN_TYPES)
 _RENAMED = frozenset(__all__) - {"Result", *_LAZY}
 for _name in _RENAMED:
     globals()[_name].__module__ = __name__
@@ -130,6 +139,10 @@ def __getattr__(name: str) -> Any:
         from ._delivery import FlushReport
 
         value = FlushReport
+    elif name in ("JoinedRun", "SharedRun"):  # for distributed jobs only
+        from . import _shared_run
+
+        value = getattr(_shared_run, name)
     elif name in _DOMAIN_TYPES:  # a dozen attrs classes: built when first asked for
         from . import _types
 

@@ -10,6 +10,7 @@ an expected failure, so a job is a chain of steps on two tracks.
 """
 
 from ._artifacts import download_artifact, list_artifacts
+from ._catalog import iter_jobs, iter_tables, list_jobs, list_tables
 from ._errors import (
     AuthError,
     Conflict,
@@ -55,6 +56,7 @@ from ._types import (
     Artifact,
     Event,
     Health,
+    JobInfo,
     Lease,
     LineageEdge,
     LineageGraph,
@@ -67,6 +69,7 @@ from ._types import (
     Run,
     RunLog,
     SnapshotInfo,
+    TableInfo,
     TelemetryReceipt,
     UriInfo,
 )
@@ -79,6 +82,7 @@ __all__ = [
     "Err",
     "Event",
     "Health",
+    "JobInfo",
     "Lease",
     "LineageEdge",
     "LineageGraph",
@@ -96,6 +100,7 @@ __all__ = [
     "SDKError",
     "ServerError",
     "SnapshotInfo",
+    "TableInfo",
     "Telemetry",
     "TelemetryReceipt",
     "Transient",
@@ -116,14 +121,18 @@ __all__ = [
     "is_err",
     "is_ok",
     "iter_events",
+    "iter_jobs",
     "iter_runs",
     "iter_snapshots",
+    "iter_tables",
     "keep_alive",
     "list_artifacts",
     "list_events",
+    "list_jobs",
     "list_metrics",
     "list_runs",
     "list_snapshots",
+    "list_tables",
     "make_log_artifact",
     "map",
     "map_err",

@@ -24,22 +24,39 @@ from datlake_server.problems import INVALID_REQUEST, Problem
 SEQ = re.compile(r"0|[1-9][0-9]{0,17}")
 
 
-def encode_cursor(kind: str, seq: int) -> str:
-    return base64.urlsafe_b64encode(f"{kind}:{seq}".encode()).decode().rstrip("=")
+# a job or table name, the position of the lists ordered by name
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def encode_cursor(kind: str, position: int | str) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode().rstrip("=")
 
 
 def decode_cursor(kind: str, cursor: str) -> int:
     """The `seq` a cursor points after; a 400 problem when it is not one of ours."""
+    return int(_position(kind, cursor, SEQ))
+
+
+def decode_name_cursor(kind: str, cursor: str) -> str:
+    """The name a cursor of a list ordered by name points after.
+
+    >>> decode_name_cursor("jobs", encode_cursor("jobs", "daily_users"))
+    'daily_users'
+    """
+    return _position(kind, cursor, NAME)
+
+
+def _position(kind: str, cursor: str, shape: re.Pattern[str]) -> str:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        cursor_kind, _, seq = text.partition(":")
+        cursor_kind, _, position = text.partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise Problem(INVALID_REQUEST, "query parameter cursor: malformed") from None
-    if not SEQ.fullmatch(seq):
+    if not shape.fullmatch(position):
         raise Problem(INVALID_REQUEST, "query parameter cursor: malformed")
     if cursor_kind != kind:
         raise Problem(INVALID_REQUEST, "query parameter cursor: not a cursor of this list")
-    return int(seq)
+    return position
 
 
 def fetch_page(

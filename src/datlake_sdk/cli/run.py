@@ -41,7 +41,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
-from datlake_sdk.cli._manners import command_parser, exit_code, fail
+from datlake_sdk.cli._manners import add_config, command_parser, exit_code, fail
 
 if TYPE_CHECKING:
     from datlake_sdk import DatlakeClient, JobContext
@@ -98,12 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BUCKET",
         help="the bucket the command's output goes to as the run's log artifact",
     )
-    parser.add_argument(
-        "--config",
-        default=None,
-        metavar="FILE",
-        help="config file (default: $DATLAKE_CONFIG, else ~/.config/datlake/config.toml)",
-    )
+    add_config(parser)
     parser.epilog = "The command follows `--`. Exit code: the command's (see the docs)."
     return parser
 
