@@ -107,6 +107,18 @@ def test_the_with_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) ->
     assert "wrote 2 to" in (tmp_path / "run.log").read_text()
 
 
+def test_the_openlineage_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
+    done = run_block(block_under("OpenLineage"), tmp_path, datlake)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    edges = {tuple(line.split(" ")[:3:2]) for line in done.stdout.splitlines()}
+    run = newest_run(datlake, "etl.clean_users")
+    node = f"run:etl.clean_users/{run['run_id']}"
+    assert ("table:raw.users.csv", node) in edges
+    assert (node, "table:curated.users.parquet") in edges
+    assert run["status"] == "succeeded"
+
+
 def test_the_frames_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
     done = run_block(block_under("DataFrames: `job.read` and `job.write`"), tmp_path, datlake)
 

@@ -26,6 +26,11 @@ from .metric_series import MetricSeries
 from .metric_series_list import MetricSeriesList
 from .metric_value import MetricValue
 from .object_receipt import ObjectReceipt
+from .open_lineage_dataset import OpenLineageDataset
+from .open_lineage_job import OpenLineageJob
+from .open_lineage_run import OpenLineageRun
+from .open_lineage_run_event import OpenLineageRunEvent
+from .open_lineage_run_event_event_type import OpenLineageRunEventEventType
 from .problem import Problem
 from .progress import Progress
 from .progress_update import ProgressUpdate
@@ -70,6 +75,11 @@ __all__ = (
     "MetricSeriesList",
     "MetricValue",
     "ObjectReceipt",
+    "OpenLineageDataset",
+    "OpenLineageJob",
+    "OpenLineageRun",
+    "OpenLineageRunEvent",
+    "OpenLineageRunEventEventType",
     "Problem",
     "Progress",
     "ProgressUpdate",

@@ -235,6 +235,7 @@ class Factories:
             "post_telemetry": self.telemetry_receipt,
             "list_metrics": self.metric_series_list,
             "get_run_log": self.run_log,
+            "ingest_openlineage": lambda: self.run(status="succeeded"),
         }
         if operation_id == "download_object":
             return b"id,email\n1,a@example.com\n"
