@@ -24,6 +24,7 @@ from datlake_server.lineage import DEFAULT_HISTORY, DEFAULT_LIMIT, lineage
 from datlake_server.objects import ObjectStore, read_chunks
 from datlake_server.openlineage import OpenLineageIngest
 from datlake_server.store import Idempotency, Store
+from datlake_server.telemetry import TelemetryLedger
 from datlake_server.validation import loads_json
 
 
@@ -85,6 +86,7 @@ class Operations:
     def __init__(self, store: Store, objects: ObjectStore) -> None:
         self.store = store
         self.objects = objects
+        self.telemetry = TelemetryLedger(store)
         self.openlineage = OpenLineageIngest(store.db, store.default_lease_seconds)
         self.version = server_version()
 
@@ -152,6 +154,26 @@ class Operations:
             call.query("cursor"),
         )  # fmt: skip
         return JSONResponse(page)
+
+    # telemetry
+
+    def post_telemetry(self, call: Call) -> Response:
+        receipt, replayed = self.telemetry.record(
+            call.path["job_name"], call.path["run_id"], call.json, call.idempotency()
+        )
+        return JSONResponse(receipt, headers=replay_headers(replayed))
+
+    def list_metrics(self, call: Call) -> Response:
+        series = self.telemetry.metrics(
+            call.path["job_name"], call.path["run_id"], call.query("name")
+        )
+        return JSONResponse(series)
+
+    def get_run_log(self, call: Call) -> Response:
+        log = self.telemetry.log(
+            call.path["job_name"], call.path["run_id"], call.query_int("from_chunk", 0)
+        )
+        return JSONResponse(log)
 
     # tables
 

@@ -77,6 +77,9 @@ def valid_request(operation: str, w: World) -> Request:
         "heartbeat": ("POST", f"{run}/heartbeat", {"json": {"lease_seconds": 600}}),
         "post_event": ("POST", f"{run}/events", {"json": {"kind": "progress"}}),
         "list_events": ("GET", f"{run}/events", {}),
+        "post_telemetry": ("POST", f"{run}/telemetry", {"json": {"progress": {"done": 1}}}),
+        "list_metrics": ("GET", f"{run}/metrics", {}),
+        "get_run_log": ("GET", f"{run}/log", {}),
         "register_snapshot": ("POST", "/jobs/register-snapshot", {"json": snapshot}),
         "fetch_latest_uri": ("GET", f"/tables/{w.table}/snapshots/latest", {}),
         "list_snapshots": ("GET", f"/tables/{w.table}/snapshots", {}),
@@ -179,6 +182,26 @@ BAD: dict[tuple[str, int], tuple[Callable[[httpx.Client, World], httpx.Response]
         "invalid-request",
     ),
     ("list_events", 404): (call("GET", UNKNOWN + "/events"), "run-not-found"),
+    ("post_telemetry", 400): (
+        call("POST", "/jobs/a!b/runs/{w.running[run_id]}/telemetry", json={}),
+        "invalid-request",
+    ),
+    ("post_telemetry", 404): (call("POST", UNKNOWN + "/telemetry", json={}), "run-not-found"),
+    ("post_telemetry", 409): (call("POST", FINISHED + "/telemetry", json={}), "run-finished"),
+    ("post_telemetry", 422): (
+        call("POST", RUNNING + "/telemetry", json={"metrics": [{"name": "x"}]}),
+        "invalid-body",
+    ),
+    ("list_metrics", 400): (
+        call("GET", RUNNING + "/metrics", params={"name": "-bad"}),
+        "invalid-request",
+    ),
+    ("list_metrics", 404): (call("GET", UNKNOWN + "/metrics"), "run-not-found"),
+    ("get_run_log", 400): (
+        call("GET", RUNNING + "/log", params={"from_chunk": -1}),
+        "invalid-request",
+    ),
+    ("get_run_log", 404): (call("GET", UNKNOWN + "/log"), "run-not-found"),
     ("register_snapshot", 400): (
         lambda api, w: api.post(
             "/jobs/register-snapshot",
