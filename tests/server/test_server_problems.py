@@ -68,6 +68,7 @@ def valid_request(operation: str, w: World) -> Request:
         "format": "csv",
     }
     return {
+        "get_health": ("GET", "/health", {}),
         "start_run": ("POST", f"/jobs/{w.job}/runs", {"json": {}}),
         "list_runs": ("GET", f"/jobs/{w.job}/runs", {}),
         "get_run": ("GET", run, {}),
@@ -112,7 +113,13 @@ RUNNING = "/jobs/{w.job}/runs/{w.running[run_id]}"
 FINISHED = "/jobs/{w.job}/runs/{w.finished[run_id]}"
 UNKNOWN = "/jobs/{w.job}/runs/{MISSING}"
 
+NOT_ISSUED = {"cursor": "bm90LWlzc3VlZA"}  # well-formed, but never a cursor of this server
+
 BAD: dict[tuple[str, int], tuple[Callable[[httpx.Client, World], httpx.Response], str]] = {
+    ("get_health", 400): (
+        call("GET", "/health", headers={"X-Request-Id": "has space"}),
+        "invalid-request",
+    ),
     ("start_run", 400): (call("POST", "/jobs/a b/runs", json={}), "invalid-request"),
     ("start_run", 409): (_reused_key, "idempotency-key-reused"),
     ("start_run", 422): (call("POST", "/jobs/{w.job}/runs", json={"metadata": 1}), "invalid-body"),
@@ -120,6 +127,7 @@ BAD: dict[tuple[str, int], tuple[Callable[[httpx.Client, World], httpx.Response]
         call("GET", "/jobs/{w.job}/runs", params={"status": "bogus"}),
         "invalid-request",
     ),
+    ("list_runs", 404): (call("GET", "/jobs/{w.job}/runs", params=NOT_ISSUED), "cursor-not-found"),
     ("get_run", 400): (call("GET", "/jobs/{w.job}/runs/bad.id"), "invalid-request"),
     ("get_run", 404): (call("GET", UNKNOWN), "run-not-found"),
     ("complete_run", 400): (
@@ -159,7 +167,7 @@ BAD: dict[tuple[str, int], tuple[Callable[[httpx.Client, World], httpx.Response]
         "invalid-body",
     ),
     ("list_events", 400): (
-        call("GET", RUNNING + "/events", params={"cursor": "not-a-cursor"}),
+        call("GET", RUNNING + "/events", params={"limit": 501}),
         "invalid-request",
     ),
     ("list_events", 404): (call("GET", UNKNOWN + "/events"), "run-not-found"),
@@ -209,6 +217,10 @@ BAD: dict[tuple[str, int], tuple[Callable[[httpx.Client, World], httpx.Response]
     ("list_snapshots", 400): (
         call("GET", "/tables/{w.table}/snapshots", params={"limit": 0}),
         "invalid-request",
+    ),
+    ("list_snapshots", 404): (
+        call("GET", "/tables/{w.table}/snapshots", params=NOT_ISSUED),
+        "cursor-not-found",
     ),
     ("get_lineage", 400): (
         call("GET", "/lineage", params={"table": "{w.table}", "depth": 11}),

@@ -111,6 +111,12 @@ def sync_detailed(
     sent and does not match the bytes received, nothing is stored and the answer is 422
     `checksum-mismatch`.
 
+    The body is `application/octet-stream`; a body without `Content-Type` is taken as one
+    (RFC 9110), but a request with neither a `Content-Type` nor a byte has no body and is
+    a 422 `invalid-body`, as is any other content type: an empty object is sent with
+    `Content-Type: application/octet-stream`. Any name the `ObjectName` schema allows can
+    be stored: `a` and `a/b` may both be objects, and no segment is too long.
+
     Args:
         bucket (str):
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
@@ -159,6 +165,12 @@ def sync(
     sent and does not match the bytes received, nothing is stored and the answer is 422
     `checksum-mismatch`.
 
+    The body is `application/octet-stream`; a body without `Content-Type` is taken as one
+    (RFC 9110), but a request with neither a `Content-Type` nor a byte has no body and is
+    a 422 `invalid-body`, as is any other content type: an empty object is sent with
+    `Content-Type: application/octet-stream`. Any name the `ObjectName` schema allows can
+    be stored: `a` and `a/b` may both be objects, and no segment is too long.
+
     Args:
         bucket (str):
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
@@ -201,6 +213,12 @@ async def asyncio_detailed(
      Writes the object atomically, replacing any previous one. When `X-Checksum-Sha256` is
     sent and does not match the bytes received, nothing is stored and the answer is 422
     `checksum-mismatch`.
+
+    The body is `application/octet-stream`; a body without `Content-Type` is taken as one
+    (RFC 9110), but a request with neither a `Content-Type` nor a byte has no body and is
+    a 422 `invalid-body`, as is any other content type: an empty object is sent with
+    `Content-Type: application/octet-stream`. Any name the `ObjectName` schema allows can
+    be stored: `a` and `a/b` may both be objects, and no segment is too long.
 
     Args:
         bucket (str):
@@ -247,6 +265,12 @@ async def asyncio(
      Writes the object atomically, replacing any previous one. When `X-Checksum-Sha256` is
     sent and does not match the bytes received, nothing is stored and the answer is 422
     `checksum-mismatch`.
+
+    The body is `application/octet-stream`; a body without `Content-Type` is taken as one
+    (RFC 9110), but a request with neither a `Content-Type` nor a byte has no body and is
+    a 422 `invalid-body`, as is any other content type: an empty object is sent with
+    `Content-Type: application/octet-stream`. Any name the `ObjectName` schema allows can
+    be stored: `a` and `a/b` may both be objects, and no segment is too long.
 
     Args:
         bucket (str):
