@@ -201,6 +201,7 @@ OPERATIONS: dict[str, OperationCase] = {
         expected=lambda _: Page((_running_run(),), next_cursor="c-2"),
         path_params={"job_name": "daily_users"},
         query={"status": "running", "limit": "10"},
+        problems={404: "cursor-not-found"},
     ),
     "get_run": OperationCase(
         invoke=lambda client, _: get_run(client, "daily_users", RUN_ID),
@@ -309,6 +310,7 @@ OPERATIONS: dict[str, OperationCase] = {
         expected=lambda _: Page((RAW_INFO,), next_cursor="s-2"),
         path_params={"table": "users_raw"},
         query={"limit": "20"},
+        problems={404: "cursor-not-found"},
     ),
     "get_lineage": OperationCase(
         invoke=lambda client, _: get_lineage(
@@ -358,6 +360,7 @@ OTHER_PROBLEMS: list[tuple[str, int, str]] = [
     ("register_snapshot", 409, "idempotency-key-reused"),
     ("fetch_latest_uri", 404, "snapshot-not-found"),
     ("fetch_latest_uri", 404, "run-not-found"),
+    ("list_events", 404, "cursor-not-found"),
 ]
 
 
