@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from . import test_contract_operations as contract_tests
-from .contract_cases import (
+from ..operation_cases import (
     ERRORS,
     OPERATIONS,
     OTHER_PROBLEMS,
@@ -25,6 +24,7 @@ from .contract_cases import (
     error_cases,
     success_cases,
 )
+from . import test_contract_operations as contract_tests
 
 _PARAMETER_SET = type(pytest.param(None))  # what `pytest.param` builds
 SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi" / "datlake.yaml"
@@ -67,7 +67,7 @@ def missing_cases(
         if op not in success_tests:
             gaps.append(f"{op}: no success test")
         if op not in table:
-            gaps.append(f"{op}: no entry in contract_cases.OPERATIONS")
+            gaps.append(f"{op}: no entry in operation_cases.OPERATIONS")
         for code in statuses:
             if code.startswith("2"):
                 continue
@@ -75,7 +75,7 @@ def missing_cases(
             if (op, status) not in error_tests:
                 gaps.append(f"{op} {code}: no error test")
             if status not in errors:
-                gaps.append(f"{op} {code}: no expected error in contract_cases.ERRORS")
+                gaps.append(f"{op} {code}: no expected error in operation_cases.ERRORS")
         case = table.get(op)
         stale = (
             sorted(set(case.problems) - {int(c) for c in statuses if c.isdigit()}) if case else []
@@ -153,9 +153,9 @@ def test_the_check_names_a_new_status_and_a_new_operation() -> None:
 
     assert gaps == [
         "get_health 418: no error test",
-        "get_health 418: no expected error in contract_cases.ERRORS",
+        "get_health 418: no expected error in operation_cases.ERRORS",
         "delete_job: no success test",
-        "delete_job: no entry in contract_cases.OPERATIONS",
+        "delete_job: no entry in operation_cases.OPERATIONS",
         "delete_job 404: no error test",
     ]
 
@@ -188,5 +188,5 @@ def test_a_case_from_the_grown_spec_fails_until_the_table_can_produce_it(tmp_pat
     assert "delete_job" in success_cases(spec)
     with pytest.raises(pytest.fail.Exception, match="get_health documents 418"):
         contract_tests.test_documented_error("get_health", 418, tmp_path)
-    with pytest.raises(pytest.fail.Exception, match=r"delete_job but contract_cases\.OPERATIONS"):
+    with pytest.raises(pytest.fail.Exception, match=r"delete_job but operation_cases\.OPERATIONS"):
         contract_tests.test_success("delete_job", tmp_path)

@@ -3,8 +3,8 @@
 Each test calls a `datlake_sdk.functional` operation with a client whose transport is the
 mock, so the request the SDK sends and the canned answer are both validated against the spec.
 There is one success test per operation and one test per documented error status, both
-parametrized from the spec at collection time (see `contract_cases`): a status the spec starts
-documenting gets a test, which fails until the table can produce it.
+parametrized from the spec at collection time (see `tests/operation_cases`): a status the spec
+starts documenting gets a test, which fails until the table can produce it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import attrs
 import httpx
 import pytest
 
@@ -23,9 +22,7 @@ from datlake_sdk import DatlakeClient, ErrorStrategy, OnError, Policy, RetryPoli
 from datlake_sdk.functional import Err, Ok, SDKError, Transient
 from datlake_sdk.testing import DatlakeMock, Exchange, factories
 
-from .contract_cases import (
-    API_KEY,
-    BASE_URL,
+from ..operation_cases import (
     ERROR_CASES,
     ERRORS,
     OPERATIONS,
@@ -34,8 +31,12 @@ from .contract_cases import (
     SUCCESS_CASES,
     OperationCase,
     documented_responses,
+    fields,
     success_status,
 )
+
+BASE_URL = "http://127.0.0.1:8765"
+API_KEY = "contract-key"
 
 ATTEMPTS = 3
 POLICY = Policy(
@@ -61,15 +62,8 @@ def mocked_client() -> Iterator[tuple[DatlakeMock, DatlakeClient]]:
 def case_for(operation_id: str) -> OperationCase:
     case = OPERATIONS.get(operation_id)
     if case is None:
-        pytest.fail(f"the spec has {operation_id} but contract_cases.OPERATIONS has no entry")
+        pytest.fail(f"the spec has {operation_id} but operation_cases.OPERATIONS has no entry")
     return case
-
-
-def fields(value: object) -> object:
-    """A domain value with every field, including those a `Run` leaves out of `==`."""
-    if attrs.has(type(value)):
-        return attrs.asdict(value, recurse=True)  # type: ignore[arg-type]
-    return value
 
 
 def check_request(case: OperationCase, call: Exchange) -> None:

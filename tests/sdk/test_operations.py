@@ -1,68 +1,59 @@
-"""Every operation against a mock Datlake: the request it sends, the value it returns, and the
-typed `Err` for each way the call can fail (statuses, transport, broken bodies, retries)."""
+"""Every SDK function of the per-operation table (`tests/operation_cases`) against respx: the
+exact request it sends, the value it returns, and the typed `Err` for each way the call can fail
+(statuses, transport, broken bodies, retries)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import attrs
 import httpx
 import pytest
 import respx
 
 from datlake_sdk import DatlakeClient
 from datlake_sdk.functional import (
-    Artifact,
-    AuthError,
-    Conflict,
     Err,
-    Event,
-    Health,
-    Lease,
-    LineageGraph,
-    NotFound,
-    ObjectInfo,
     Ok,
-    Page,
     Result,
-    Run,
     SDKError,
     ServerError,
-    SnapshotInfo,
     Transient,
-    UriInfo,
     ValidationError,
     complete_run,
     download_object,
     fetch_latest_uri,
-    get_lineage,
-    get_run,
-    health,
     heartbeat,
-    list_events,
-    list_runs,
-    list_snapshots,
-    make_log_artifact,
-    post_event,
     register_snapshot,
     start_run,
     upload_file,
     upload_object,
 )
+from datlake_sdk.testing import factories
 
+from ..operation_cases import (
+    BUILT_ON,
+    ERRORS,
+    OPERATIONS,
+    RUN,
+    SPEC,
+    OperationCase,
+    documented_responses,
+    fields,
+    operation_of,
+    success_status,
+    takes_idempotency_key,
+    wire_path,
+)
 from .helpers import (
     API_KEY,
     BASE_URL,
     CURATED_SNAPSHOT_JSON,
-    EVENT_JSON,
-    FINISHED_RUN_JSON,
     LEASE_JSON,
-    LINEAGE_JSON,
     RAW_SNAPSHOT_JSON,
     RUN_ID,
     RUN_JSON,
@@ -73,10 +64,7 @@ from .helpers import (
     receipt_json,
 )
 
-RUN = Run("daily_users", RUN_ID)
 UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-
-Invoke = Callable[[DatlakeClient, Path], Result[Any, SDKError]]
 
 
 def _abc_file(tmp_path: Path) -> Path:
@@ -87,345 +75,51 @@ def _abc_file(tmp_path: Path) -> Path:
 
 @dataclass(frozen=True)
 class Op:
-    """One operation: how to call it, what it must send, what the mock answers and what the
-    caller gets back."""
+    """An SDK function driven through the table's case for the operation it calls; what the
+    table leaves to the spec (method, path, status, idempotency key) is read from the spec."""
 
     name: str
-    invoke: Invoke
-    method: str
-    raw_path: str  # path and query exactly as sent (object names keep their %2F)
-    status: int
-    answer: Any  # JSON of the success answer, or bytes for a download
-    expected: Callable[[Path], Any]  # the Ok value (given tmp_path)
-    json: Any = None  # the JSON body the request must carry
-    headers: dict[str, str] = field(default_factory=dict)  # extra headers the request must carry
-    answer_headers: dict[str, str] = field(default_factory=dict)
-    retry_safe: bool = True
-    idempotent_key: bool = False  # sends an Idempotency-Key, the same on every retry
+    operation_id: str
+    case: OperationCase
 
-    def respond(self) -> httpx.Response:
-        if isinstance(self.answer, bytes):
-            return httpx.Response(self.status, content=self.answer, headers=self.answer_headers)
-        return httpx.Response(self.status, json=self.answer, headers=self.answer_headers)
+    def invoke(self, client: DatlakeClient, workdir: Path) -> Result[Any, SDKError]:
+        return self.case.invoke(client, workdir)
+
+    @property
+    def method(self) -> str:
+        return operation_of(SPEC, self.operation_id)[0]
+
+    @property
+    def path(self) -> str:
+        return wire_path(self.operation_id, self.case.path_params)
+
+    @property
+    def status(self) -> int:
+        return success_status(documented_responses(SPEC)[self.operation_id])
+
+    @property
+    def answer(self) -> Any:
+        return self.case.success(factories)
+
+    @property
+    def idempotent_key(self) -> bool:
+        return takes_idempotency_key(self.operation_id)
+
+    def respond(self, answer: Any = None) -> httpx.Response:
+        answer = self.answer if answer is None else answer
+        if isinstance(answer, bytes):
+            return httpx.Response(self.status, content=answer, headers=self.case.success_headers)
+        return httpx.Response(self.status, json=answer, headers=self.case.success_headers)
 
     def __str__(self) -> str:
         return self.name
 
 
 OPS = [
-    Op(
-        "start_run",
-        lambda c, _: start_run(c, "daily_users", metadata={"source": "s3"}, run_id=RUN_ID),
-        "POST",
-        "/api/v1/jobs/daily_users/runs",
-        201,
-        RUN_JSON,
-        lambda _: Run(
-            "daily_users",
-            RUN_ID,
-            status="running",
-            created_at=_utc(2026, 11, 27, 1, 0),
-            metadata={"source": "s3"},
-            extra={},
-        ),
-        json={"metadata": {"source": "s3"}, "run_id": RUN_ID},
-        idempotent_key=True,
-    ),
-    Op(
-        "complete_run",
-        lambda c, _: complete_run(
-            c,
-            RUN,
-            success=True,
-            extra={"rows": 1200},
-            artifacts=[Artifact("log", "datlake://artifacts/jobs/daily_users/r1/run.log")],
-        ),
-        "PUT",
-        f"/api/v1/jobs/daily_users/runs/{RUN_ID}/complete",
-        200,
-        FINISHED_RUN_JSON,
-        lambda _: None,
-        json={
-            "success": True,
-            "extra": {"rows": 1200},
-            "artifacts": [
-                {"type": "log", "uri": "datlake://artifacts/jobs/daily_users/r1/run.log"}
-            ],
-        },
-    ),
-    Op(
-        "fetch_latest_uri",
-        lambda c, _: fetch_latest_uri(c, RUN, "users_raw"),
-        "GET",
-        f"/api/v1/tables/users_raw/snapshots/latest?run_id={RUN_ID}&job_name=daily_users",
-        200,
-        RAW_SNAPSHOT_JSON,
-        lambda _: UriInfo(
-            "users_raw",
-            uri="file:///data/users_raw/part-0.csv",
-            format="csv",
-            schema=None,
-            snapshot_id=RAW_SNAPSHOT_JSON["snapshot_id"],
-        ),
-    ),
-    Op(
-        "register_snapshot",
-        lambda c, _: register_snapshot(
-            c,
-            RUN,
-            "users_curated",
-            "file:///data/users_curated/part-0.parquet",
-            format="parquet",
-            schema={"id": "int64", "email": "string"},
-            snapshot_id=CURATED_SNAPSHOT_JSON["snapshot_id"],
-        ),
-        "POST",
-        "/api/v1/jobs/register-snapshot",
-        201,
-        CURATED_SNAPSHOT_JSON,
-        lambda _: SnapshotInfo(
-            "users_curated",
-            CURATED_SNAPSHOT_JSON["snapshot_id"],
-            "file:///data/users_curated/part-0.parquet",
-            format="parquet",
-            schema={"id": "int64", "email": "string"},
-            job_name="daily_users",
-            run_id=RUN_ID,
-            created_at=_utc(2026, 11, 27, 1, 4),
-        ),
-        json={
-            "job_name": "daily_users",
-            "run_id": RUN_ID,
-            "table_name": "users_curated",
-            "uri": "file:///data/users_curated/part-0.parquet",
-            "format": "parquet",
-            "schema": {"id": "int64", "email": "string"},
-            "snapshot_id": CURATED_SNAPSHOT_JSON["snapshot_id"],
-        },
-        idempotent_key=True,
-    ),
-    Op(
-        "upload_object",
-        lambda c, tmp: upload_object(c, "artifacts", "jobs/x/run.log", _abc_file(tmp)),
-        "PUT",
-        "/api/v1/datasets/artifacts/jobs%2Fx%2Frun.log",
-        201,
-        receipt_json("artifacts", "jobs/x/run.log", 3, SHA_OF_ABC),
-        lambda _: "datlake://artifacts/jobs/x/run.log",
-        headers={
-            "X-Checksum-Sha256": SHA_OF_ABC,
-            "Content-Type": "application/octet-stream",
-            "Content-Length": "3",
-        },
-    ),
-    Op(
-        "upload_file",
-        lambda c, tmp: upload_file(c, "artifacts", "jobs/x/run.log", _abc_file(tmp)),
-        "PUT",
-        "/api/v1/datasets/artifacts/jobs%2Fx%2Frun.log",
-        201,
-        receipt_json("artifacts", "jobs/x/run.log", 3, SHA_OF_ABC),
-        lambda _: ObjectInfo(
-            "artifacts", "jobs/x/run.log", "datlake://artifacts/jobs/x/run.log", 3, SHA_OF_ABC
-        ),
-        headers={"X-Checksum-Sha256": SHA_OF_ABC},
-    ),
-    Op(
-        "make_log_artifact",
-        lambda c, tmp: make_log_artifact(c, "artifacts", RUN, _abc_file(tmp)),
-        "PUT",
-        f"/api/v1/datasets/artifacts/jobs%2Fdaily_users%2F{RUN_ID}%2Frun.log",
-        201,
-        receipt_json("artifacts", f"jobs/daily_users/{RUN_ID}/run.log", 3, SHA_OF_ABC),
-        lambda _: Artifact("log", f"datlake://artifacts/jobs/daily_users/{RUN_ID}/run.log"),
-        headers={"X-Checksum-Sha256": SHA_OF_ABC},
-    ),
-    Op(
-        "download_object",
-        lambda c, tmp: download_object(c, "artifacts", "jobs/x/run.log", tmp / "got.log"),
-        "GET",
-        "/api/v1/datasets/artifacts/jobs%2Fx%2Frun.log",
-        200,
-        b"abc",
-        lambda _: ObjectInfo(
-            "artifacts", "jobs/x/run.log", "datlake://artifacts/jobs/x/run.log", 3, SHA_OF_ABC
-        ),
-        answer_headers={
-            "X-Checksum-Sha256": SHA_OF_ABC,
-            "Content-Type": "application/octet-stream",
-        },
-    ),
-    Op(
-        "get_run",
-        lambda c, _: get_run(c, "daily_users", RUN_ID),
-        "GET",
-        f"/api/v1/jobs/daily_users/runs/{RUN_ID}",
-        200,
-        FINISHED_RUN_JSON,
-        lambda _: _finished_run(),
-    ),
-    Op(
-        "list_runs",
-        lambda c, _: list_runs(c, "daily_users", status="succeeded", limit=10, cursor="c1"),
-        "GET",
-        "/api/v1/jobs/daily_users/runs?status=succeeded&limit=10&cursor=c1",
-        200,
-        {"items": [FINISHED_RUN_JSON], "next_cursor": "c2"},
-        lambda _: Page((_finished_run(),), "c2"),
-    ),
-    Op(
-        "list_snapshots",
-        lambda c, _: list_snapshots(c, "users_raw", limit=1),
-        "GET",
-        "/api/v1/tables/users_raw/snapshots?limit=1",
-        200,
-        {"items": [RAW_SNAPSHOT_JSON], "next_cursor": None},
-        lambda _: Page((_raw_snapshot(),), None),
-    ),
-    Op(
-        "get_lineage",
-        lambda c, _: get_lineage(c, "users_curated", depth=2, direction="upstream"),
-        "GET",
-        "/api/v1/lineage?table=users_curated&depth=2&direction=upstream",
-        200,
-        LINEAGE_JSON,
-        lambda _: _lineage(),
-    ),
-    Op(
-        "health",
-        lambda c, _: health(c),
-        "GET",
-        "/api/v1/health",
-        200,
-        {"status": "ok", "version": "0.1.0"},
-        lambda _: Health("ok", "0.1.0"),
-    ),
-    Op(
-        "heartbeat",
-        lambda c, _: heartbeat(c, RUN, lease_seconds=120),
-        "POST",
-        f"/api/v1/jobs/daily_users/runs/{RUN_ID}/heartbeat",
-        200,
-        LEASE_JSON,
-        lambda _: Lease(
-            "daily_users", RUN_ID, "running", _utc(2026, 11, 27, 1, 0), _utc(2026, 11, 27, 1, 1)
-        ),
-        json={"lease_seconds": 120},
-        idempotent_key=True,
-    ),
-    Op(
-        "post_event",
-        lambda c, _: post_event(
-            c, RUN, "progress", message="half way", data={"done": 50, "total": 100}
-        ),
-        "POST",
-        f"/api/v1/jobs/daily_users/runs/{RUN_ID}/events",
-        201,
-        EVENT_JSON,
-        lambda _: _event(),
-        json={"kind": "progress", "message": "half way", "data": {"done": 50, "total": 100}},
-        idempotent_key=True,
-    ),
-    Op(
-        "list_events",
-        lambda c, _: list_events(c, RUN, limit=5),
-        "GET",
-        f"/api/v1/jobs/daily_users/runs/{RUN_ID}/events?limit=5",
-        200,
-        {"items": [EVENT_JSON], "next_cursor": None},
-        lambda _: Page((_event(),), None),
-    ),
+    *(Op(operation_id, operation_id, case) for operation_id, case in OPERATIONS.items()),
+    *(Op(name, operation_id, case) for name, (operation_id, case) in BUILT_ON.items()),
 ]
-
 JSON_ANSWER_OPS = [op for op in OPS if not isinstance(op.answer, bytes)]
-
-
-def _utc(*parts: int) -> Any:
-    import datetime
-
-    return datetime.datetime(*parts, tzinfo=datetime.UTC)
-
-
-def _raw_snapshot() -> SnapshotInfo:
-    return SnapshotInfo(
-        "users_raw",
-        RAW_SNAPSHOT_JSON["snapshot_id"],
-        "file:///data/users_raw/part-0.csv",
-        format="csv",
-        schema=None,
-        job_name="ingest_users",
-        run_id=RAW_SNAPSHOT_JSON["run_id"],
-        created_at=_utc(2026, 11, 27, 0, 50),
-    )
-
-
-def _finished_run() -> Run:
-    return Run(
-        "daily_users",
-        RUN_ID,
-        status="succeeded",
-        created_at=_utc(2026, 11, 27, 1, 0),
-        finished_at=_utc(2026, 11, 27, 1, 5),
-        metadata={"source": "s3"},
-        extra={"rows": 1200},
-        artifacts=(Artifact("log", "datlake://artifacts/jobs/daily_users/r1/run.log"),),
-        inputs=(_raw_snapshot(),),
-        outputs=(
-            SnapshotInfo(
-                "users_curated",
-                CURATED_SNAPSHOT_JSON["snapshot_id"],
-                "file:///data/users_curated/part-0.parquet",
-                format="parquet",
-                schema={"id": "int64", "email": "string"},
-                job_name="daily_users",
-                run_id=RUN_ID,
-                created_at=_utc(2026, 11, 27, 1, 4),
-            ),
-        ),
-    )
-
-
-def _event() -> Event:
-    return Event(
-        EVENT_JSON["event_id"],
-        "daily_users",
-        RUN_ID,
-        "progress",
-        "half way",
-        {"done": 50, "total": 100},
-        _utc(2026, 11, 27, 1, 2),
-    )
-
-
-def _lineage() -> LineageGraph:
-    from datlake_sdk.functional import LineageEdge, LineageNode
-
-    run_node = f"run:daily_users/{RUN_ID}"
-    return LineageGraph(
-        "users_curated",
-        "both",
-        3,
-        (
-            LineageNode("table:users_raw", "table", "users_raw"),
-            LineageNode(run_node, "run", "daily_users", "daily_users", RUN_ID, "succeeded"),
-            LineageNode("table:users_curated", "table", "users_curated"),
-        ),
-        (
-            LineageEdge("table:users_raw", run_node, "read", RAW_SNAPSHOT_JSON["snapshot_id"]),
-            LineageEdge(
-                run_node, "table:users_curated", "wrote", CURATED_SNAPSHOT_JSON["snapshot_id"]
-            ),
-        ),
-    )
-
-
-def _fields(value: Any) -> Any:
-    """Every field of an attrs value, including those left out of `==` (a Run's state)."""
-    if attrs.has(type(value)):
-        return {name: _fields(item) for name, item in attrs.asdict(value, recurse=False).items()}
-    if isinstance(value, tuple):
-        return tuple(_fields(item) for item in value)
-    return value
 
 
 @pytest.fixture
@@ -443,7 +137,6 @@ def client() -> Iterator[DatlakeClient]:
 
 # Writes whose failure may hide an earlier attempt that landed: the client then reads the run.
 RESOLVED = ("start_run", "complete_run", "fetch_latest_uri", "register_snapshot")
-UPLOADS = ("upload_object", "upload_file", "make_log_artifact")
 
 
 def _lookups_find_nothing(api: respx.MockRouter, op: Op) -> None:
@@ -453,7 +146,7 @@ def _lookups_find_nothing(api: respx.MockRouter, op: Op) -> None:
         api.get(url__regex=r"/api/v1/jobs/[^/]+/runs/[^/]+$").mock(
             return_value=problem(404, "run-not-found")
         )
-    if op.name in UPLOADS:
+    if op.operation_id == "upload_object":
         api.get(url__regex=r"/api/v1/datasets/").mock(return_value=problem(404, "object-not-found"))
 
 
@@ -473,31 +166,26 @@ def test_success_sends_the_documented_request(
     result = op.invoke(client, tmp_path)
 
     assert isinstance(result, Ok), result
-    assert _fields(result.value) == _fields(op.expected(tmp_path))
+    assert fields(result.value) == fields(op.case.expected(tmp_path))
     assert route.call_count == 1
     request = route.calls.last.request
     assert request.method == op.method
-    assert request.url.raw_path.decode() == op.raw_path
+    path, _, _ = request.url.raw_path.decode().partition("?")
+    assert path == op.path
+    assert dict(request.url.params) == dict(op.case.query)
     assert request.headers["Authorization"] == f"Bearer {API_KEY}"
     assert re.fullmatch(r"[\x21-\x7e]{1,128}", request.headers["X-Request-Id"])
-    for name, value in op.headers.items():
+    for name, value in op.case.headers.items():
         assert request.headers[name] == value
-    if op.json is not None:
+    if op.case.json is not None:
         assert request.headers["Content-Type"] == "application/json"
-        assert json_body(request) == op.json
+        assert json_body(request) == op.case.json
     assert ("Idempotency-Key" in request.headers) == op.idempotent_key
     if op.idempotent_key:
         assert UUID4.fullmatch(request.headers["Idempotency-Key"])
 
 
-ERROR_CASES = [
-    (401, "unauthorized", AuthError),
-    (404, "run-not-found", NotFound),
-    (409, "run-finished", Conflict),
-    (422, "invalid-body", ValidationError),
-    (500, "internal", ServerError),
-    (503, "unavailable", Transient),
-]
+ERROR_CASES = [(status, kind, category) for status, (category, kind) in ERRORS.items()]
 
 
 @pytest.mark.parametrize(("status", "kind", "category"), ERROR_CASES)
@@ -593,10 +281,10 @@ def test_a_success_body_cut_off_is_retried_then_transient(
     result = op.invoke(client, tmp_path)
 
     assert isinstance(result, Err)
-    assert isinstance(result.error, Transient if op.retry_safe else ServerError)
+    assert isinstance(result.error, Transient if op.case.retried else ServerError)
     assert result.error.code == op.status
     assert "outside the contract" in result.error.message
-    assert route.call_count == (3 if op.retry_safe else 1)
+    assert route.call_count == (3 if op.case.retried else 1)
 
 
 @pytest.mark.parametrize("op", JSON_ANSWER_OPS, ids=str)
@@ -662,13 +350,13 @@ def test_transient_failures_are_retried_until_the_attempts_run_out(
     assert isinstance(result, Err)
     assert isinstance(result.error, Transient)
     # retry-safe calls use the policy's three attempts; a plain POST is sent once
-    assert route.call_count == (3 if op.retry_safe else 1)
+    assert route.call_count == (3 if op.case.retried else 1)
     assert result.error.request_id == f"srv-{route.call_count - 1}"
     request_ids = {call.request.headers["X-Request-Id"] for call in route.calls}
     assert len(request_ids) == route.call_count  # a fresh X-Request-Id per attempt
 
 
-@pytest.mark.parametrize("op", [op for op in OPS if op.retry_safe], ids=str)
+@pytest.mark.parametrize("op", [op for op in OPS if op.case.retried], ids=str)
 def test_a_retry_that_succeeds_returns_ok_and_resends_the_same_request(
     op: Op, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
 ) -> None:

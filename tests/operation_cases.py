@@ -1,19 +1,25 @@
-"""The contract test table: how to drive each spec operation through the SDK, what a canned
-success looks like, and what the SDK must make of it; plus the (operation, status) cases the
-spec documents, read from the spec itself so a newly documented status gets its own test.
+"""The one per-operation table: how to drive each spec operation through the SDK, what a
+canned success looks like, and what the SDK must make of it; plus the (operation, status) cases
+the spec documents, read from the spec itself so a newly documented status gets its own test.
 
-`test_contract_operations` runs the cases against `DatlakeMock`; `test_contract_coverage`
-checks that every operation and documented status of the spec has one.
+`tests/contract` runs the cases against `DatlakeMock` (`test_contract_coverage` checks that
+every operation and documented status of the spec has one); `tests/sdk/test_operations` runs
+the same cases, and the SDK functions built on an operation (`BUILT_ON`), against respx to
+check the exact request and every way the call can fail.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 from datlake_sdk import DatlakeClient
 from datlake_sdk.functional import (
@@ -47,17 +53,17 @@ from datlake_sdk.functional import (
     list_events,
     list_runs,
     list_snapshots,
+    make_log_artifact,
     post_event,
     register_snapshot,
     start_run,
+    upload_file,
     upload_object,
 )
 from datlake_sdk.testing import Factories, spec_document
 
 JSON = dict[str, Any]
 
-BASE_URL = "http://127.0.0.1:8765"
-API_KEY = "contract-key"
 RUN_ID = "3f2a9c1e5b7d4e0f8a6b2c4d6e8f0a1b"
 RUN = Run("daily_users", RUN_ID)
 WHEN = datetime.datetime(2026, 11, 27, 1, 0, tzinfo=datetime.UTC)
@@ -65,6 +71,9 @@ LATER = datetime.datetime(2026, 11, 27, 1, 1, tzinfo=datetime.UTC)
 CONTENT = b"id,email\n1,a@example.com\n"
 CONTENT_SHA256 = hashlib.sha256(CONTENT).hexdigest()
 OBJECT_NAME = "jobs/daily_users/run.log"
+OBJECT_INFO = ObjectInfo(
+    "artifacts", OBJECT_NAME, f"datlake://artifacts/{OBJECT_NAME}", len(CONTENT), CONTENT_SHA256
+)
 LOG_URI = "datlake://artifacts/jobs/daily_users/r1/run.log"
 
 Invoke = Callable[[DatlakeClient, Path], Result[Any, SDKError]]
@@ -168,10 +177,14 @@ def _lineage() -> LineageGraph:
     )
 
 
-def _upload(client: DatlakeClient, workdir: Path) -> Result[str, SDKError]:
+def _log_file(workdir: Path) -> Path:
     source = workdir / "run.log"
     source.write_bytes(CONTENT)
-    return upload_object(client, "artifacts", OBJECT_NAME, source)
+    return source
+
+
+def _upload(client: DatlakeClient, workdir: Path) -> Result[str, SDKError]:
+    return upload_object(client, "artifacts", OBJECT_NAME, _log_file(workdir))
 
 
 def _download(client: DatlakeClient, workdir: Path) -> Result[ObjectInfo, SDKError]:
@@ -278,7 +291,6 @@ OPERATIONS: dict[str, OperationCase] = {
             _CURATED["uri"],
             format="parquet",
             schema=_SCHEMA,
-            idempotency_key="snap-key-1",
             snapshot_id=_CURATED["snapshot_id"],
         ),
         success=_curated,
@@ -292,7 +304,6 @@ OPERATIONS: dict[str, OperationCase] = {
             "format": "parquet",
             "schema": _SCHEMA,
         },
-        headers={"Idempotency-Key": "snap-key-1"},
     ),
     "fetch_latest_uri": OperationCase(
         invoke=lambda client, _: fetch_latest_uri(client, RUN, "users_raw"),
@@ -333,13 +344,7 @@ OPERATIONS: dict[str, OperationCase] = {
         invoke=_download,
         success=lambda _: CONTENT,
         success_headers={"X-Checksum-Sha256": CONTENT_SHA256},
-        expected=lambda _: ObjectInfo(
-            "artifacts",
-            OBJECT_NAME,
-            f"datlake://artifacts/{OBJECT_NAME}",
-            len(CONTENT),
-            CONTENT_SHA256,
-        ),
+        expected=lambda _: OBJECT_INFO,
         path_params={"bucket": "artifacts", "object": OBJECT_NAME},
         check=_downloaded_file_holds_the_bytes,
         problems={404: "object-not-found"},
@@ -350,6 +355,43 @@ OPERATIONS: dict[str, OperationCase] = {
         expected=lambda _: Health("ok", "1.1.0"),
     ),
 }
+
+
+_LOG_OBJECT = f"jobs/daily_users/{RUN_ID}/run.log"
+
+# SDK functions built on one operation of the table: (operation, how the SDK function drives
+# it). `tests/sdk/test_operations` runs them like the operations themselves.
+BUILT_ON: dict[str, tuple[str, OperationCase]] = {
+    "upload_file": (
+        "upload_object",
+        dataclasses.replace(
+            OPERATIONS["upload_object"],
+            invoke=lambda client, workdir: upload_file(
+                client, "artifacts", OBJECT_NAME, _log_file(workdir)
+            ),
+            expected=lambda _: OBJECT_INFO,
+        ),
+    ),
+    "make_log_artifact": (
+        "upload_object",
+        dataclasses.replace(
+            OPERATIONS["upload_object"],
+            invoke=lambda client, workdir: make_log_artifact(
+                client, "artifacts", RUN, _log_file(workdir)
+            ),
+            success=lambda f: f.receipt(bucket="artifacts", object=_LOG_OBJECT, content=CONTENT),
+            expected=lambda _: Artifact("log", f"datlake://artifacts/{_LOG_OBJECT}"),
+            path_params={"bucket": "artifacts", "object": _LOG_OBJECT},
+        ),
+    ),
+}
+
+
+def fields(value: object) -> object:
+    """A domain value with every field, including those a `Run` leaves out of `==`."""
+    if attrs.has(type(value)):
+        return attrs.asdict(value, recurse=True)  # type: ignore[arg-type]
+    return value
 
 
 # Problem kinds a documented status may carry besides the one the table tests it with:
@@ -410,3 +452,27 @@ def error_cases(document: Mapping[str, Any]) -> list[tuple[str, int | str]]:
 SPEC = spec_document()
 SUCCESS_CASES = success_cases(SPEC)
 ERROR_CASES = error_cases(SPEC)
+
+
+def operation_of(document: Mapping[str, Any], operation_id: str) -> tuple[str, str, JSON]:
+    """(method, path template, operation object) of `operation_id` in the spec."""
+    for path, item in document["paths"].items():
+        for method in _METHODS:
+            op = item.get(method)
+            if op is not None and op["operationId"] == operation_id:
+                return method.upper(), path, op
+    raise KeyError(operation_id)
+
+
+def wire_path(operation_id: str, path_params: Mapping[str, str]) -> str:
+    """The path as the SDK must send it: each parameter one percent-encoded segment."""
+    _, template, _ = operation_of(SPEC, operation_id)
+    for name, value in path_params.items():
+        template = template.replace(f"{{{name}}}", urllib.parse.quote(value, safe=""))
+    return template
+
+
+def takes_idempotency_key(operation_id: str) -> bool:
+    """Whether the spec gives the operation an `Idempotency-Key` header."""
+    _, _, op = operation_of(SPEC, operation_id)
+    return {"$ref": "#/components/parameters/IdempotencyKey"} in op.get("parameters", [])
