@@ -62,6 +62,12 @@ schema.config.generation.update(
 )
 
 
+def test_every_phase_runs() -> None:
+    phases = schema.config.phases
+    assert all(phase.enabled for phase in (phases.examples, phases.coverage, phases.fuzzing))
+    assert phases.stateful.enabled  # test_stateful_sequences
+
+
 # The world's names are fixed (each module run has its own server); its run ids and cursors
 # are the server's, so generated cases carry placeholders the test swaps for them.
 JOB = "fuzz_job"

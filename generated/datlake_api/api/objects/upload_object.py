@@ -122,7 +122,8 @@ def sync_detailed(
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
             this; the
             server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
-            no empty, `.` or `..` segment.
+            no empty, `.` or `..` segment. These are the only rules: a backend stores every such
+            name, whatever the length of a segment, and `a` beside `a/b`.
         x_checksum_sha_256 (str | Unset):
         x_request_id (str | Unset):
         body (File):
@@ -176,7 +177,8 @@ def sync(
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
             this; the
             server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
-            no empty, `.` or `..` segment.
+            no empty, `.` or `..` segment. These are the only rules: a backend stores every such
+            name, whatever the length of a segment, and `a` beside `a/b`.
         x_checksum_sha_256 (str | Unset):
         x_request_id (str | Unset):
         body (File):
@@ -225,7 +227,8 @@ async def asyncio_detailed(
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
             this; the
             server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
-            no empty, `.` or `..` segment.
+            no empty, `.` or `..` segment. These are the only rules: a backend stores every such
+            name, whatever the length of a segment, and `a` beside `a/b`.
         x_checksum_sha_256 (str | Unset):
         x_request_id (str | Unset):
         body (File):
@@ -277,7 +280,8 @@ async def asyncio(
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
             this; the
             server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
-            no empty, `.` or `..` segment.
+            no empty, `.` or `..` segment. These are the only rules: a backend stores every such
+            name, whatever the length of a segment, and `a` beside `a/b`.
         x_checksum_sha_256 (str | Unset):
         x_request_id (str | Unset):
         body (File):
