@@ -10,7 +10,7 @@ DEMO_STAMP := $(DEMO_VENV)/.installed
 README_BLOCKS := build/readme
 TYPED_EXAMPLES := examples scripts/demo.py scripts/readme_blocks.py $(README_BLOCKS)
 
-.PHONY: demo test lint typecheck spec generate check-generated api-diff bench fuzz chaos clean
+.PHONY: demo test browser lint typecheck spec generate check-generated api-diff bench fuzz chaos clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,17 @@ $(DEMO_STAMP): pyproject.toml
 demo: $(DEMO_STAMP)
 	$(DEMO_VENV)/bin/python scripts/demo.py
 
-test: lint typecheck spec check-generated
+test: lint typecheck spec check-generated browser
 	$(BIN)/python -m pytest -q
+
+# the browser test (tests/web/test_browser.py) drives Debian's chromium through playwright,
+# whose own browser download is not used: install chromium when it is missing and we can
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || \
+	    { apt-get update -q >/dev/null && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; }; } || \
+	  { echo "the browser test needs chromium: apt-get install chromium" >&2; exit 1; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts examples benchmarks

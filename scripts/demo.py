@@ -3,7 +3,8 @@
 1. starts `datlake server` on a free loopback port with a fresh data folder and API key;
 2. an upstream job, `ingest_users`, writes a small `users_raw` CSV and registers it;
 3. `daily_users` reads it, writes `users_curated`, and ships its log as an artifact;
-4. prints the lineage the server recorded as a tree, stops the server and exits 0.
+4. prints the lineage the server recorded as a tree, stops the server, prints the commands
+   and the page to explore what it recorded, and exits 0.
 
 The data folder is temporary, unless kept: `--keep DIR` (or `DEMO_KEEP=DIR`; `DEMO_KEEP=1`
 keeps a new temporary folder) leaves the server's data and the CSV files there and prints how to
@@ -24,15 +25,14 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 
 from datlake_sdk import DatlakeClient
+from datlake_sdk.cli._lineage_formats import lineage_tree
 from datlake_sdk.functional import (
     Err,
-    LineageGraph,
-    LineageNode,
     Ok,
     Result,
     SDKError,
@@ -146,87 +146,22 @@ def daily_users(client: DatlakeClient, workdir: Path, log_path: Path) -> bool:
     return isinstance(r3, Ok) and isinstance(done, Ok)
 
 
-def print_lineage(client: DatlakeClient) -> None:
-    """Print the upstream lineage of users_curated as a tree, with each run's artifacts."""
+def print_lineage(client: DatlakeClient) -> tuple[str, str]:
+    """Print the upstream lineage of users_curated as a tree, with each run's artifacts;
+    returns the daily_users run's id and the uri of its log."""
     graph = unwrap(get_lineage(client, "users_curated", direction="upstream"))
     artifacts: dict[str, list[str]] = {}
+    daily = ("", "")
     for node in graph.nodes:
         if node.kind == "run" and node.job_name and node.run_id:
             run = unwrap(get_run(client, node.job_name, node.run_id))
             artifacts[node.id] = [f"{a.type} {a.uri}" for a in run.artifacts]
+            if run.job_name == "daily_users" and run.artifacts:
+                daily = (run.run_id, run.artifacts[0].uri)
     print("\nLineage recorded by the local Datlake (upstream of users_curated):")
     for line in lineage_tree(graph, notes=artifacts):
         print(f"  {line}")
-
-
-def lineage_tree(
-    graph: LineageGraph, notes: Mapping[str, Sequence[str]] | None = None
-) -> list[str]:
-    """The graph as a tree from its root table: under a table the runs that wrote it, under a
-    run the tables it read (then `notes[node id]`, e.g. its artifacts), ids shortened.
-
-    >>> from datlake_sdk.functional import LineageEdge
-    >>> run = LineageNode(id="run:job/r1", kind="run", name="job", job_name="job",
-    ...                   run_id="01a233f66db971d2876cf9303e1787dc", status="succeeded")
-    >>> graph = LineageGraph(root="out", direction="upstream", depth=3, nodes=(
-    ...     LineageNode(id="table:out", kind="table", name="out"), run,
-    ...     LineageNode(id="table:in", kind="table", name="in")), edges=(
-    ...     LineageEdge(source="run:job/r1", target="table:out", kind="wrote"),
-    ...     LineageEdge(source="table:in", target="run:job/r1", kind="read",
-    ...                 snapshot_id="01a233f66d81742e96e33de09c73b0a6")))
-    >>> print("\\n".join(lineage_tree(graph)))
-    out
-    └─ written by job/3e1787dc (succeeded)
-       └─ read in (snapshot 9c73b0a6)
-    """
-    nodes = {node.id: node for node in graph.nodes}
-    notes = notes or {}
-    lines = [graph.root]
-
-    def children(node_id: str) -> list[tuple[str | None, str]]:
-        """(child node id or None for a note, label) pairs, in the graph's order."""
-        node = nodes.get(node_id)
-        if node is not None and node.kind == "table":
-            return [
-                (edge.source, _run_label(nodes.get(edge.source), edge.source))
-                for edge in graph.edges
-                if edge.kind == "wrote" and edge.target == node_id
-            ]
-        read = [
-            (edge.source, _read_label(nodes.get(edge.source), edge.source, edge.snapshot_id))
-            for edge in graph.edges
-            if edge.kind == "read" and edge.target == node_id
-        ]
-        return [*read, *((None, note) for note in notes.get(node_id, ()))]
-
-    def walk(node_id: str, prefix: str, ancestors: frozenset[str]) -> None:
-        below = children(node_id)
-        for index, (child, label) in enumerate(below):
-            last = index == len(below) - 1
-            lines.append(f"{prefix}{'└─' if last else '├─'} {label}")
-            if child is not None and child not in ancestors:  # a run may read what it wrote
-                walk(child, prefix + ("   " if last else "│  "), ancestors | {child})
-
-    root = f"table:{graph.root}"
-    walk(root, "", frozenset({root}))
-    return lines
-
-
-def short_id(full: str) -> str:
-    """The last 8 hex digits of an id: the random end of a UUIDv7, whose first digits are its
-    clock and so the same for runs started in the same minute."""
-    return full.replace("-", "")[-8:]
-
-
-def _run_label(node: LineageNode | None, node_id: str) -> str:
-    if node is None or node.run_id is None:
-        return f"written by {node_id}"
-    return f"written by {node.job_name or node.name}/{short_id(node.run_id)} ({node.status})"
-
-
-def _read_label(node: LineageNode | None, node_id: str, snapshot_id: str | None) -> str:
-    name = node.name if node is not None else node_id
-    return f"read {name}" + (f" (snapshot {short_id(snapshot_id)})" if snapshot_id else "")
+    return daily
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -262,13 +197,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             ingest_users(client, workdir)
             ok = daily_users(client, workdir, log_path)
             print(f"\ndaily_users: {'succeeded' if ok else 'FAILED'}")
-            print_lineage(client)
+            daily_run, log_uri = print_lineage(client)
         logging.getLogger().removeHandler(handler)
         handler.close()
         if args.keep is None:
             print("\nThe local Datlake stopped; its data folder was temporary.")
+            print("`make demo DEMO_KEEP=1` keeps it; start `datlake server` on it as it then says.")
         else:
             _print_kept(workdir)
+        _print_explore(daily_run, log_uri)
         return 0 if ok else 1
 
 
@@ -281,16 +218,37 @@ def _keep_from_environment() -> Path | None:
     return Path(value)
 
 
-def _print_kept(workdir: Path) -> None:
+def _datlake_command() -> str:
     datlake = Path(sys.executable).parent / "datlake"
     command = str(datlake) if datlake.exists() else "datlake"
     with contextlib.suppress(ValueError):
         command = str(datlake.relative_to(Path.cwd()))
+    return command
+
+
+def _print_kept(workdir: Path) -> None:
     print(f"\nThe local Datlake stopped; its data is kept in {workdir}")
     print(f"  (the server's in {workdir / 'datlake'}, the CSV files and run.log beside it).")
-    print("Start a Datlake on it (no key needed on loopback) and look around:")
-    print(f"  {command} server --port 8765 --data {workdir / 'datlake'}")
-    print("  curl 'http://127.0.0.1:8765/api/v1/lineage?table=users_curated'")
+    print("Start a Datlake on it (no key needed on loopback):")
+    print(f"  {_datlake_command()} server --port 8765 --data {workdir / 'datlake'}")
+
+
+def _print_explore(daily_run: str, log_uri: str) -> None:
+    """The page and the commands that show every run, input, output and artifact."""
+    datlake = _datlake_command()
+    print("Open http://127.0.0.1:8765/ for its page (jobs, runs, tables, lineage graphs),")
+    print("or, in another shell:")
+    print("  export DATLAKE_URL=http://127.0.0.1:8765")
+    for command in (
+        "jobs",
+        "runs daily_users",
+        f"runs daily_users {daily_run[-8:]}      # inputs, outputs, artifacts, events",
+        "tables",
+        "snapshots users_raw",
+        "lineage users_curated --format mermaid",
+        f"download {log_uri} .",
+    ):
+        print(f"  {datlake} {command}")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from datlake_sdk.functional import (
     Conflict,
     Event,
     Health,
+    JobInfo,
     Lease,
     LineageEdge,
     LineageGraph,
@@ -40,6 +41,7 @@ from datlake_sdk.functional import (
     SDKError,
     ServerError,
     SnapshotInfo,
+    TableInfo,
     Transient,
     UriInfo,
     ValidationError,
@@ -51,8 +53,10 @@ from datlake_sdk.functional import (
     health,
     heartbeat,
     list_events,
+    list_jobs,
     list_runs,
     list_snapshots,
+    list_tables,
     make_log_artifact,
     post_event,
     register_snapshot,
@@ -216,6 +220,15 @@ OPERATIONS: dict[str, OperationCase] = {
         query={"status": "running", "limit": "10"},
         problems={404: "cursor-not-found"},
     ),
+    "list_jobs": OperationCase(
+        invoke=lambda client, _: list_jobs(client, prefix="daily", limit=10, cursor="j-1"),
+        success=lambda f: f.job_page(
+            [f.job(run_count=3, latest_run=f.run(metadata={"source": "s3"}))], next_cursor="j-2"
+        ),
+        expected=lambda _: Page((JobInfo("daily_users", 3, _running_run()),), next_cursor="j-2"),
+        query={"prefix": "daily", "limit": "10", "cursor": "j-1"},
+        problems={404: "cursor-not-found"},
+    ),
     "get_run": OperationCase(
         invoke=lambda client, _: get_run(client, "daily_users", RUN_ID),
         success=lambda f: f.run(metadata={"source": "s3"}, inputs=[_raw(f)], outputs=[_curated(f)]),
@@ -321,6 +334,13 @@ OPERATIONS: dict[str, OperationCase] = {
         expected=lambda _: Page((RAW_INFO,), next_cursor="s-2"),
         path_params={"table": "users_raw"},
         query={"limit": "20"},
+        problems={404: "cursor-not-found"},
+    ),
+    "list_tables": OperationCase(
+        invoke=lambda client, _: list_tables(client, prefix="users_", limit=20),
+        success=lambda f: f.table_page([f.table(snapshot_count=2, latest_snapshot=_raw(f))]),
+        expected=lambda _: Page((TableInfo("users_raw", 2, RAW_INFO),), next_cursor=None),
+        query={"prefix": "users_", "limit": "20"},
         problems={404: "cursor-not-found"},
     ),
     "get_lineage": OperationCase(

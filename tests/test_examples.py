@@ -77,6 +77,11 @@ def test_the_demo_prints_the_lineage_it_recorded_as_a_tree() -> None:
     assert re.fullmatch(r"     │  └─ written by ingest_users/[0-9a-f]{8} \(succeeded\)", tree[3])
     assert tree[4].startswith("     └─ log datlake://artifacts/jobs/daily_users/")
     assert "its data folder was temporary" in out
+    # then how to explore it: the page, and a command for each thing recorded
+    assert "http://127.0.0.1:8765/" in out
+    for command in ("jobs", "runs daily_users", "tables", "snapshots users_raw", "lineage"):
+        assert re.search(rf"datlake {command}\b", out), command
+    assert re.search(r"datlake download datlake://artifacts/jobs/daily_users/\S+/run\.log \.", out)
 
 
 def test_the_demo_keeps_its_data_when_asked(tmp_path: Path) -> None:
@@ -155,7 +160,7 @@ def test_the_lineage_tree_survives_a_cycle_and_branches() -> None:
     assert demo.lineage_tree(graph, notes={"run:fix/r": ["log datlake://x"]}) == [
         "t",
         "└─ written by fix/aaaabbbb (None)",
-        "   ├─ read t (snapshot 11111111)",
+        "   ├─ read t (snapshot 11111111) (see above)",
         "   ├─ read u",
         "   └─ log datlake://x",
     ]

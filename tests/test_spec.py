@@ -18,8 +18,9 @@ SPEC_PATH = Path(__file__).resolve().parents[1] / "openapi" / "datlake.yaml"
 SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
-# DESIGN.md section 3: operationId -> (method, path)
+# DESIGN.md section 3 (and list_jobs, list_tables of v1.3): operationId -> (method, path)
 OPERATIONS = {
+    "list_jobs": ("get", "/api/v1/jobs"),
     "start_run": ("post", "/api/v1/jobs/{job_name}/runs"),
     "list_runs": ("get", "/api/v1/jobs/{job_name}/runs"),
     "get_run": ("get", "/api/v1/jobs/{job_name}/runs/{run_id}"),
@@ -30,6 +31,7 @@ OPERATIONS = {
     "register_snapshot": ("post", "/api/v1/jobs/register-snapshot"),
     "fetch_latest_uri": ("get", "/api/v1/tables/{table}/snapshots/latest"),
     "list_snapshots": ("get", "/api/v1/tables/{table}/snapshots"),
+    "list_tables": ("get", "/api/v1/tables"),
     "get_lineage": ("get", "/api/v1/lineage"),
     "upload_object": ("put", "/api/v1/datasets/{bucket}/{object}"),
     "download_object": ("get", "/api/v1/datasets/{bucket}/{object}"),

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         Artifact,
         Event,
         Health,
+        JobInfo,
         Lease,
         LineageEdge,
         LineageGraph,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
         Page,
         Run,
         SnapshotInfo,
+        TableInfo,
         UriInfo,
     )
 
@@ -58,6 +60,7 @@ __all__ = [
     "FlushReport",
     "Health",
     "JobContext",
+    "JobInfo",
     "JobTerminated",
     "Lease",
     "LineageEdge",
@@ -75,6 +78,7 @@ __all__ = [
     "SDKError",
     "ServerError",
     "SnapshotInfo",
+    "TableInfo",
     "Transient",
     "UriInfo",
     "ValidationError",
@@ -87,6 +91,7 @@ _DOMAIN_TYPES = (
     "Artifact",
     "Event",
     "Health",
+    "JobInfo",
     "Lease",
     "LineageEdge",
     "LineageGraph",
@@ -95,6 +100,7 @@ _DOMAIN_TYPES = (
     "Page",
     "Run",
     "SnapshotInfo",
+    "TableInfo",
     "UriInfo",
 )
 _LAZY = ("FlushReport", "JobContext", "JobTerminated", *_DOMAIN_TYPES)

@@ -16,6 +16,7 @@ from ._types import (
     Artifact,
     Event,
     Health,
+    JobInfo,
     Lease,
     LineageEdge,
     LineageGraph,
@@ -24,6 +25,7 @@ from ._types import (
     Page,
     Run,
     SnapshotInfo,
+    TableInfo,
     UriInfo,
 )
 
@@ -104,6 +106,23 @@ def run_page(model: api.RunPage) -> Page[Run]:
 
 def snapshot_page(model: api.SnapshotPage) -> Page[SnapshotInfo]:
     return Page(tuple(snapshot(item) for item in model.items), model.next_cursor)
+
+
+def job_page(model: api.JobPage) -> Page[JobInfo]:
+    return Page(
+        tuple(JobInfo(item.job_name, item.run_count, run(item.latest_run)) for item in model.items),
+        model.next_cursor,
+    )
+
+
+def table_page(model: api.TablePage) -> Page[TableInfo]:
+    return Page(
+        tuple(
+            TableInfo(item.table_name, item.snapshot_count, snapshot(item.latest_snapshot))
+            for item in model.items
+        ),
+        model.next_cursor,
+    )
 
 
 def lineage_graph(model: api.LineageGraph) -> LineageGraph:

@@ -25,6 +25,7 @@ __all__ = [
     "bad_json",
     "bad_name",
     "bad_object_name",
+    "bad_prefix",
     "bad_run",
     "bad_run_id",
     "bad_text",
@@ -33,6 +34,7 @@ __all__ = [
 ]
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_PREFIX = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
@@ -50,6 +52,13 @@ def bad_name(argument: str, value: str) -> ValidationError | None:
     return _invalid(
         argument, value, "is not a valid name (1-128 of A-Z a-z 0-9 . _ -, not starting with . _ -)"
     )
+
+
+def bad_prefix(argument: str, value: str | None) -> ValidationError | None:
+    """An optional name prefix to search by: 1-128 of `A-Z a-z 0-9 . _ -`."""
+    if value is None or _matches(_PREFIX, argument, value):
+        return None
+    return _invalid(argument, value, "is not a name prefix (1-128 of A-Z a-z 0-9 . _ -)")
 
 
 def bad_bucket(argument: str, value: str) -> ValidationError | None:

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -108,9 +109,15 @@ def upload_file(
 
 
 def download_object(
-    client: DatlakeClient, bucket: str, object_name: str, dest_path: StrPath
+    client: DatlakeClient,
+    bucket: str,
+    object_name: str,
+    dest_path: StrPath,
+    *,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> Result[ObjectInfo, SDKError]:
-    """Stream `bucket`/`object_name` into `dest_path` and return its size and SHA-256.
+    """Stream `bucket`/`object_name` into `dest_path` and return its size and SHA-256;
+    `progress(done, total)` hears of each chunk (`total`: the announced size, if any).
 
     The bytes go to a temporary file beside `dest_path`, are checked, and only then replace
     `dest_path`: a failed download never leaves a partial file. The destination folder must
@@ -149,7 +156,7 @@ def download_object(
     )
 
     def save(*, client: object, response: httpx.Response) -> ObjectInfo:
-        return _save_streamed(response, dest, info)
+        return _save_streamed(response, dest, info, progress)
 
     # The generated parser reads the whole body into memory: this one streams it to disk.
     call = api_call(
@@ -261,7 +268,12 @@ def _upload_call(
     )
 
 
-def _save_streamed(response: httpx.Response, dest: Path, info: ObjectInfo) -> ObjectInfo:
+def _save_streamed(
+    response: httpx.Response,
+    dest: Path,
+    info: ObjectInfo,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> ObjectInfo:
     # Raises SDKErrors, which the translator passes on as they are: a local disk failure is the
     # caller's (not the server's), and bytes that do not match their checksum are worth a retry.
     media_type = response.headers.get("Content-Type", "").partition(";")[0].strip().lower()
@@ -274,6 +286,8 @@ def _save_streamed(response: httpx.Response, dest: Path, info: ObjectInfo) -> Ob
         )
     digest = hashlib.sha256()
     size = 0
+    announced = response.headers.get("Content-Length", "")
+    total = int(announced) if announced.isdigit() else None
     try:
         descriptor, temp_name = tempfile.mkstemp(
             dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"
@@ -289,6 +303,8 @@ def _save_streamed(response: httpx.Response, dest: Path, info: ObjectInfo) -> Ob
                     raise _unwritable(dest, ex) from ex
                 digest.update(chunk)
                 size += len(chunk)
+                if progress is not None:
+                    progress(size, total)
         sha256 = digest.hexdigest()
         expected = response.headers.get("X-Checksum-Sha256")
         if expected is not None and expected.lower() != sha256:

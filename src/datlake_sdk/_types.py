@@ -25,6 +25,7 @@ __all__ = [
     "Artifact",
     "Event",
     "Health",
+    "JobInfo",
     "Lease",
     "LineageEdge",
     "LineageGraph",
@@ -33,6 +34,7 @@ __all__ = [
     "Page",
     "Run",
     "SnapshotInfo",
+    "TableInfo",
     "UriInfo",
 ]
 
@@ -192,6 +194,26 @@ class Page(Generic[T]):
 
     items: tuple[T, ...] = attrs.field(validator=attrs.validators.instance_of(tuple))
     next_cursor: str | None = attrs.field(default=None, validator=_maybe_text)
+
+
+@attrs.frozen
+class JobInfo:
+    """A job that has runs: what `list_jobs` lists, with its newest run and how many it has."""
+
+    job_name: str = attrs.field(validator=_text)
+    run_count: int = attrs.field(validator=_whole)
+    latest_run: Run = attrs.field(validator=attrs.validators.instance_of(Run))
+
+
+@attrs.frozen
+class TableInfo:
+    """A table that has snapshots: what `list_tables` lists, with its newest snapshot."""
+
+    table_name: str = attrs.field(validator=_text)
+    snapshot_count: int = attrs.field(validator=_whole)
+    latest_snapshot: SnapshotInfo = attrs.field(
+        validator=attrs.validators.instance_of(SnapshotInfo)
+    )
 
 
 @attrs.frozen

@@ -9,6 +9,7 @@ an expected failure, so a job is a chain of steps on two tracks.
 >>> client.close()
 """
 
+from ._catalog import iter_jobs, iter_tables, list_jobs, list_tables
 from ._errors import (
     AuthError,
     Conflict,
@@ -50,6 +51,7 @@ from ._types import (
     Artifact,
     Event,
     Health,
+    JobInfo,
     Lease,
     LineageEdge,
     LineageGraph,
@@ -58,6 +60,7 @@ from ._types import (
     Page,
     Run,
     SnapshotInfo,
+    TableInfo,
     UriInfo,
 )
 
@@ -68,6 +71,7 @@ __all__ = [
     "Err",
     "Event",
     "Health",
+    "JobInfo",
     "Lease",
     "LineageEdge",
     "LineageGraph",
@@ -81,6 +85,7 @@ __all__ = [
     "SDKError",
     "ServerError",
     "SnapshotInfo",
+    "TableInfo",
     "Transient",
     "UnwrapError",
     "UriInfo",
@@ -96,12 +101,16 @@ __all__ = [
     "is_err",
     "is_ok",
     "iter_events",
+    "iter_jobs",
     "iter_runs",
     "iter_snapshots",
+    "iter_tables",
     "keep_alive",
     "list_events",
+    "list_jobs",
     "list_runs",
     "list_snapshots",
+    "list_tables",
     "make_log_artifact",
     "map",
     "map_err",

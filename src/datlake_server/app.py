@@ -36,6 +36,7 @@ from datlake_server.problems import INTERNAL, INVALID_BODY, UNAUTHORIZED, Proble
 from datlake_server.routing import route
 from datlake_server.store import DEFAULT_LEASE_SECONDS, Store
 from datlake_server.validation import Checker
+from datlake_server.web import WebPages
 
 logger = logging.getLogger("datlake_server")
 
@@ -73,6 +74,7 @@ class DatlakeApp:
         self.validate_responses = validate_responses
         self.state = State({"response_violations": []})
         self._api_key = api_key.encode() if api_key else None
+        self.web = WebPages(self.store, self.operations.objects, self._api_key)
         self._handlers: dict[str, SyncHandler | AsyncHandler] = {
             op.id: getattr(self.operations, op.id) for op in operations()
         }
@@ -87,6 +89,9 @@ class DatlakeApp:
             await self._lifespan(receive, send)
             return
         if scope["type"] != "http":
+            return
+        if not scope["path"].startswith("/api/"):  # the pages (datlake_server/web)
+            await self.web(scope, receive, send)
             return
         request = Request(scope, receive)
         # an X-Request-Id outside the spec's pattern is refused (400) under an id of our own:

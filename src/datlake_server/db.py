@@ -78,6 +78,37 @@ CREATE TABLE IF NOT EXISTS idempotency (
     created_at REAL NOT NULL
 );
 
+-- the catalog: one row per job and per table, kept by triggers, so that listing them reads
+-- a page of names, not every run or snapshot (see catalog.py)
+CREATE TABLE IF NOT EXISTS jobs (
+    job_name TEXT PRIMARY KEY,
+    latest_seq INTEGER NOT NULL,
+    run_count INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS jobs_of_runs AFTER INSERT ON runs BEGIN
+    INSERT INTO jobs (job_name, latest_seq, run_count) VALUES (NEW.job_name, NEW.seq, 1)
+    ON CONFLICT (job_name) DO UPDATE SET
+        latest_seq = max(latest_seq, excluded.latest_seq), run_count = run_count + 1;
+END;
+INSERT INTO jobs (job_name, latest_seq, run_count)
+    SELECT job_name, max(seq), count(*) FROM runs
+    WHERE NOT EXISTS (SELECT 1 FROM jobs) GROUP BY job_name;
+
+CREATE TABLE IF NOT EXISTS tables (
+    table_name TEXT PRIMARY KEY,
+    latest_seq INTEGER NOT NULL,
+    snapshot_count INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS tables_of_snapshots AFTER INSERT ON snapshots BEGIN
+    INSERT INTO tables (table_name, latest_seq, snapshot_count)
+    VALUES (NEW.table_name, NEW.seq, 1)
+    ON CONFLICT (table_name) DO UPDATE SET
+        latest_seq = max(latest_seq, excluded.latest_seq), snapshot_count = snapshot_count + 1;
+END;
+INSERT INTO tables (table_name, latest_seq, snapshot_count)
+    SELECT table_name, max(seq), count(*) FROM snapshots
+    WHERE NOT EXISTS (SELECT 1 FROM tables) GROUP BY table_name;
+
 CREATE TABLE IF NOT EXISTS objects (
     bucket TEXT NOT NULL,
     name TEXT NOT NULL,

@@ -18,6 +18,7 @@ from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from datlake_server.catalog import list_jobs, list_tables
 from datlake_server.lineage import lineage
 from datlake_server.objects import ObjectStore, read_chunks
 from datlake_server.problems import INVALID_BODY, Problem
@@ -152,6 +153,9 @@ class Operations:
         )  # fmt: skip
         return JSONResponse(page)
 
+    def list_jobs(self, call: Call) -> Response:
+        return JSONResponse(list_jobs(self.store.db, *_name_page(call)))
+
     def heartbeat(self, call: Call) -> Response:
         lease_seconds = int(call.json.get("lease_seconds", 60))
         lease, replayed = self.store.heartbeat(
@@ -195,6 +199,9 @@ class Operations:
         )
         return JSONResponse(page)
 
+    def list_tables(self, call: Call) -> Response:
+        return JSONResponse(list_tables(self.store.db, *_name_page(call)))
+
     def get_lineage(self, call: Call) -> Response:
         table = call.query("table") or ""
         graph = lineage(
@@ -222,3 +229,8 @@ class Operations:
             media_type="application/octet-stream",
             headers={"Content-Length": str(size), "X-Checksum-Sha256": sha256},
         )
+
+
+def _name_page(call: Call) -> tuple[str | None, int, str | None]:
+    """The `prefix`, `limit` and `cursor` of a list ordered by name."""
+    return call.query("prefix"), call.query_int("limit", 50), call.query("cursor")

@@ -28,21 +28,43 @@ from datlake_server.problems import CURSOR_NOT_FOUND, Problem
 SEQ = re.compile(r"0|[1-9][0-9]{0,17}")
 
 
-def encode_cursor(kind: str, seq: int) -> str:
-    return base64.urlsafe_b64encode(f"{kind}:{seq}".encode()).decode().rstrip("=")
+# a job or table name, the position of the lists ordered by name
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def encode_cursor(kind: str, position: int | str) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode().rstrip("=")
 
 
 def decode_cursor(kind: str, cursor: str) -> int:
     """The `seq` a cursor points after; a 404 problem when it is not one of ours."""
+    return int(_position(kind, cursor, SEQ))
+
+
+def decode_name_cursor(kind: str, cursor: str) -> str:
+    """The name a cursor of a list ordered by name points after.
+
+    >>> decode_name_cursor("jobs", encode_cursor("jobs", "daily_users"))
+    'daily_users'
+    """
+    return _position(kind, cursor, NAME)
+
+
+def _position(kind: str, cursor: str, shape: re.Pattern[str]) -> str:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
-    cursor_kind, _, seq = text.partition(":")
-    if cursor_kind != kind or not SEQ.fullmatch(seq) or encode_cursor(kind, int(seq)) != cursor:
+    cursor_kind, _, position = text.partition(":")
+    # the very text this server writes, no other spelling of it
+    if (
+        cursor_kind != kind
+        or not shape.fullmatch(position)
+        or encode_cursor(kind, position) != cursor
+    ):
         detail = "query parameter cursor: not issued by this server for this list"
         raise Problem(CURSOR_NOT_FOUND, detail)
-    return int(seq)
+    return position
 
 
 def fetch_page(

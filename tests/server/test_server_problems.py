@@ -70,6 +70,8 @@ def valid_request(operation: str, w: World) -> Request:
     return {
         "get_health": ("GET", "/health", {}),
         "start_run": ("POST", f"/jobs/{w.job}/runs", {"json": {}}),
+        "list_jobs": ("GET", "/jobs", {"params": {"prefix": w.job}}),
+        "list_tables": ("GET", "/tables", {"params": {"prefix": w.table}}),
         "list_runs": ("GET", f"/jobs/{w.job}/runs", {}),
         "get_run": ("GET", run, {}),
         "complete_run": ("PUT", f"{run}/complete", {"json": {"success": True}}),
@@ -123,6 +125,10 @@ BAD: dict[tuple[str, int], tuple[Callable[[httpx.Client, World], httpx.Response]
     ("start_run", 400): (call("POST", "/jobs/a b/runs", json={}), "invalid-request"),
     ("start_run", 409): (_reused_key, "idempotency-key-reused"),
     ("start_run", 422): (call("POST", "/jobs/{w.job}/runs", json={"metadata": 1}), "invalid-body"),
+    ("list_jobs", 400): (call("GET", "/jobs", params={"prefix": "a b"}), "invalid-request"),
+    ("list_tables", 400): (call("GET", "/tables", params={"limit": 0}), "invalid-request"),
+    ("list_jobs", 404): (call("GET", "/jobs", params=NOT_ISSUED), "cursor-not-found"),
+    ("list_tables", 404): (call("GET", "/tables", params=NOT_ISSUED), "cursor-not-found"),
     ("list_runs", 400): (
         call("GET", "/jobs/{w.job}/runs", params={"status": "bogus"}),
         "invalid-request",

@@ -10,6 +10,8 @@ from .free_form import FreeForm
 from .health import Health
 from .health_status import HealthStatus
 from .heartbeat_request import HeartbeatRequest
+from .job import Job
+from .job_page import JobPage
 from .lease import Lease
 from .lineage_direction import LineageDirection
 from .lineage_edge import LineageEdge
@@ -28,6 +30,8 @@ from .snapshot import Snapshot
 from .snapshot_page import SnapshotPage
 from .snapshot_schema_type_0 import SnapshotSchemaType0
 from .start_run_request import StartRunRequest
+from .table import Table
+from .table_page import TablePage
 
 __all__ = (
     "Artifact",
@@ -40,6 +44,8 @@ __all__ = (
     "Health",
     "HealthStatus",
     "HeartbeatRequest",
+    "Job",
+    "JobPage",
     "Lease",
     "LineageDirection",
     "LineageEdge",
@@ -58,4 +64,6 @@ __all__ = (
     "SnapshotPage",
     "SnapshotSchemaType0",
     "StartRunRequest",
+    "Table",
+    "TablePage",
 )

@@ -5,10 +5,14 @@
     datlake conformance --base-url URL [--api-key KEY]
     datlake outbox status|flush|list|drop
     datlake cache warm TABLE... | show
+    datlake jobs [--prefix P] | runs JOB [RUN_ID] | tables [--prefix P] | snapshots TABLE
+    datlake lineage TABLE [--direction D] [--depth N] [--format tree|mermaid|dot|json]
+    datlake download URI DEST
 
 `server` runs the local Datlake; `conformance` checks any Datlake server against the contract's
 semantics; `outbox` shows and delivers what the outbox keeps; `cache` fills and shows the
-detached cache. Each command is a module of this package that imports what it needs only when
+detached cache; the others browse what a Datlake recorded (`--json` on each; exit codes in
+`_browse`). Each command is a module of this package that imports what it needs only when
 it runs, so `datlake --help` and importing `datlake_sdk` stay light. Every `--help` shows the
 defaults; a usage error is one line on stderr and exit code 2.
 
@@ -32,6 +36,12 @@ COMMANDS = {
     "conformance": ("conformance", "check a Datlake server against the contract"),
     "outbox": ("outbox", "see and deliver the writes kept while Datlake was away"),
     "cache": ("cache", "fill and show the snapshots served while Datlake is away"),
+    "jobs": ("jobs", "the jobs that have runs, each with its newest run"),
+    "runs": ("runs", "a job's runs, newest first; or one run in full"),
+    "tables": ("tables", "the tables that have snapshots, each with its newest"),
+    "snapshots": ("snapshots", "a table's snapshots, newest first"),
+    "lineage": ("lineage", "the lineage around a table: a tree, Mermaid, DOT or JSON"),
+    "download": ("download", "download a stored object (an artifact, a log)"),
 }
 
 

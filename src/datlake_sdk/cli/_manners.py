@@ -45,6 +45,16 @@ def command_parser(prog: str, description: str) -> CommandParser:
     return CommandParser(prog=prog, description=description)
 
 
+def add_config(parser: argparse.ArgumentParser) -> None:
+    """`--config FILE`: the SDK's config file, for commands that read its settings."""
+    parser.add_argument(
+        "--config",
+        default=None,
+        metavar="FILE",
+        help="config file (default: $DATLAKE_CONFIG, else ~/.config/datlake/config.toml)",
+    )
+
+
 def add_version(parser: argparse.ArgumentParser) -> None:
     """`--version`: print `datlake-sdk X.Y.Z` and exit."""
     parser.add_argument(

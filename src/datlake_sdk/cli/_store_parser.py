@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from datlake_sdk.cli._manners import command_parser
+from datlake_sdk.cli._manners import add_config, command_parser
 
 
 def store_parser(prog: str, description: str) -> argparse.ArgumentParser:
@@ -16,10 +16,5 @@ def store_parser(prog: str, description: str) -> argparse.ArgumentParser:
         metavar="FILE",
         help="the outbox file (default: $DATLAKE_SDK_OUTBOX, else the config file's `outbox`)",
     )
-    parser.add_argument(
-        "--config",
-        default=None,
-        metavar="FILE",
-        help="config file (default: $DATLAKE_CONFIG, else ~/.config/datlake/config.toml)",
-    )
+    add_config(parser)
     return parser

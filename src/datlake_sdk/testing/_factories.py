@@ -79,6 +79,28 @@ class Factories:
         """A `SnapshotPage`: one page of a table's snapshots."""
         return {"items": [self.snapshot()] if items is None else items, "next_cursor": next_cursor}
 
+    def job(self, **fields: Any) -> JSON:
+        """A `Job` of `list_jobs`: a name, its run count and its newest run."""
+        defaults: JSON = {"job_name": "daily_users", "run_count": 1, "latest_run": self.run()}
+        return _merge("job", defaults, fields)
+
+    def job_page(self, items: list[JSON] | None = None, next_cursor: str | None = None) -> JSON:
+        """A `JobPage`: one page of jobs, by name."""
+        return {"items": [self.job()] if items is None else items, "next_cursor": next_cursor}
+
+    def table(self, **fields: Any) -> JSON:
+        """A `Table` of `list_tables`: a name, its snapshot count and its newest snapshot."""
+        defaults: JSON = {
+            "table_name": "users_raw",
+            "snapshot_count": 1,
+            "latest_snapshot": self.snapshot(),
+        }
+        return _merge("table", defaults, fields)
+
+    def table_page(self, items: list[JSON] | None = None, next_cursor: str | None = None) -> JSON:
+        """A `TablePage`: one page of tables, by name."""
+        return {"items": [self.table()] if items is None else items, "next_cursor": next_cursor}
+
     def lineage(self, **fields: Any) -> JSON:
         """A `LineageGraph`: `users_raw` read by a run that wrote `users_curated`."""
         run_node = f"run:daily_users/{_RUN_ID}"
@@ -167,6 +189,8 @@ class Factories:
             "get_run": self.run,
             "complete_run": lambda: self.run(status="succeeded"),
             "list_runs": self.run_page,
+            "list_jobs": self.job_page,
+            "list_tables": self.table_page,
             "fetch_latest_uri": self.snapshot,
             "register_snapshot": lambda: self.snapshot(
                 table_name="users_curated", job_name="daily_users", run_id=_RUN_ID

@@ -1,0 +1,128 @@
+"""What exists: the jobs that have runs and the tables that have snapshots, in name order,
+each with its newest run or snapshot; `prefix=` searches by the start of the name.
+
+>>> from datlake_sdk.functional import list_jobs, iter_tables
+>>> page = list_jobs(client, prefix="daily", limit=20)  # doctest: +SKIP
+>>> [table.value.table_name for table in iter_tables(client)]  # doctest: +SKIP
+['users_curated', 'users_raw']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from datlake_api import models as api
+from datlake_api.api.runs import list_jobs as list_jobs_endpoint
+from datlake_api.api.tables import list_tables as list_tables_endpoint
+from datlake_api.types import UNSET
+
+from . import _convert as domain
+from ._errors import SDKError
+from ._names import bad_prefix, bad_utf8, first_invalid
+from ._operations import api_call, bad_range, iterate_pages
+from ._result import Err, Result
+from ._types import JobInfo, Page, TableInfo
+
+if TYPE_CHECKING:  # the annotation alone: `DatlakeClient` is defined in `_client`
+    from ._client import DatlakeClient
+
+__all__ = ["iter_jobs", "iter_tables", "list_jobs", "list_tables"]
+
+MAX_PAGE_SIZE = 500
+
+
+def list_jobs(
+    client: DatlakeClient,
+    *,
+    prefix: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Result[Page[JobInfo], SDKError]:
+    """One page of the jobs that have runs, by name, each with its newest run (and so its
+    status) and its number of runs; pass `page.next_cursor` as `cursor` for more.
+
+    >>> list_jobs(client, prefix="daily")  # doctest: +SKIP
+    Ok(value=Page(items=(JobInfo(job_name='daily_users', run_count=3, latest_run=Run(...)),),
+    next_cursor=None))
+    """
+    refused = _refused(client, "list_jobs", prefix, limit, cursor)
+    if refused is not None:
+        return refused
+    return client.execute(
+        api_call(
+            list_jobs_endpoint,
+            lambda request_id: list_jobs_endpoint._get_kwargs(
+                prefix=UNSET if prefix is None else prefix,
+                limit=UNSET if limit is None else limit,
+                cursor=UNSET if cursor is None else cursor,
+                x_request_id=request_id,
+            ),
+            api.JobPage,
+            domain.job_page,
+        )
+    )
+
+
+def iter_jobs(
+    client: DatlakeClient, *, prefix: str | None = None, page_size: int | None = None
+) -> Iterator[Result[JobInfo, SDKError]]:
+    """Every job (with `prefix`: every job whose name starts with it), by name; a failed page
+    yields its `Err` and ends."""
+    return iterate_pages(
+        lambda cursor: list_jobs(client, prefix=prefix, limit=page_size, cursor=cursor)
+    )
+
+
+def list_tables(
+    client: DatlakeClient,
+    *,
+    prefix: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Result[Page[TableInfo], SDKError]:
+    """One page of the tables that have snapshots, by name, each with its newest snapshot
+    and its number of snapshots (`prefix="sales."` lists a namespace).
+
+    >>> list_tables(client, prefix="users_")  # doctest: +SKIP
+    Ok(value=Page(items=(TableInfo(table_name='users_curated', snapshot_count=1, ...), ...),
+    next_cursor=None))
+    """
+    refused = _refused(client, "list_tables", prefix, limit, cursor)
+    if refused is not None:
+        return refused
+    return client.execute(
+        api_call(
+            list_tables_endpoint,
+            lambda request_id: list_tables_endpoint._get_kwargs(
+                prefix=UNSET if prefix is None else prefix,
+                limit=UNSET if limit is None else limit,
+                cursor=UNSET if cursor is None else cursor,
+                x_request_id=request_id,
+            ),
+            api.TablePage,
+            domain.table_page,
+        )
+    )
+
+
+def iter_tables(
+    client: DatlakeClient, *, prefix: str | None = None, page_size: int | None = None
+) -> Iterator[Result[TableInfo, SDKError]]:
+    """Every table (with `prefix`: those whose name starts with it), by name; a failed page
+    yields its `Err` and ends."""
+    return iterate_pages(
+        lambda cursor: list_tables(client, prefix=prefix, limit=page_size, cursor=cursor)
+    )
+
+
+def _refused(
+    client: DatlakeClient, operation: str, prefix: str | None, limit: int | None, cursor: str | None
+) -> Err[SDKError] | None:
+    """The `Err` for a bad `prefix`, `limit` or `cursor` (both lists take the same), or `None`."""
+    invalid = first_invalid(
+        bad_prefix("prefix", prefix),
+        bad_range("limit", limit, 1, MAX_PAGE_SIZE),
+        bad_utf8("cursor", cursor),
+    )
+    return None if invalid is None else client.refuse(operation, invalid)
