@@ -166,12 +166,15 @@ def _operation_id(operation: schemathesis.APIOperation | None) -> str | None:
 
 def _or(value: dict[str, Any], *alternatives: dict[str, Any]) -> st.SearchStrategy[Any]:
     """`value`, or one of the alternatives that only swap what was valid in it: a negative
-    case keeps the invalid part that makes it negative."""
+    case keeps the invalid part that makes it negative. (An alternative may add a key `value`
+    lacks: the hooks add only optional ones.)"""
     kept = [
         alternative
         for alternative in alternatives
         if all(
-            _valid(key, value.get(key)) for key in alternative if alternative[key] != value.get(key)
+            key not in value or _valid(key, value[key])
+            for key in alternative
+            if alternative[key] != value.get(key)
         )
     ]
     # the world's values first: Hypothesis leans towards the first choice
