@@ -48,7 +48,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy --strict
 	$(BIN)/python scripts/readme_blocks.py --out $(README_BLOCKS) >/dev/null
 	$(BIN)/mypy --strict $(TYPED_EXAMPLES)
-	$(BIN)/pyright $(TYPED_EXAMPLES)
+	$(BIN)/pyright --pythonpath $(BIN)/python $(TYPED_EXAMPLES)
 
 spec: $(STAMP)
 	$(BIN)/openapi-spec-validator openapi/datlake.yaml

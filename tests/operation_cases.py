@@ -64,6 +64,7 @@ from datlake_sdk.functional import (
     upload_file,
     upload_object,
 )
+from datlake_sdk.openlineage import ingest_openlineage
 from datlake_sdk.testing import Factories, spec_document
 
 JSON = dict[str, Any]
@@ -200,6 +201,16 @@ def _downloaded_file_holds_the_bytes(workdir: Path) -> None:
 
 
 _EVENT_JSON: JSON = {"kind": "progress", "message": "half way", "data": {"done": 50}}
+_OPENLINEAGE_EVENT: JSON = {
+    "eventType": "COMPLETE",
+    "eventTime": "2026-11-27T01:05:00Z",
+    "producer": "https://github.com/OpenLineage/OpenLineage/tree/1.40.0/client/python",
+    "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    "run": {"runId": "3f2a9c1e-5b7d-4e0f-8a6b-2c4d6e8f0a1b", "facets": {}},
+    "job": {"namespace": "airflow", "name": "daily_users"},
+    "inputs": [{"namespace": "s3://lake", "name": "users_raw"}],
+    "outputs": [{"namespace": "s3://lake", "name": "users_curated", "facets": {"x": {"y": 1}}}],
+}
 
 OPERATIONS: dict[str, OperationCase] = {
     "start_run": OperationCase(
@@ -369,6 +380,13 @@ OPERATIONS: dict[str, OperationCase] = {
         check=_downloaded_file_holds_the_bytes,
         problems={404: "object-not-found"},
     ),
+    "ingest_openlineage": OperationCase(
+        invoke=lambda client, _: ingest_openlineage(client, _OPENLINEAGE_EVENT),
+        success=lambda f: f.run(metadata={"source": "s3"}, inputs=[_raw(f)], outputs=[_curated(f)]),
+        expected=lambda _: _running_run(inputs=(RAW_INFO,), outputs=(CURATED_INFO,)),
+        json=_OPENLINEAGE_EVENT,
+        retried=False,  # no idempotency key: the event's ids make it safe, the SDK cannot tell
+    ),
     "get_health": OperationCase(
         invoke=lambda client, _: health(client),
         success=lambda f: f.health(version="1.1.0"),
@@ -423,6 +441,7 @@ OTHER_PROBLEMS: list[tuple[str, int, str]] = [
     ("fetch_latest_uri", 404, "snapshot-not-found"),
     ("fetch_latest_uri", 404, "run-not-found"),
     ("list_events", 404, "cursor-not-found"),
+    ("ingest_openlineage", 409, "id-conflict"),
 ]
 
 

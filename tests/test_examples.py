@@ -42,7 +42,9 @@ def run_script(script: Path, env: dict[str, str], *args: str) -> subprocess.Comp
     )
 
 
-@pytest.mark.parametrize("name", ["pipeline.py", "log_shipping.py", "job_context.py"])
+@pytest.mark.parametrize(
+    "name", ["pipeline.py", "log_shipping.py", "job_context.py", "frames_pipeline.py"]
+)
 def test_example_runs_and_records_lineage(name: str, datlake: str, tmp_path: Path) -> None:
     env = {
         "DATLAKE_URL": datlake,
@@ -63,6 +65,34 @@ def test_example_runs_and_records_lineage(name: str, datlake: str, tmp_path: Pat
     assert newest["status"] == "succeeded"
     assert [s["table_name"] for s in newest["inputs"]] == ["users_raw"]
     assert [s["table_name"] for s in newest["outputs"]] == ["users_curated"]
+
+
+def test_the_dask_example_records_its_workers_on_one_run(datlake: str, tmp_path: Path) -> None:
+    env = {
+        "DATLAKE_URL": datlake,
+        "DATLAKE_API_KEY": API_KEY,
+        "DATLAKE_EXAMPLE_DATA": str(tmp_path),
+    }
+
+    done = run_script(ROOT / "examples" / "dask_fanout.py", env)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert API_KEY not in done.stdout + done.stderr
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    runs = httpx.get(f"{datlake}/api/v1/jobs/regional_totals/runs", headers=headers).json()
+    newest = runs["items"][0]
+    assert newest["status"] == "succeeded"
+    regions = ["apac", "eu", "latam", "us"]
+    assert sorted(s["table_name"] for s in newest["inputs"]) == [f"orders.{r}" for r in regions]
+    assert sorted(s["table_name"] for s in newest["outputs"]) == sorted(
+        ["totals.all", *(f"totals.{r}" for r in regions)]
+    )
+    worker_pids = newest["extra"]["worker_pids"]
+    assert worker_pids
+    assert f"(driver {worker_pids[0]})" not in done.stdout  # the tasks ran on the workers
+    run_node = f"run:regional_totals/{newest['run_id']}"
+    assert f"table:orders.eu --read--> {run_node}" in done.stdout
+    assert f"{run_node} --wrote--> table:totals.all" in done.stdout
 
 
 def test_the_demo_prints_the_lineage_it_recorded_as_a_tree() -> None:

@@ -107,6 +107,42 @@ def test_the_with_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) ->
     assert "wrote 2 to" in (tmp_path / "run.log").read_text()
 
 
+def test_the_openlineage_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
+    done = run_block(block_under("OpenLineage"), tmp_path, datlake)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    edges = {tuple(line.split(" ")[:3:2]) for line in done.stdout.splitlines()}
+    run = newest_run(datlake, "etl.clean_users")
+    node = f"run:etl.clean_users/{run['run_id']}"
+    assert ("table:raw.users.csv", node) in edges
+    assert (node, "table:curated.users.parquet") in edges
+    assert run["status"] == "succeeded"
+
+
+def test_the_frames_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
+    done = run_block(block_under("DataFrames: `job.read` and `job.write`"), tmp_path, datlake)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "{'id': 'int64', 'email': 'string'}" in done.stdout
+    assert "[(2,)]" in done.stdout  # two users once the emails are lowercased
+    run = newest_run(datlake, "daily_users")
+    assert run["status"] == "succeeded"
+    assert [s["table_name"] for s in run["inputs"]] == ["users_raw"]
+    assert [s["table_name"] for s in run["outputs"]] == ["users_curated"]
+    assert run["outputs"][0]["uri"].startswith("datlake://lake/tables/users_curated/")
+
+
+def test_the_dask_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
+    done = run_block(block_under("Distributed jobs: Dask, Ray, Spark"), tmp_path, datlake)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "['totals.part0', 'totals.part1']" in done.stdout
+    run = newest_run(datlake, "order_totals")
+    assert run["status"] == "succeeded"
+    assert sorted(s["table_name"] for s in run["inputs"]) == ["orders.part0", "orders.part1"]
+    assert sorted(s["table_name"] for s in run["outputs"]) == ["totals.part0", "totals.part1"]
+
+
 def test_the_testing_block_passes(tmp_path: Path) -> None:
     script = tmp_path / "readme_testing_block.py"
     script.write_text(block_under("Testing code that uses the SDK"), encoding="utf-8")

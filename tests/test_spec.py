@@ -33,6 +33,7 @@ OPERATIONS = {
     "list_snapshots": ("get", "/api/v1/tables/{table}/snapshots"),
     "list_tables": ("get", "/api/v1/tables"),
     "get_lineage": ("get", "/api/v1/lineage"),
+    "ingest_openlineage": ("post", "/api/v1/openlineage"),
     "upload_object": ("put", "/api/v1/datasets/{bucket}/{object}"),
     "download_object": ("get", "/api/v1/datasets/{bucket}/{object}"),
     "get_health": ("get", "/api/v1/health"),

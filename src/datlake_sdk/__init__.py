@@ -31,6 +31,7 @@ from ._result import Err, Ok, Result
 if TYPE_CHECKING:
     from ._delivery import FlushReport
     from ._job import JobContext, JobTerminated
+    from ._shared_run import JoinedRun, SharedRun
     from ._types import (
         Artifact,
         Event,
@@ -62,6 +63,7 @@ __all__ = [
     "JobContext",
     "JobInfo",
     "JobTerminated",
+    "JoinedRun",
     "Lease",
     "LineageEdge",
     "LineageGraph",
@@ -77,6 +79,7 @@ __all__ = [
     "Run",
     "SDKError",
     "ServerError",
+    "SharedRun",
     "SnapshotInfo",
     "TableInfo",
     "Transient",
@@ -103,7 +106,7 @@ _DOMAIN_TYPES = (
     "TableInfo",
     "UriInfo",
 )
-_LAZY = ("FlushReport", "JobContext", "JobTerminated", *_DOMAIN_TYPES)
+_LAZY = ("FlushReport", "JobContext", "JobTerminated", "JoinedRun", "SharedRun", *_DOMAIN_TYPES)
 _RENAMED = frozenset(__all__) - {"Result", *_LAZY}
 for _name in _RENAMED:
     globals()[_name].__module__ = __name__
@@ -121,6 +124,10 @@ def __getattr__(name: str) -> Any:
         from ._delivery import FlushReport
 
         value = FlushReport
+    elif name in ("JoinedRun", "SharedRun"):  # for distributed jobs only
+        from . import _shared_run
+
+        value = getattr(_shared_run, name)
     elif name in _DOMAIN_TYPES:  # a dozen attrs classes: built when first asked for
         from . import _types
 

@@ -26,6 +26,7 @@ from ._result import Err, Ok, Result
 from ._runs import finish_run, start_run
 from ._tables import fetch_latest_uri, register_snapshot
 from ._types import Artifact, Event, Lease, Run, SnapshotInfo, UriInfo
+from .frames._job_methods import FrameMethods
 
 __all__ = ["JobContext", "JobTerminated"]
 
@@ -47,14 +48,15 @@ class JobTerminated(SystemExit):
         return "terminated by SIGTERM"
 
 
-class JobContext:
+class JobContext(FrameMethods):
     """Run a lineage-tracked job as a `with` block.
 
     Entering starts the run (an `SDKError` is raised if it cannot start); `job.run` is the
     `Run`. `job.input(table)` returns the newest snapshot's `UriInfo` and records the input
     edge; `job.output(table, uri, format=...)` registers a snapshot and returns its
-    `SnapshotInfo`. Leaving completes the run: succeeded, or failed with
-    `extra={"error": {"type": ..., "message": ...}}` when the block raised (the exception
+    `SnapshotInfo`; `job.read(table)` and `job.write(table, frame, bucket=...)` do the same
+    with DataFrames (see `datlake_sdk.frames`). Leaving completes the run: succeeded, or failed
+    with `extra={"error": {"type": ..., "message": ...}}` when the block raised (the exception
     propagates). `KeyboardInterrupt` and SIGTERM count as failures too: while the block runs in
     the main thread, SIGTERM raises `JobTerminated` (the previous handler is restored on exit).
     Anything put in `job.extra` is sent with the completion.

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from datlake_server.catalog import list_jobs, list_tables
 from datlake_server.lineage import lineage
 from datlake_server.objects import ObjectStore, read_chunks
+from datlake_server.openlineage import OpenLineageIngest
 from datlake_server.problems import INVALID_BODY, Problem
 from datlake_server.store import Idempotency, Store
 from datlake_server.validation import loads_json
@@ -114,6 +115,7 @@ class Operations:
     def __init__(self, store: Store, objects: ObjectStore) -> None:
         self.store = store
         self.objects = objects
+        self.openlineage = OpenLineageIngest(store.db, store.default_lease_seconds)
         self.version = server_version()
 
     def get_health(self, call: Call) -> Response:
@@ -208,6 +210,9 @@ class Operations:
             self.store.db, table, call.query("direction") or "both", call.query_int("depth", 3)
         )
         return JSONResponse(graph)
+
+    def ingest_openlineage(self, call: Call) -> Response:
+        return JSONResponse(self.openlineage.record(call.json))
 
     # objects (async: their bodies stream)
 

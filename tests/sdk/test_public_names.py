@@ -56,7 +56,9 @@ def public_classes() -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("name", [*DOMAIN_TYPES, *RESULTS, *ERRORS, "DatlakeClient", "JobContext"])
+@pytest.mark.parametrize(
+    "name", [*DOMAIN_TYPES, *RESULTS, *ERRORS, "DatlakeClient", "JobContext", "SharedRun"]
+)
 def test_importable_from_the_top(name: str) -> None:
     exec(f"from datlake_sdk import {name}", {})
     assert name in datlake_sdk.__all__
@@ -98,6 +100,7 @@ PICKLED = [
         (datlake_sdk.LineageNode("table:users", "table", "users"),),
         (datlake_sdk.LineageEdge("run:j/r", "table:users", "wrote", "s1"),),
     ),
+    datlake_sdk.SharedRun("j", "r", "http://127.0.0.1:8765"),
     datlake_sdk.Ok(datlake_sdk.Run("j", "r")),
     datlake_sdk.Err("boom"),
 ]
@@ -133,7 +136,7 @@ def test_importing_the_package_stays_light() -> None:
 
 
 def test_lazy_names_say_datlake_sdk_once_loaded() -> None:
-    for name in ("JobContext", "JobTerminated", "FlushReport"):
+    for name in ("JobContext", "JobTerminated", "FlushReport", "SharedRun", "JoinedRun"):
         assert getattr(datlake_sdk, name).__module__ == "datlake_sdk"
 
 

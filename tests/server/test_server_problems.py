@@ -84,7 +84,19 @@ def valid_request(operation: str, w: World) -> Request:
         "get_lineage": ("GET", "/lineage", {"params": {"table": w.table}}),
         "upload_object": ("PUT", "/datasets/problems/a%2Fb.txt", {"content": b"abc"}),
         "download_object": ("GET", "/datasets/problems/a%2Fb.txt", {}),
+        "ingest_openlineage": ("POST", "/openlineage", {"json": openlineage_event(w.job)}),
     }[operation]
+
+
+def openlineage_event(job: str, run_id: str = MISSING) -> Any:
+    return {
+        "eventType": "START",
+        "eventTime": "2026-11-27T01:00:00Z",
+        "producer": "urn:test",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "run": {"runId": str(uuid.UUID(hex=run_id))},
+        "job": {"namespace": "test", "name": job},
+    }
 
 
 def _reused_key(api: httpx.Client, w: World) -> httpx.Response:
@@ -204,6 +216,23 @@ BAD: dict[tuple[str, int], tuple[Callable[[httpx.Client, World], httpx.Response]
     ),
     ("register_snapshot", 422): (
         call("POST", "/jobs/register-snapshot", json={"job_name": "j", "run_id": "r"}),
+        "invalid-body",
+    ),
+    ("ingest_openlineage", 400): (
+        lambda api, w: api.post(
+            "/openlineage", json=openlineage_event(w.job), headers={"X-Request-Id": "a b"}
+        ),
+        "invalid-request",
+    ),
+    ("ingest_openlineage", 409): (
+        # the world's running run, named by a job it does not belong to
+        lambda api, w: api.post(
+            "/openlineage", json=openlineage_event("another_job", run_id=w.running["run_id"])
+        ),
+        "id-conflict",
+    ),
+    ("ingest_openlineage", 422): (
+        call("POST", "/openlineage", json={"eventType": "START"}),
         "invalid-body",
     ),
     ("fetch_latest_uri", 400): (

@@ -21,6 +21,11 @@ from .lineage_node import LineageNode
 from .lineage_node_kind import LineageNodeKind
 from .lineage_node_status import LineageNodeStatus
 from .object_receipt import ObjectReceipt
+from .open_lineage_dataset import OpenLineageDataset
+from .open_lineage_job import OpenLineageJob
+from .open_lineage_run import OpenLineageRun
+from .open_lineage_run_event import OpenLineageRunEvent
+from .open_lineage_run_event_event_type import OpenLineageRunEventEventType
 from .problem import Problem
 from .register_snapshot_request import RegisterSnapshotRequest
 from .run import Run
@@ -55,6 +60,11 @@ __all__ = (
     "LineageNodeKind",
     "LineageNodeStatus",
     "ObjectReceipt",
+    "OpenLineageDataset",
+    "OpenLineageJob",
+    "OpenLineageRun",
+    "OpenLineageRunEvent",
+    "OpenLineageRunEventEventType",
     "Problem",
     "RegisterSnapshotRequest",
     "Run",

@@ -8,13 +8,15 @@
     datlake jobs [--prefix P] | runs JOB [RUN_ID] | tables [--prefix P] | snapshots TABLE
     datlake lineage TABLE [--direction D] [--depth N] [--format tree|mermaid|dot|json]
     datlake download URI DEST
+    datlake export openlineage [--job JOB...] [--since TIME] [--namespace NS] [--to URL]
 
 `server` runs the local Datlake; `conformance` checks any Datlake server against the contract's
 semantics; `outbox` shows and delivers what the outbox keeps; `cache` fills and shows the
-detached cache; the others browse what a Datlake recorded (`--json` on each; exit codes in
-`_browse`). Each command is a module of this package that imports what it needs only when
-it runs, so `datlake --help` and importing `datlake_sdk` stay light. Every `--help` shows the
-defaults; a usage error is one line on stderr and exit code 2.
+detached cache; `export` writes runs as OpenLineage events; the others browse what a Datlake
+recorded (`--json` on each; exit codes in `_browse`). Each command is a module of this package
+that imports what it needs only when it runs, so `datlake --help` and importing `datlake_sdk`
+stay light. Every `--help` shows the defaults; a usage error is one line on stderr and exit
+code 2.
 
 >>> main(["--help"])  # doctest: +ELLIPSIS
 usage: datlake ...
@@ -42,6 +44,7 @@ COMMANDS = {
     "snapshots": ("snapshots", "a table's snapshots, newest first"),
     "lineage": ("lineage", "the lineage around a table: a tree, Mermaid, DOT or JSON"),
     "download": ("download", "download a stored object (an artifact, a log)"),
+    "export": ("export", "export runs as OpenLineage events (NDJSON, or to an endpoint)"),
 }
 
 

@@ -202,6 +202,7 @@ class Factories:
             "heartbeat": self.lease,
             "post_event": self.event,
             "list_events": self.event_page,
+            "ingest_openlineage": lambda: self.run(status="succeeded"),
         }
         if operation_id == "download_object":
             return b"id,email\n1,a@example.com\n"
