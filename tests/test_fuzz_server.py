@@ -166,15 +166,13 @@ def _operation_id(operation: schemathesis.APIOperation | None) -> str | None:
 
 def _or(value: dict[str, Any], *alternatives: dict[str, Any]) -> st.SearchStrategy[Any]:
     """`value`, or one of the alternatives that only swap what was valid in it: a negative
-    case keeps the invalid part that makes it negative. (An alternative may add a key `value`
-    lacks: the hooks add only optional ones.)"""
+    case keeps the invalid part that makes it negative (a value it lacks counts as invalid:
+    it may be a required one left out on purpose)."""
     kept = [
         alternative
         for alternative in alternatives
         if all(
-            key not in value or _valid(key, value[key])
-            for key in alternative
-            if alternative[key] != value.get(key)
+            _valid(key, value.get(key)) for key in alternative if alternative[key] != value.get(key)
         )
     ]
     # the world's values first: Hypothesis leans towards the first choice
