@@ -10,7 +10,7 @@ DEMO_STAMP := $(DEMO_VENV)/.installed
 README_BLOCKS := build/readme
 TYPED_EXAMPLES := examples scripts/demo.py scripts/readme_blocks.py $(README_BLOCKS)
 
-.PHONY: demo test browser lint typecheck spec generate check-generated api-diff bench fuzz chaos clean
+.PHONY: demo test browser lint typecheck spec generate check-generated api-diff bench bench-large fuzz chaos clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ api-diff: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# the growth benchmark at a million runs (against 1,000 in the same run), printed
+bench-large: $(STAMP)
+	DATLAKE_BENCH_GROWTH=1000,1000000 $(BIN)/python -m benchmarks growth
 
 fuzz: $(STAMP)
 	DATLAKE_FUZZ_EXAMPLES=500 $(BIN)/python -m pytest -q tests/test_fuzz_server.py

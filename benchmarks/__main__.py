@@ -30,7 +30,12 @@ def _modules(names: list[str]) -> list[str]:
     return wanted
 
 
-def _header() -> str:
+def _load() -> str:
+    # the machine may be shared: its load says how much to trust a spread
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def _header(load_at_start: str) -> str:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join(
         [
@@ -43,6 +48,7 @@ def _header() -> str:
             f"- machine: {os.cpu_count()} cores, {platform.machine()}, {platform.system()}"
             f" {platform.release()}",
             f"- python: {platform.python_implementation()} {platform.python_version()}",
+            f"- load average (1 / 5 / 15 min): {load_at_start} at the start, {_load()} at the end",
             "",
         ]
     )
@@ -51,6 +57,7 @@ def _header() -> str:
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(HERE.parent))
     sections, failed = [], False
+    load_at_start = _load()
     for name in _modules(argv):
         started = time.perf_counter()
         print(f"running {name} ...", file=sys.stderr, flush=True)
@@ -61,7 +68,7 @@ def main(argv: list[str]) -> int:
             section = f"## {name}: failed\n\n```\n{traceback.format_exc()}```\n"
         print(f"  {name}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
         sections.append(section.rstrip() + "\n")
-    document = _header() + "\n" + "\n".join(sections)
+    document = _header(load_at_start) + "\n" + "\n".join(sections)
     if argv:
         print(document)
     else:

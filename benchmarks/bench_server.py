@@ -55,10 +55,19 @@ with open(path, "rb") as body, httpx.Client(timeout=600) as client:
 @contextmanager
 def server(data: Path) -> Iterator[tuple[str, int]]:
     """A `datlake server` process on a free port; yields its base URL and pid."""
-    process = subprocess.Popen(
+    with listening(
         [sys.executable, "-m", "datlake_server", "--port", "0", "--data", str(data),
-         "--api-key", API_KEY],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+         "--api-key", API_KEY]
+    ) as found:  # fmt: skip
+        yield found
+
+
+@contextmanager
+def listening(command: list[str]) -> Iterator[tuple[str, int]]:
+    """A server process whose first line says `listening on URL`; yields the URL and pid."""
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=Path(__file__).resolve().parent.parent,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )  # fmt: skip
     assert process.stdout is not None

@@ -107,6 +107,13 @@ def test_the_with_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) ->
     assert "wrote 2 to" in (tmp_path / "run.log").read_text()
 
 
+def test_the_lineage_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
+    done = run_block(block_under("Lineage that scales"), tmp_path, datlake)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 runs shown, truncated: True, folded: ['sales']" in done.stdout
+
+
 def test_the_openlineage_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
     done = run_block(block_under("OpenLineage"), tmp_path, datlake)
 

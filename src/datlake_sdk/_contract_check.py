@@ -182,7 +182,7 @@ def describe_error(error: Exception) -> str:
     where = _where(error)
     schema_errors: Sequence[Any] = list(getattr(cause, "schema_errors", ()) or ())
     if schema_errors:
-        return "; ".join(f"{_json_path(where, e)}: {_rule(e)}" for e in schema_errors)
+        return "; ".join(describe_schema_error(where, e) for e in schema_errors)
     if kind == "ResponseNotFound":
         return "status code not documented for this operation"
     if kind.startswith("Security"):
@@ -198,6 +198,18 @@ def describe_error(error: Exception) -> str:
     if cause_kind == "MediaTypeDeserializeError":
         return f"{where}: not valid {getattr(cause, 'mimetype', '') or 'for its content type'}"
     return f"{where}: {cause or error}"
+
+
+def describe_schema_error(where: str, error: Any) -> str:
+    """One JSON Schema error of the value at `where` as `where.path: rule`.
+
+    >>> from jsonschema import Draft202012Validator
+    >>> (error,) = Draft202012Validator({"properties": {"n": {"type": "integer"}}}).iter_errors(
+    ...     {"n": "x"})
+    >>> describe_schema_error("body", error)
+    "body.n: 'x' is not of type 'integer'"
+    """
+    return f"{_json_path(where, error)}: {_rule(error)}"
 
 
 def _where(error: Exception) -> str:

@@ -138,6 +138,7 @@ def lineage_graph(model: api.LineageGraph) -> LineageGraph:
                 job_name=set_or_none(node.job_name),
                 run_id=set_or_none(node.run_id),
                 status=None if isinstance(node.status, Unset) else str(node.status),
+                history_truncated=bool(set_or_none(node.history_truncated)),
             )
             for node in model.nodes
         ),
@@ -150,6 +151,7 @@ def lineage_graph(model: api.LineageGraph) -> LineageGraph:
             )
             for edge in model.edges
         ),
+        truncated=bool(set_or_none(model.truncated)),
     )
 
 

@@ -41,6 +41,8 @@ __all__ = [
 
 LINEAGE_DIRECTIONS = ("upstream", "downstream", "both")
 MAX_LINEAGE_DEPTH = 10
+MAX_LINEAGE_NODES = 10_000
+MAX_LINEAGE_HISTORY = 1_000
 MAX_PAGE_SIZE = 500
 
 # the contract's limits on a snapshot's uri and format
@@ -331,9 +333,15 @@ def get_lineage(
     *,
     depth: int | None = None,
     direction: str | None = None,
+    limit: int | None = None,
+    history: int | None = None,
 ) -> Result[LineageGraph, SDKError]:
     """The lineage graph around `table`: `direction` is `upstream`, `downstream` or `both`
     (the server's default), `depth` counts table-to-table hops (1-10, default 3).
+
+    The graph is bounded: at most `limit` nodes (1-10,000, default 1,000), and from each
+    table only its `history` newest snapshots or reads (1-1,000, default 20). `truncated`
+    on the graph, and `history_truncated` on a table node, say what was left out.
 
     >>> graph = get_lineage(client, "users_curated", direction="upstream")  # doctest: +SKIP
     >>> [(e.source, e.kind, e.target) for e in graph.value.edges]  # doctest: +SKIP
@@ -342,6 +350,8 @@ def get_lineage(
         bad_name("table", table),
         bad_range("depth", depth, 1, MAX_LINEAGE_DEPTH),
         bad_choice("direction", direction, LINEAGE_DIRECTIONS),
+        bad_range("limit", limit, 1, MAX_LINEAGE_NODES),
+        bad_range("history", history, 1, MAX_LINEAGE_HISTORY),
     )
     if invalid is not None:
         return client.refuse("get_lineage", invalid)
@@ -352,6 +362,8 @@ def get_lineage(
                 table=table,
                 depth=UNSET if depth is None else depth,
                 direction=UNSET if direction is None else api.LineageDirection(direction),
+                limit=UNSET if limit is None else limit,
+                history=UNSET if history is None else history,
                 x_request_id=request_id,
             ),
             api.LineageGraph,

@@ -44,6 +44,7 @@ JSONObject = Mapping[str, Any]
 
 _text = attrs.validators.instance_of(str)
 _maybe_text = attrs.validators.optional(_text)
+_flag = attrs.validators.instance_of(bool)
 _time = attrs.validators.instance_of(datetime.datetime)
 _maybe_time = attrs.validators.optional(_time)
 
@@ -226,6 +227,7 @@ class LineageNode:
     job_name: str | None = attrs.field(default=None, validator=_maybe_text)
     run_id: str | None = attrs.field(default=None, validator=_maybe_text)
     status: str | None = attrs.field(default=None, validator=_maybe_text)
+    history_truncated: bool = attrs.field(default=False, validator=_flag)
 
 
 @attrs.frozen
@@ -240,13 +242,18 @@ class LineageEdge:
 
 @attrs.frozen
 class LineageGraph:
-    """The graph around `root`: nodes are tables and runs, edges are reads and writes."""
+    """The graph around `root`: nodes are tables and runs, edges are reads and writes.
+
+    The server bounds it: `truncated` says something was left out (nodes beyond the limit,
+    or a table's older history, marked on that node by `history_truncated`).
+    """
 
     root: str = attrs.field(validator=_text)
     direction: str = attrs.field(validator=_text)
     depth: int = attrs.field(validator=_whole)
     nodes: tuple[LineageNode, ...] = attrs.field(validator=_tuple_of(LineageNode))
     edges: tuple[LineageEdge, ...] = attrs.field(validator=_tuple_of(LineageEdge))
+    truncated: bool = attrs.field(default=False, validator=_flag)
 
 
 @attrs.frozen

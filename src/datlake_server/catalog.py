@@ -32,7 +32,7 @@ END = "\x7f"
 
 def list_jobs(db: Database, prefix: str | None, limit: int, cursor: str | None) -> Doc:
     """A `JobPage`: jobs in name order, each with its run count and newest run."""
-    with db.transaction() as conn:
+    with db.snapshot() as conn:
         now = time.time()
         rows = conn.execute(
             "SELECT j.job_name AS listed, j.run_count, r.* FROM jobs j"
@@ -52,7 +52,7 @@ def list_jobs(db: Database, prefix: str | None, limit: int, cursor: str | None) 
 
 def list_tables(db: Database, prefix: str | None, limit: int, cursor: str | None) -> Doc:
     """A `TablePage`: tables in name order, each with its snapshot count and newest snapshot."""
-    with db.transaction() as conn:
+    with db.snapshot() as conn:
         rows = conn.execute(
             "SELECT t.snapshot_count, s.* FROM tables t"
             " JOIN snapshots s ON s.seq = t.latest_seq"

@@ -1,8 +1,10 @@
-"""SQLite plumbing: one connection in WAL mode, one lock, one way to run a transaction.
+"""SQLite plumbing: one writing connection in WAL mode behind one lock, and read connections.
 
-Every read and write goes through `Database.transaction()`, which serialises access to the
+Every write goes through `Database.transaction()`, which serialises access to the writing
 connection: requests run on a thread pool, and a single writer keeps idempotency checks and
-state transitions free of races without retry loops.
+state transitions free of races without retry loops. Reads that only read (listings, the
+lineage graph) go through `Database.snapshot()`: a read transaction on a connection of their
+own thread, which WAL lets run beside the writer, so a big query never holds up a write.
 
 >>> import tempfile, pathlib
 >>> db = Database(pathlib.Path(tempfile.mkdtemp()) / "meta.db")
@@ -36,6 +38,7 @@ CREATE TABLE IF NOT EXISTS runs (
     artifacts TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_by_job ON runs (job_name, seq);
+CREATE INDEX IF NOT EXISTS runs_by_job_status ON runs (job_name, status, seq);
 
 CREATE TABLE IF NOT EXISTS snapshots (
     seq INTEGER PRIMARY KEY,
@@ -55,6 +58,7 @@ CREATE TABLE IF NOT EXISTS inputs (
     run_id TEXT NOT NULL,
     snapshot_id TEXT NOT NULL,
     read_at REAL NOT NULL,
+    table_name TEXT,  -- the snapshot's table, so a table's newest reads come off an index
     PRIMARY KEY (run_id, snapshot_id)
 );
 CREATE INDEX IF NOT EXISTS inputs_by_snapshot ON inputs (snapshot_id);
@@ -135,6 +139,9 @@ class Database:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.executescript(SCHEMA)
+        _migrate(self._conn)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -154,9 +161,54 @@ class Database:
                     conn.execute("ROLLBACK")
                 raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read-only transaction on this thread's own connection: a consistent view of the
+        data as committed when it starts, never waiting for (or holding up) the writer."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            with self._lock:
+                if self._conn is None:
+                    raise RuntimeError("the database is closed")
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA query_only=ON")
+                self._readers.append(conn)
+            self._local.conn = conn
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
     def close(self) -> None:
-        """Close the connection (idempotent); a WAL checkpoint leaves a single file behind."""
+        """Close the connections (idempotent); a WAL checkpoint leaves a single file behind."""
         with self._lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring a data folder made by an earlier version up to the schema (once, at start)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(inputs)")}
+    if "table_name" not in columns:  # before v1.3: inputs did not name their table
+        conn.executescript(
+            "BEGIN IMMEDIATE;"
+            "ALTER TABLE inputs ADD COLUMN table_name TEXT;"
+            "UPDATE inputs SET table_name = (SELECT s.table_name FROM snapshots s"
+            " WHERE s.snapshot_id = inputs.snapshot_id);"
+            "COMMIT;"
+        )
+    conn.execute("CREATE INDEX IF NOT EXISTS inputs_by_table ON inputs (table_name)")
+    # whoever records a read (the store, OpenLineage ingest) may leave its table out
+    conn.execute(
+        "CREATE TRIGGER IF NOT EXISTS inputs_name_their_table AFTER INSERT ON inputs"
+        " WHEN NEW.table_name IS NULL BEGIN"
+        " UPDATE inputs SET table_name = (SELECT s.table_name FROM snapshots s"
+        " WHERE s.snapshot_id = NEW.snapshot_id) WHERE rowid = NEW.rowid; END"
+    )

@@ -27,16 +27,36 @@ from datlake_server.store import run_status
 Doc = dict[str, Any]
 
 
+DEFAULT_LIMIT = 1000
+DEFAULT_HISTORY = 20
+MAX_HISTORY = 1000  # the contract's bounds of `history`
+
+
 class _Graph:
-    def __init__(self) -> None:
+    def __init__(self, limit: int) -> None:
         self.nodes: dict[str, Doc] = {}
         self.edges: dict[tuple[str, str, str, str], Doc] = {}
         self.runs: dict[str, str] = {}  # run_id -> node id
+        self.limit = limit
+        self.truncated = False
+
+    def admits(self, *node_ids: str) -> bool:
+        """Whether the nodes fit under the limit (those already in count for nothing)."""
+        new = sum(1 for node_id in set(node_ids) if node_id not in self.nodes)
+        if len(self.nodes) + new > self.limit:
+            self.truncated = True
+            return False
+        return True
 
     def table(self, name: str) -> str:
         node_id = f"table:{name}"
         self.nodes.setdefault(node_id, {"id": node_id, "kind": "table", "name": name})
         return node_id
+
+    def fold(self, name: str) -> None:
+        """Mark a table whose older history was left out."""
+        self.nodes[f"table:{name}"]["history_truncated"] = True
+        self.truncated = True
 
     def run(self, job_name: str, run_id: str) -> str:
         node_id = f"run:{job_name}/{run_id}"
@@ -53,10 +73,19 @@ class _Graph:
         self.edges.setdefault((source, target, kind, snapshot_id), doc)
 
 
-def lineage(db: Database, table: str, direction: str, depth: int) -> Doc:
-    """The `LineageGraph` document around `table`; 404 when the table has no snapshot."""
-    graph = _Graph()
-    with db.transaction() as conn:
+def lineage(
+    db: Database,
+    table: str,
+    direction: str,
+    depth: int,
+    limit: int = DEFAULT_LIMIT,
+    history: int = DEFAULT_HISTORY,
+) -> Doc:
+    """The `LineageGraph` document around `table`, at most `limit` nodes, each table's
+    `history` newest snapshots (upstream) or reads (downstream); 404 when the table has no
+    snapshot. Reads a snapshot of the database: writers go on meanwhile."""
+    graph = _Graph(limit)
+    with db.snapshot() as conn:
         if (
             conn.execute("SELECT 1 FROM snapshots WHERE table_name = ?", (table,)).fetchone()
             is None
@@ -64,9 +93,9 @@ def lineage(db: Database, table: str, direction: str, depth: int) -> Doc:
             raise Problem(TABLE_NOT_FOUND, f"table {table} has no snapshot")
         graph.table(table)
         if direction in ("upstream", "both"):
-            _walk(conn, graph, table, depth, upstream=True)
+            _walk(conn, graph, table, depth, history, upstream=True)
         if direction in ("downstream", "both"):
-            _walk(conn, graph, table, depth, upstream=False)
+            _walk(conn, graph, table, depth, history, upstream=False)
         _fill_run_statuses(conn, graph)
     return {
         "root": table,
@@ -74,56 +103,67 @@ def lineage(db: Database, table: str, direction: str, depth: int) -> Doc:
         "depth": depth,
         "nodes": list(graph.nodes.values()),
         "edges": list(graph.edges.values()),
+        "truncated": graph.truncated,
     }
 
 
-# One query per (edge kind, what selects it); `?` is a JSON array of table names or run ids.
-_WROTE = (
-    "SELECT 'wrote' AS kind, s.table_name, s.snapshot_id, s.job_name, s.run_id"
-    " FROM snapshots s WHERE {column} IN (SELECT value FROM json_each(?)) ORDER BY s.seq"
-)
-_READ = (
-    "SELECT 'read' AS kind, s.table_name, s.snapshot_id, r.job_name, i.run_id"
+# Edges as rows of (kind, table_name, snapshot_id, job_name, run_id). From a table: its
+# newest snapshots or reads first, one more than asked to tell whether history was folded
+# (the snapshots_by_table and inputs_by_table indexes serve them, so the cost follows the
+# answer, not the ledger). From runs: `?` is a JSON array of run ids.
+_BY_TABLE = {
+    "wrote": "SELECT 'wrote' AS kind, s.table_name, s.snapshot_id, s.job_name, s.run_id"
+    " FROM snapshots s WHERE s.table_name = ? ORDER BY s.seq DESC LIMIT ?",
+    "read": "SELECT 'read' AS kind, i.table_name, i.snapshot_id, r.job_name, i.run_id"
+    " FROM inputs i JOIN runs r ON r.run_id = i.run_id"
+    " WHERE i.table_name = ? ORDER BY i.rowid DESC LIMIT ?",
+}
+_BY_RUNS = {
+    "wrote": "SELECT 'wrote' AS kind, s.table_name, s.snapshot_id, s.job_name, s.run_id"
+    " FROM snapshots s WHERE s.run_id IN (SELECT value FROM json_each(?)) ORDER BY s.seq",
+    "read": "SELECT 'read' AS kind, s.table_name, s.snapshot_id, r.job_name, i.run_id"
     " FROM inputs i JOIN snapshots s ON s.snapshot_id = i.snapshot_id"
     " JOIN runs r ON r.run_id = i.run_id"
-    " WHERE {column} IN (SELECT value FROM json_each(?)) ORDER BY i.rowid"
-)
-EDGES = {
-    ("wrote", "tables"): _WROTE.format(column="s.table_name"),
-    ("wrote", "runs"): _WROTE.format(column="s.run_id"),
-    ("read", "tables"): _READ.format(column="s.table_name"),
-    ("read", "runs"): _READ.format(column="i.run_id"),
+    " WHERE i.run_id IN (SELECT value FROM json_each(?)) ORDER BY i.rowid",
 }
 
 
-def _walk(conn: sqlite3.Connection, graph: _Graph, table: str, depth: int, upstream: bool) -> None:
+def _walk(
+    conn: sqlite3.Connection,
+    graph: _Graph,
+    table: str,
+    depth: int,
+    history: int,
+    upstream: bool,
+) -> None:
     # upstream: the runs that wrote the frontier, then what they read;
     # downstream: the runs that read the frontier, then what they wrote
     near, far = ("wrote", "read") if upstream else ("read", "wrote")
     seen = {table}
     frontier = [table]
     for _ in range(depth):
-        run_ids = [_add(graph, row) for row in _edges(conn, near, "tables", frontier)]
+        run_ids: list[str] = []
+        for name in frontier:
+            rows = conn.execute(_BY_TABLE[near], (name, history + 1)).fetchall()
+            if len(rows) > history:
+                graph.fold(name)
+            run_ids += [run for row in rows[:history] if (run := _add(graph, row)) is not None]
         reached: list[str] = []
-        for row in _edges(conn, far, "runs", run_ids):
-            _add(graph, row)
-            if row["table_name"] not in seen:
+        for row in conn.execute(_BY_RUNS[far], (json.dumps(list(dict.fromkeys(run_ids))),)):
+            if _add(graph, row) is not None and row["table_name"] not in seen:
                 seen.add(row["table_name"])
                 reached.append(row["table_name"])
-        if not reached:
+        if not reached or (graph.truncated and len(graph.nodes) >= graph.limit):
             return
         frontier = reached
 
 
-def _edges(conn: sqlite3.Connection, kind: str, by: str, keys: list[str]) -> list[sqlite3.Row]:
-    """Edges of one kind as rows of (kind, table_name, snapshot_id, job_name, run_id)."""
-    if not keys:
-        return []
-    return conn.execute(EDGES[kind, by], (json.dumps(keys),)).fetchall()
-
-
-def _add(graph: _Graph, row: sqlite3.Row) -> str:
-    """Add an edge row's table, run and edge; returns the run id."""
+def _add(graph: _Graph, row: sqlite3.Row) -> str | None:
+    """Add an edge row's table, run and edge; the run id, or None when they do not fit."""
+    table_id = f"table:{row['table_name']}"
+    run_id = f"run:{row['job_name']}/{row['run_id']}"
+    if not graph.admits(table_id, run_id):
+        return None
     table = graph.table(row["table_name"])
     run = graph.run(row["job_name"], row["run_id"])
     if row["kind"] == "read":

@@ -28,6 +28,7 @@ b'hello'
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import os
@@ -44,6 +45,7 @@ from datlake_server.names import check_bucket, check_object_name
 from datlake_server.problems import CHECKSUM_MISMATCH, OBJECT_NOT_FOUND, Problem
 
 CHUNK = 1024 * 1024
+BATCH = 1024 * 1024  # bytes of an upload written and hashed per hop to a worker thread
 TEMP_PREFIX, TEMP_SUFFIX = ".upload-", ".part"
 # present in an objects folder whose files are named by digests (absent: by object names)
 LAYOUT_MARKER = ".digest-names"
@@ -79,16 +81,11 @@ class ObjectStore:
         fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
         temp = Path(temp_name)
         try:
-            digest = hashlib.sha256()
-            size = 0
             with os.fdopen(fd, "wb") as file:
-                async for chunk in chunks:
-                    file.write(chunk)
-                    digest.update(chunk)
-                    size += len(chunk)
-                file.flush()
-                await to_thread.run_sync(os.fsync, file.fileno())
-            sha256 = digest.hexdigest()
+                sink = _Sink(file)
+                await sink.drain(chunks)
+                await to_thread.run_sync(_flush_to_disk, file)
+            size, sha256 = sink.size, sink.digest.hexdigest()
             if expected_sha256 is not None and expected_sha256 != sha256:
                 raise Problem(
                     CHECKSUM_MISMATCH,
@@ -174,6 +171,48 @@ class ObjectStore:
         return file, int(row["size"]), str(row["sha256"])
 
 
+class _Sink:
+    """Writes and hashes an upload's body off the event loop, a batch at a time.
+
+    The loop only collects chunks; each batch of about `BATCH` bytes is written and hashed in
+    a worker thread (both release the GIL) while the loop collects the next, so a large
+    upload never holds up other requests and receiving overlaps with writing.
+    """
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    async def drain(self, chunks: AsyncIterator[bytes]) -> None:
+        loop = asyncio.get_running_loop()
+        writing: asyncio.Future[None] | None = None
+        batch: list[bytes] = []
+        batched = 0
+        try:
+            async for chunk in chunks:
+                batch.append(chunk)
+                batched += len(chunk)
+                if batched >= BATCH:
+                    if writing is not None:
+                        await writing
+                    writing = loop.run_in_executor(None, self._write, batch)
+                    batch, batched = [], 0
+        finally:
+            if writing is not None and not writing.done():
+                await asyncio.wait([writing])  # never leave a write running on a closing file
+        if writing is not None:
+            await writing
+        if batch:
+            await loop.run_in_executor(None, self._write, batch)
+
+    def _write(self, batch: list[bytes]) -> None:
+        for chunk in batch:
+            self.file.write(chunk)
+            self.digest.update(chunk)
+            self.size += len(chunk)
+
+
 async def read_chunks(file: BinaryIO) -> AsyncIterator[bytes]:
     """Stream an open file in chunks, reading off the event loop; closes it at the end."""
     try:
@@ -181,6 +220,11 @@ async def read_chunks(file: BinaryIO) -> AsyncIterator[bytes]:
             yield chunk
     finally:
         file.close()
+
+
+def _flush_to_disk(file: BinaryIO) -> None:
+    file.flush()
+    os.fsync(file.fileno())
 
 
 def _fsync_folder(folder: Path) -> None:

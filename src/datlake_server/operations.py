@@ -1,5 +1,7 @@
 """One handler per `operationId` of the spec. Requests reach them already routed, authorised
 and validated, so they only read what they need and answer with the spec's documents.
+Plain handlers run in the thread pool (they use the database); `async` ones on the event
+loop (health, and the object transfers, which hop to threads for their file work).
 
 >>> sorted(name for name in vars(Operations) if not name.startswith("_"))[:3]
 ['complete_run', 'download_object', 'fetch_latest_uri']
@@ -19,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from datlake_server.catalog import list_jobs, list_tables
-from datlake_server.lineage import lineage
+from datlake_server.lineage import DEFAULT_HISTORY, DEFAULT_LIMIT, lineage
 from datlake_server.objects import ObjectStore, read_chunks
 from datlake_server.openlineage import OpenLineageIngest
 from datlake_server.problems import INVALID_BODY, Problem
@@ -44,13 +46,14 @@ class Call:
     operation_id: str
     path: dict[str, str]
     body: bytes | None = None
-    _json: Any = field(default=None, init=False)
+    # the body as the validator parsed it (parsed again on demand when it was not checked)
+    document: Any = field(default=None)
 
     @property
     def json(self) -> dict[str, Any]:
-        if self._json is None:
-            self._json = loads_json(self.body) if self.body else {}
-        return self._json  # type: ignore[no-any-return]
+        if self.document is None:
+            self.document = loads_json(self.body) if self.body else {}
+        return self.document  # type: ignore[no-any-return]
 
     def query(self, name: str) -> str | None:
         # the first value, as the validator read it: a repeated parameter's others are ignored
@@ -118,7 +121,8 @@ class Operations:
         self.openlineage = OpenLineageIngest(store.db, store.default_lease_seconds)
         self.version = server_version()
 
-    def get_health(self, call: Call) -> Response:
+    async def get_health(self, call: Call) -> Response:
+        # on the event loop: it touches no database, and a thread hop would cost it 4x
         return JSONResponse({"status": "ok", "version": self.version})
 
     # runs
@@ -207,7 +211,12 @@ class Operations:
     def get_lineage(self, call: Call) -> Response:
         table = call.query("table") or ""
         graph = lineage(
-            self.store.db, table, call.query("direction") or "both", call.query_int("depth", 3)
+            self.store.db,
+            table,
+            call.query("direction") or "both",
+            call.query_int("depth", 3),
+            limit=call.query_int("limit", DEFAULT_LIMIT),
+            history=call.query_int("history", DEFAULT_HISTORY),
         )
         return JSONResponse(graph)
 

@@ -38,7 +38,7 @@ import math
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,13 +57,22 @@ from datlake_server.problems import (
 Doc = dict[str, Any]
 # (key, fingerprint of operation + path + body)
 Idempotency = tuple[str, str]
+# a row of a table, as SQLite answers it or as about to be inserted
+RowLike = sqlite3.Row | Mapping[str, Any]
 # a document and whether it answers a replay
 Answer = tuple[Doc, bool]
 
 FINISHED = ("succeeded", "failed")
 # the lease a run gets when it starts, until a heartbeat sets its own
 DEFAULT_LEASE_SECONDS = 3600.0
-STATUS_SQL = "CASE WHEN status = 'running' AND lease_expires_at <= ? THEN 'lost' ELSE status END"
+# each status as a condition the (job_name, status, seq) index serves; None stands for now
+STATUS_WHERE: dict[str, tuple[str, tuple[str | None, ...]]] = {
+    "running": ("status = ? AND (lease_expires_at IS NULL OR lease_expires_at > ?)",
+                ("running", None)),
+    "lost": ("status = ? AND lease_expires_at <= ?", ("running", None)),
+    "succeeded": ("status = ?", ("succeeded",)),
+    "failed": ("status = ?", ("failed",)),
+}  # fmt: skip
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -74,7 +83,7 @@ def iso(timestamp: float | None) -> str | None:
     return moment.replace("+00:00", "Z")
 
 
-def run_status(row: sqlite3.Row, now: float) -> str:
+def run_status(row: RowLike, now: float) -> str:
     lease = row["lease_expires_at"]
     if row["status"] == "running" and lease is not None and lease <= now:
         return "lost"
@@ -186,24 +195,26 @@ def run_docs(conn: sqlite3.Connection, rows: list[sqlite3.Row], now: float) -> l
             id_list,
         ):
             outputs[row["run_id"]].append(snapshot_doc(row))
-    return [
-        {
-            "job_name": row["job_name"],
-            "run_id": row["run_id"],
-            "status": run_status(row, now),
-            "created_at": iso(row["created_at"]),
-            "finished_at": iso(row["finished_at"]),
-            "last_heartbeat_at": iso(row["last_heartbeat_at"]),
-            "lease_expires_at": iso(row["lease_expires_at"]),
-            "parent_run_id": row["parent_run_id"],
-            "metadata": json.loads(row["metadata"]),
-            "extra": json.loads(row["extra"]),
-            "artifacts": json.loads(row["artifacts"]),
-            "inputs": inputs[row["run_id"]],
-            "outputs": outputs[row["run_id"]],
-        }
-        for row in rows
-    ]
+    return [run_doc(row, now, inputs[row["run_id"]], outputs[row["run_id"]]) for row in rows]
+
+
+def run_doc(row: RowLike, now: float, inputs: list[Doc], outputs: list[Doc]) -> Doc:
+    """The `Run` document of a row of `runs`, with the snapshots it read and wrote."""
+    return {
+        "job_name": row["job_name"],
+        "run_id": row["run_id"],
+        "status": run_status(row, now),
+        "created_at": iso(row["created_at"]),
+        "finished_at": iso(row["finished_at"]),
+        "last_heartbeat_at": iso(row["last_heartbeat_at"]),
+        "lease_expires_at": iso(row["lease_expires_at"]),
+        "parent_run_id": row["parent_run_id"],
+        "metadata": json.loads(row["metadata"]),
+        "extra": json.loads(row["extra"]),
+        "artifacts": json.loads(row["artifacts"]),
+        "inputs": inputs,
+        "outputs": outputs,
+    }
 
 
 def check_lease_seconds(seconds: float) -> float:
@@ -266,22 +277,27 @@ class Store:
                             f"run {run_id} exists with other content (job, metadata or parent)",
                         )
                     return run_docs(conn, [row], now)[0], True
-            new_id = uuid.uuid4().hex if run_id is None else run_id
+            new = {
+                "run_id": uuid.uuid4().hex if run_id is None else run_id,
+                "job_name": job_name, "status": "running", "created_at": now,
+                "finished_at": None, "last_heartbeat_at": None,
+                "lease_expires_at": now + self.default_lease_seconds,
+                "parent_run_id": parent_run_id, "metadata": _dumps(metadata),
+                "extra": "{}", "artifacts": "[]",
+            }  # fmt: skip
             conn.execute(
                 "INSERT INTO runs (run_id, job_name, status, created_at, lease_expires_at,"
-                " parent_run_id, metadata, extra, artifacts)"
-                " VALUES (?, ?, 'running', ?, ?, ?, ?, '{}', '[]')",
-                (
-                    new_id, job_name, now, now + self.default_lease_seconds, parent_run_id,
-                    _dumps(metadata),
-                ),
-            )  # fmt: skip
-            return run_docs(conn, [run_row(conn, new_id)], now)[0], False
+                " parent_run_id, metadata, extra, artifacts) VALUES (:run_id, :job_name,"
+                " :status, :created_at, :lease_expires_at, :parent_run_id, :metadata, :extra,"
+                " :artifacts)",
+                new,
+            )
+            return run_doc(new, now, [], []), False  # a new run has read and written nothing
 
         return self._once(idempotency, create)
 
     def get_run(self, job_name: str, run_id: str) -> Doc:
-        with self.db.transaction() as conn:
+        with self.db.snapshot() as conn:
             return run_docs(conn, [run_row(conn, run_id, job_name)], time.time())[0]
 
     def complete_run(
@@ -337,13 +353,14 @@ class Store:
         return self._once(idempotency, create)
 
     def list_runs(self, job_name: str, status: str | None, limit: int, cursor: str | None) -> Doc:
-        with self.db.transaction() as conn:
+        with self.db.snapshot() as conn:
             now = time.time()
             where = "job_name = ?"
             params: list[Any] = [job_name]
             if status is not None:
-                where += f" AND {STATUS_SQL} = ?"
-                params += [now, status]
+                clause, values = STATUS_WHERE[status]
+                where += f" AND {clause}"
+                params += [now if value is None else value for value in values]
             return fetch_page(
                 conn,
                 table="runs",
@@ -394,8 +411,9 @@ class Store:
                     raise Problem(TABLE_NOT_FOUND, f"table {table_name} has no snapshot")
             if run_id is not None:
                 conn.execute(
-                    "INSERT OR IGNORE INTO inputs (run_id, snapshot_id, read_at) VALUES (?, ?, ?)",
-                    (run_id, row["snapshot_id"], time.time()),
+                    "INSERT OR IGNORE INTO inputs (run_id, snapshot_id, read_at, table_name)"
+                    " VALUES (?, ?, ?, ?)",
+                    (run_id, row["snapshot_id"], time.time(), table_name),
                 )
             return snapshot_doc(row)
 
@@ -442,7 +460,7 @@ class Store:
         return self._once(idempotency, create)
 
     def list_snapshots(self, table_name: str, limit: int, cursor: str | None) -> Doc:
-        with self.db.transaction() as conn:
+        with self.db.snapshot() as conn:
             return fetch_page(
                 conn,
                 table="snapshots",
@@ -481,7 +499,7 @@ class Store:
         return self._once(idempotency, create)
 
     def list_events(self, job_name: str, run_id: str, limit: int, cursor: str | None) -> Doc:
-        with self.db.transaction() as conn:
+        with self.db.snapshot() as conn:
             run_row(conn, run_id, job_name)
             return fetch_page(
                 conn,

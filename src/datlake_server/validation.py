@@ -1,12 +1,17 @@
-"""Checks requests (and, on demand, responses) against the spec with openapi-core.
+"""Checks requests against the spec with validators compiled once per operation at start-up.
 
-openapi-core is handed a `SpecRequest` rather than a request through its Starlette adapter:
-that adapter matches the decoded path and cannot see an object name's encoded slashes. The
-router (`routing.route`) already knows the operation, so the request carries its path template
-and the decoded path parameters, and openapi-core checks their values, reading patterns as
-JSON Schema does (see `datlake_sdk._contract_check`, whose `describe_error` also words the
-problems' details, as the testing kit words its violations). Object bodies are streamed and
-never given to the validator.
+openapi-core walks the spec for every request (resolving each `$ref` again, building a fresh
+JSON Schema validator per parameter): that cost more than the rest of a request. Here each
+operation's parameters and JSON body become plain JSON Schema validators once, from the same
+spec, with the same OAS 3.0 dialect and ECMA patterns openapi-core uses (`REQUEST_SCHEMAS`
+in `datlake_sdk._contract_check`); a request is then checked in tens of microseconds, and
+its problems are worded as openapi-core's are (`describe_error`), so the server's details
+and the testing kit's violations stay alike. `tests/server/test_server_validation.py` holds
+the two to the same verdicts.
+
+Parameter shapes this module cannot check (arrays, objects, `content`) are refused when the
+app starts, never skipped at request time. Object bodies stream and are never given to the
+validator; responses (checked only on demand, in tests) still go through openapi-core.
 
 >>> from datlake_server.routing import route
 >>> checker = Checker()
@@ -19,62 +24,208 @@ datlake_server.problems.Problem: query parameter table: 'a b' does not match the
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from jsonschema.protocols import Validator
+from openapi_core import OpenAPI
 from openapi_core.deserializing.media_types.util import json_loads
-from openapi_core.validation.request.exceptions import MissingRequestBody
-from openapi_core.validation.request.validators import (
-    V30RequestBodyValidator,
-    V30RequestParametersValidator,
-)
 
-from datlake_sdk._contract import Operation
+from datlake_sdk._contract import Operation, operations, spec_document
 from datlake_sdk._contract_check import (
     REQUEST_SCHEMAS,
     SpecRequest,
     SpecResponse,
     describe_error,
+    describe_schema_error,
     open_api,
 )
 from datlake_server.problems import INVALID_BODY, INVALID_REQUEST, PROBLEM_JSON, Problem
 
+_CASTS: dict[str, Callable[[str], Any]] = {"integer": int, "number": float}
+_JSON = "application/json"
+
 
 class Checker:
-    """Validates requests and responses of one spec; built once per app.
+    """Validates requests (and, on demand, responses) of the shipped spec; built once per app.
 
-    Parameters and bodies are checked by separate openapi-core validators: an object upload's
-    body streams to disk and is never given to the validator, and the API key is checked by
-    the app itself (in constant time), so the security requirement is not re-checked here.
+    The API key is checked by the app itself (in constant time), so the security requirement
+    is not re-checked here.
     """
 
     def __init__(self) -> None:
-        self._api = open_api(extra_media_type_deserializers={PROBLEM_JSON: json_loads})
-        self._parameters = V30RequestParametersValidator(
-            self._api.spec, schema_validators_factory=REQUEST_SCHEMAS
-        )
-        self._body = V30RequestBodyValidator(
-            self._api.spec,
-            schema_validators_factory=REQUEST_SCHEMAS,
-            extra_media_type_deserializers={"application/json": loads_json},
-        )
+        self._operations = {op.id: _OperationCheck.of(op) for op in operations()}
 
-    def check_request(self, op: Operation, request: SpecRequest) -> None:
-        """Raise a 400 problem for bad parameters or headers, a 422 for a bad JSON body."""
-        errors = list(self._parameters.iter_errors(request))
-        if errors:
-            raise Problem(INVALID_REQUEST, "; ".join(describe_error(e) for e in errors))
-        if op.json_body:
-            # an optional body (heartbeat's) may be absent
-            errors = [
-                e for e in self._body.iter_errors(request) if not isinstance(e, MissingRequestBody)
-            ]
-            if errors:
-                raise Problem(INVALID_BODY, "; ".join(describe_error(e) for e in errors))
+    def check_request(self, op: Operation, request: SpecRequest) -> Any:
+        """Raise a 400 problem for bad parameters or headers, a 422 for a bad JSON body; the
+        JSON body as parsed (None without one), so that it is parsed only once."""
+        return self._operations[op.id].check(request)
 
     def check_response(self, request: SpecRequest, response: SpecResponse) -> list[str]:
         """Return how the response breaks the spec (empty when it conforms)."""
         return [describe_error(e) for e in self._api.iter_response_errors(request, response)]
+
+    @functools.cached_property
+    def _api(self) -> OpenAPI:
+        return open_api(extra_media_type_deserializers={PROBLEM_JSON: json_loads})
+
+
+@dataclass(frozen=True, slots=True)
+class _Parameter:
+    name: str
+    location: str  # path, query or header
+    required: bool
+    cast: Callable[[str], Any] | None
+    type_name: str
+    validator: Validator
+
+    def errors(self, values: Mapping[str, str]) -> Iterator[str]:
+        """What is wrong with this parameter among `values` (by lowercase name for headers)."""
+        where = f"{self.location} parameter {self.name}"
+        raw = values.get(self.name.lower() if self.location == "header" else self.name)
+        if raw is None:
+            if self.required:
+                yield f"{where}: required but missing"
+            return
+        value: Any = raw
+        if self.cast is not None:
+            try:
+                value = self.cast(raw)
+            except ValueError:
+                yield f"{where}: Failed to cast value to {self.type_name} type: {raw}"
+                return
+        if raw == "" and self.location == "query":
+            yield f"{where}: Value of {self.name} query parameter cannot be empty"
+            return
+        for error in self.validator.iter_errors(value):
+            yield describe_schema_error(where, error)
+
+
+@dataclass(frozen=True, slots=True)
+class _OperationCheck:
+    parameters: tuple[_Parameter, ...]
+    body: Validator | None  # the JSON body's schema, when the operation takes one
+    body_required: bool
+    media_types: tuple[str, ...]
+    locations: frozenset[str]
+
+    @classmethod
+    def of(cls, op: Operation) -> _OperationCheck:
+        document = spec_document()
+        item = document["paths"][op.template]
+        spec = item[op.method.lower()]
+        # the operation's own parameters first, then the path item's it does not override,
+        # the order openapi-core checks (and words) them in
+        by_key: dict[tuple[str, str], Any] = {}
+        for declared in [*spec.get("parameters", ()), *item.get("parameters", ())]:
+            parameter = _resolve(declared)
+            by_key.setdefault((parameter["in"], parameter["name"]), parameter)
+        parameters = tuple(_parameter(p) for p in by_key.values())
+        request_body = _resolve(spec.get("requestBody", {}))
+        content = request_body.get("content", {})
+        body = None
+        if op.json_body:
+            body = _validator(content[_JSON].get("schema", {}))
+        locations = frozenset(p.location for p in parameters)
+        required = bool(request_body.get("required"))
+        return cls(parameters, body, required, tuple(content), locations)
+
+    def check(self, request: SpecRequest) -> Any:
+        values = {location: _values(request, location) for location in self.locations}
+        errors = [error for p in self.parameters for error in p.errors(values[p.location])]
+        if errors:
+            raise Problem(INVALID_REQUEST, "; ".join(errors))
+        if self.body is None or not request.body:
+            if self.body is not None and self.body_required:
+                raise Problem(INVALID_BODY, "body: required but missing")
+            return None  # an optional body (heartbeat's) may be absent
+        mimetype = request.content_type.split(";", 1)[0].strip()
+        if mimetype not in self.media_types:
+            documented = ", ".join(self.media_types)
+            verb = "is" if len(self.media_types) == 1 else "are"
+            shown = mimetype or "(none)"
+            detail = f"body: content type {shown} is not documented ({documented} {verb})"
+            raise Problem(INVALID_BODY, detail)
+        try:
+            document = loads_json(request.body)
+        except ValueError:
+            raise Problem(INVALID_BODY, f"body: not valid {mimetype}") from None
+        errors = [describe_schema_error("body", e) for e in self.body.iter_errors(document)]
+        if errors:
+            raise Problem(INVALID_BODY, "; ".join(errors))
+        return document
+
+
+def _values(request: SpecRequest, location: str) -> Mapping[str, str]:
+    """The first value of each parameter in `location` (headers by lowercase name), as a
+    plain dict: werkzeug's mappings raise (and catch) an exception for every absent name."""
+    if location == "path":
+        return request.parameters.path
+    found: dict[str, str] = {}
+    if location == "header":
+        for name, value in request.parameters.header.items():
+            found.setdefault(name.lower(), value)
+    else:
+        found.update(request.parameters.query.items())  # a MultiDict's items: first values
+    return found
+
+
+def _parameter(spec: Mapping[str, Any]) -> _Parameter:
+    schema = _resolve(spec.get("schema", {}))
+    type_name = schema.get("type", "string")
+    where = f"{spec['in']} parameter {spec['name']}"
+    if spec["in"] not in ("path", "query", "header"):
+        raise NotImplementedError(f"{where}: only path, query and header parameters are checked")
+    if "content" in spec or type_name not in ("string", *_CASTS):
+        raise NotImplementedError(f"{where}: only string, integer and number are checked")
+    return _Parameter(
+        name=spec["name"],
+        location=spec["in"],
+        required=bool(spec.get("required")),
+        cast=_CASTS.get(type_name),
+        type_name=type_name,
+        validator=_validator(schema),
+    )
+
+
+def _validator(schema: Mapping[str, Any]) -> Validator:
+    """A JSON Schema validator of `schema` (its `$ref`s inlined), as openapi-core builds one
+    for a request: OAS 3.0 write semantics, ECMA patterns, OAS formats."""
+    cls = REQUEST_SCHEMAS.schema_validator_cls
+    return cls(_inline(schema), format_checker=REQUEST_SCHEMAS.format_checker)
+
+
+def _resolve(node: Any) -> Any:
+    """A `$ref` node replaced by what it points to (local references only)."""
+    while isinstance(node, Mapping) and "$ref" in node:
+        node = _pointer(node["$ref"])
+    return node
+
+
+def _inline(node: Any, seen: tuple[str, ...] = ()) -> Any:
+    """A copy of `node` with every `$ref` replaced by its target, recursively."""
+    if isinstance(node, Mapping):
+        if "$ref" in node:
+            ref = node["$ref"]
+            if ref in seen:
+                raise NotImplementedError(f"recursive schema {ref}: cannot be inlined")
+            return _inline(_pointer(ref), (*seen, ref))
+        return {key: _inline(value, seen) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(value, seen) for value in node]
+    return node
+
+
+def _pointer(ref: str) -> Any:
+    if not ref.startswith("#/"):
+        raise NotImplementedError(f"{ref}: only references inside the spec are supported")
+    node: Any = spec_document()
+    for part in ref[2:].split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
 
 
 def loads_json(body: bytes | str, **parameters: str) -> Any:

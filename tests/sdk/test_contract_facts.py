@@ -61,6 +61,8 @@ FACTS = [
     (_tables, "MAX_URI_LENGTH", _field("RegisterSnapshotRequest", "uri")["maxLength"]),
     (_tables, "MAX_FORMAT_LENGTH", _field("RegisterSnapshotRequest", "format")["maxLength"]),
     (_tables, "MAX_LINEAGE_DEPTH", _query_parameter("get_lineage", "depth")["maximum"]),
+    (_tables, "MAX_LINEAGE_NODES", _query_parameter("get_lineage", "limit")["maximum"]),
+    (_tables, "MAX_LINEAGE_HISTORY", _query_parameter("get_lineage", "history")["maximum"]),
     (_events, "MAX_LEASE_SECONDS", _field("HeartbeatRequest", "lease_seconds")["maximum"]),
     (_events, "MAX_MESSAGE_LENGTH", _field("EventRequest", "message")["maxLength"]),
     (_names, "_MAX_OBJECT_NAME_BYTES", SCHEMAS["ObjectName"]["maxLength"]),

@@ -241,6 +241,8 @@ REJECTED: list[tuple[str, str, str, Callable[[DatlakeClient, Path], Result[Any, 
     ("list_snapshots", "table_name", "t/1", lambda c, _: list_snapshots(c, "t/1")),
     ("get_lineage", "table", "t t", lambda c, _: get_lineage(c, "t t")),
     ("get_lineage", "depth", "11", lambda c, _: get_lineage(c, "users", depth=11)),
+    ("get_lineage", "limit", "0", lambda c, _: get_lineage(c, "users", limit=0)),
+    ("get_lineage", "history", "1001", lambda c, _: get_lineage(c, "users", history=1001)),
     (
         "get_lineage",
         "direction",

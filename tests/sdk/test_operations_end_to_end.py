@@ -92,6 +92,14 @@ def test_a_run_reads_writes_ships_its_log_and_shows_in_the_lineage(
     edges = {(e.source, e.kind, e.target) for e in graph.edges}
     assert (f"table:{raw}", "read", f"run:{job}/{run.run_id}") in edges
     assert (f"run:{job}/{run.run_id}", "wrote", f"table:{curated}") in edges
+    assert graph.truncated is False
+    # bounded: only the newest writer of `raw` is followed, and the fold is marked
+    again = unwrap(start_run(client, unique("upstream")))
+    unwrap(register_snapshot(client, again, raw, "file:///raw2.csv", format="csv"))
+    folded = unwrap(get_lineage(client, raw, direction="upstream", history=1, limit=10))
+    assert folded.truncated is True
+    assert [n.name for n in folded.nodes if n.history_truncated] == [raw]
+    assert {n.run_id for n in folded.nodes if n.kind == "run"} == {again.run_id}
 
 
 def test_objects_round_trip_with_slashes_in_their_names(

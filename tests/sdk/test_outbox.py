@@ -147,11 +147,12 @@ def test_later_writes_queue_behind_and_the_input_edge_names_the_snapshot_read(
         run = unwrap(start_run(client, job))  # Datlake is down: kept
         assert run.pending
         assert client.outbox is not None
+        # the flusher is held from before Datlake is back, so the run's start still waits:
+        # the read happens then, and its input edge queues behind the start
+        client.outbox._flushing.acquire()
         with datlake(data, port) as url:
-            read_snapshot = seed_table(url, table)
-            # Datlake is back but the run's start still waits (the flusher is held here): the
-            # read happens now, and its input edge queues behind the start
-            with client.outbox._flushing:
+            try:
+                read_snapshot = seed_table(url, table)
                 read = fetch_latest_uri(client, run, table)
                 assert isinstance(read, Ok)
                 assert read.value.pending
@@ -159,6 +160,8 @@ def test_later_writes_queue_behind_and_the_input_edge_names_the_snapshot_read(
                 unwrap(complete_run(client, run, success=True))
                 edge = [e for e in client.outbox.journal.entries() if e.url.endswith("latest")]
                 assert edge[0].params["snapshot_id"] == read_snapshot
+            finally:
+                client.outbox._flushing.release()
             newer = seed_table(url, table)  # the table moves on before the edge is delivered
             report = client.flush_outbox(timeout=30)
             assert report.pending == 0

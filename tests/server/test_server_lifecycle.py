@@ -240,7 +240,7 @@ def test_a_server_killed_during_an_upload_cleans_up_when_it_starts_again(
             "Content-Type: application/octet-stream\r\nContent-Length: 4194304\r\n\r\n"
         )
         with socket.create_connection((parts.hostname, parts.port)) as sock:
-            sock.sendall(head.encode() + b"x" * 1_000_000)
+            sock.sendall(head.encode() + b"x" * 2_500_000)  # more than one write batch
             deadline = time.monotonic() + 30
             while not [p for p in _files(bucket) if p not in kept_files and p.stat().st_size]:
                 assert time.monotonic() < deadline, "the upload never wrote its temporary file"

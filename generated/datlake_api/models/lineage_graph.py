@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.lineage_direction import LineageDirection
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.lineage_edge import LineageEdge
@@ -25,6 +26,9 @@ class LineageGraph:
         depth (int):
         nodes (list[LineageNode]):
         edges (list[LineageEdge]):
+        truncated (bool | Unset): true when the graph is not whole (v1.3): a table's history was folded, or nodes
+            beyond `limit` were left out; absent means false (servers before v1.3)
+             Default: False.
     """
 
     root: str
@@ -32,6 +36,7 @@ class LineageGraph:
     depth: int
     nodes: list[LineageNode]
     edges: list[LineageEdge]
+    truncated: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,6 +56,8 @@ class LineageGraph:
             edges_item = edges_item_data.to_dict()
             edges.append(edges_item)
 
+        truncated = self.truncated
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -62,6 +69,8 @@ class LineageGraph:
                 "edges": edges,
             }
         )
+        if truncated is not UNSET:
+            field_dict["truncated"] = truncated
 
         return field_dict
 
@@ -91,12 +100,15 @@ class LineageGraph:
 
             edges.append(edges_item)
 
+        truncated = d.pop("truncated", UNSET)
+
         lineage_graph = cls(
             root=root,
             direction=direction,
             depth=depth,
             nodes=nodes,
             edges=edges,
+            truncated=truncated,
         )
 
         lineage_graph.additional_properties = d

@@ -23,6 +23,9 @@ class LineageNode:
         job_name (None | str | Unset):
         run_id (None | str | Unset):
         status (LineageNodeStatus | Unset): the run's status, for run nodes
+        history_truncated (bool | None | Unset): for table nodes (v1.3): true when older snapshots or reads of the table
+            than the
+            `history` newest were left out; page them with `list_snapshots`
     """
 
     id: str
@@ -31,6 +34,7 @@ class LineageNode:
     job_name: None | str | Unset = UNSET
     run_id: None | str | Unset = UNSET
     status: LineageNodeStatus | Unset = UNSET
+    history_truncated: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,6 +60,12 @@ class LineageNode:
         if not isinstance(self.status, Unset):
             status = self.status.value
 
+        history_truncated: bool | None | Unset
+        if isinstance(self.history_truncated, Unset):
+            history_truncated = UNSET
+        else:
+            history_truncated = self.history_truncated
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -71,6 +81,8 @@ class LineageNode:
             field_dict["run_id"] = run_id
         if status is not UNSET:
             field_dict["status"] = status
+        if history_truncated is not UNSET:
+            field_dict["history_truncated"] = history_truncated
 
         return field_dict
 
@@ -108,6 +120,15 @@ class LineageNode:
         else:
             status = LineageNodeStatus(_status)
 
+        def _parse_history_truncated(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        history_truncated = _parse_history_truncated(d.pop("history_truncated", UNSET))
+
         lineage_node = cls(
             id=id,
             kind=kind,
@@ -115,6 +136,7 @@ class LineageNode:
             job_name=job_name,
             run_id=run_id,
             status=status,
+            history_truncated=history_truncated,
         )
 
         lineage_node.additional_properties = d

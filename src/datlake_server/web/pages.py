@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 from starlette.types import Receive, Scope, Send
 
 from datlake_server.catalog import list_jobs, list_tables
-from datlake_server.lineage import lineage
+from datlake_server.lineage import MAX_HISTORY, lineage
 from datlake_server.objects import ObjectStore, read_chunks
 from datlake_server.problems import Problem
 from datlake_server.store import Store
@@ -301,7 +301,9 @@ class WebPages:
         depth_text = request.query_params.get("depth", "3")
         depth = int(depth_text) if depth_text.isdigit() and 1 <= int(depth_text) <= 10 else 3
         snapshots = self.store.list_snapshots(table, 50, _cursor(request, "after"))
-        graph = lineage(self.store.db, table, direction, depth)
+        # a drawing holds more than an API answer's default: the contract's largest history
+        # per table, within the default node limit (the count says when it was cut short)
+        graph = lineage(self.store.db, table, direction, depth, history=MAX_HISTORY)
         controls = (
             '<form method="get" class="graph-controls">'
             + '<label for="direction">Direction</label><select id="direction" name="direction">'

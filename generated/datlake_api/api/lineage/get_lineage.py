@@ -16,6 +16,8 @@ def _get_kwargs(
     table: str,
     depth: int | Unset = 3,
     direction: LineageDirection | Unset = UNSET,
+    limit: int | Unset = 1000,
+    history: int | Unset = 20,
     x_request_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -33,6 +35,10 @@ def _get_kwargs(
         json_direction = direction.value
 
     params["direction"] = json_direction
+
+    params["limit"] = limit
+
+    params["history"] = history
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -107,6 +113,8 @@ def sync_detailed(
     table: str,
     depth: int | Unset = 3,
     direction: LineageDirection | Unset = UNSET,
+    limit: int | Unset = 1000,
+    history: int | Unset = 20,
     x_request_id: str | Unset = UNSET,
 ) -> Response[LineageGraph | Problem]:
     """The lineage graph around a table
@@ -115,10 +123,21 @@ def sync_detailed(
     `upstream` follows what the table was made from, `downstream` what was made from it;
     `depth` counts table-to-table hops.
 
+    The graph is bounded, whatever the ledger's size (v1.3). The walk goes hop by hop,
+    newest first: from each table it follows only its `history` newest snapshots
+    (upstream: the runs that wrote them) or reads (downstream: the runs that read it),
+    and it stops adding nodes at `limit`. What it leaves out is marked, never hidden: a
+    table node whose older history was folded has `history_truncated: true`, and the
+    graph has `truncated: true` when anything (folded history, or nodes beyond `limit`)
+    is missing. The folded history pages with `list_snapshots` (a table's snapshots and
+    the runs that wrote them) and `list_runs`; a larger `history` or `limit` asks for more.
+
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
         depth (int | Unset):  Default: 3.
         direction (LineageDirection | Unset):
+        limit (int | Unset):  Default: 1000.
+        history (int | Unset):  Default: 20.
         x_request_id (str | Unset):
 
     Raises:
@@ -133,6 +152,8 @@ def sync_detailed(
         table=table,
         depth=depth,
         direction=direction,
+        limit=limit,
+        history=history,
         x_request_id=x_request_id,
     )
 
@@ -149,6 +170,8 @@ def sync(
     table: str,
     depth: int | Unset = 3,
     direction: LineageDirection | Unset = UNSET,
+    limit: int | Unset = 1000,
+    history: int | Unset = 20,
     x_request_id: str | Unset = UNSET,
 ) -> LineageGraph | Problem | None:
     """The lineage graph around a table
@@ -157,10 +180,21 @@ def sync(
     `upstream` follows what the table was made from, `downstream` what was made from it;
     `depth` counts table-to-table hops.
 
+    The graph is bounded, whatever the ledger's size (v1.3). The walk goes hop by hop,
+    newest first: from each table it follows only its `history` newest snapshots
+    (upstream: the runs that wrote them) or reads (downstream: the runs that read it),
+    and it stops adding nodes at `limit`. What it leaves out is marked, never hidden: a
+    table node whose older history was folded has `history_truncated: true`, and the
+    graph has `truncated: true` when anything (folded history, or nodes beyond `limit`)
+    is missing. The folded history pages with `list_snapshots` (a table's snapshots and
+    the runs that wrote them) and `list_runs`; a larger `history` or `limit` asks for more.
+
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
         depth (int | Unset):  Default: 3.
         direction (LineageDirection | Unset):
+        limit (int | Unset):  Default: 1000.
+        history (int | Unset):  Default: 20.
         x_request_id (str | Unset):
 
     Raises:
@@ -176,6 +210,8 @@ def sync(
         table=table,
         depth=depth,
         direction=direction,
+        limit=limit,
+        history=history,
         x_request_id=x_request_id,
     ).parsed
 
@@ -186,6 +222,8 @@ async def asyncio_detailed(
     table: str,
     depth: int | Unset = 3,
     direction: LineageDirection | Unset = UNSET,
+    limit: int | Unset = 1000,
+    history: int | Unset = 20,
     x_request_id: str | Unset = UNSET,
 ) -> Response[LineageGraph | Problem]:
     """The lineage graph around a table
@@ -194,10 +232,21 @@ async def asyncio_detailed(
     `upstream` follows what the table was made from, `downstream` what was made from it;
     `depth` counts table-to-table hops.
 
+    The graph is bounded, whatever the ledger's size (v1.3). The walk goes hop by hop,
+    newest first: from each table it follows only its `history` newest snapshots
+    (upstream: the runs that wrote them) or reads (downstream: the runs that read it),
+    and it stops adding nodes at `limit`. What it leaves out is marked, never hidden: a
+    table node whose older history was folded has `history_truncated: true`, and the
+    graph has `truncated: true` when anything (folded history, or nodes beyond `limit`)
+    is missing. The folded history pages with `list_snapshots` (a table's snapshots and
+    the runs that wrote them) and `list_runs`; a larger `history` or `limit` asks for more.
+
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
         depth (int | Unset):  Default: 3.
         direction (LineageDirection | Unset):
+        limit (int | Unset):  Default: 1000.
+        history (int | Unset):  Default: 20.
         x_request_id (str | Unset):
 
     Raises:
@@ -212,6 +261,8 @@ async def asyncio_detailed(
         table=table,
         depth=depth,
         direction=direction,
+        limit=limit,
+        history=history,
         x_request_id=x_request_id,
     )
 
@@ -226,6 +277,8 @@ async def asyncio(
     table: str,
     depth: int | Unset = 3,
     direction: LineageDirection | Unset = UNSET,
+    limit: int | Unset = 1000,
+    history: int | Unset = 20,
     x_request_id: str | Unset = UNSET,
 ) -> LineageGraph | Problem | None:
     """The lineage graph around a table
@@ -234,10 +287,21 @@ async def asyncio(
     `upstream` follows what the table was made from, `downstream` what was made from it;
     `depth` counts table-to-table hops.
 
+    The graph is bounded, whatever the ledger's size (v1.3). The walk goes hop by hop,
+    newest first: from each table it follows only its `history` newest snapshots
+    (upstream: the runs that wrote them) or reads (downstream: the runs that read it),
+    and it stops adding nodes at `limit`. What it leaves out is marked, never hidden: a
+    table node whose older history was folded has `history_truncated: true`, and the
+    graph has `truncated: true` when anything (folded history, or nodes beyond `limit`)
+    is missing. The folded history pages with `list_snapshots` (a table's snapshots and
+    the runs that wrote them) and `list_runs`; a larger `history` or `limit` asks for more.
+
     Args:
         table (str): a job or table name; dots make namespaces (`sales.daily_users`)
         depth (int | Unset):  Default: 3.
         direction (LineageDirection | Unset):
+        limit (int | Unset):  Default: 1000.
+        history (int | Unset):  Default: 20.
         x_request_id (str | Unset):
 
     Raises:
@@ -254,6 +318,8 @@ async def asyncio(
             table=table,
             depth=depth,
             direction=direction,
+            limit=limit,
+            history=history,
             x_request_id=x_request_id,
         )
     ).parsed
