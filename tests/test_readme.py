@@ -114,6 +114,19 @@ def test_the_lineage_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path)
     assert "2 runs shown, truncated: True, folded: ['sales']" in done.stdout
 
 
+def test_the_async_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
+    done = run_block(block_under("Async jobs"), tmp_path, datlake)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "weekly_users: running" in done.stdout
+    runs = httpx.get(
+        f"{datlake}/api/v1/jobs/daily_users/runs",
+        headers={"Authorization": f"Bearer {API_KEY}"},
+    ).json()["items"]
+    assert sorted(run["metadata"]["day"] for run in runs) == list(range(1, 8))
+    assert {run["status"] for run in runs} == {"succeeded"}
+
+
 def test_the_openlineage_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
     done = run_block(block_under("OpenLineage"), tmp_path, datlake)
 

@@ -18,13 +18,17 @@ one translator in `_translate` turns the outcome into `Ok` or `Err`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
 import attrs
 
+from ._result import Ok
+
 if TYPE_CHECKING:
     from ._errors import SDKError
+    from ._types import Run
 
+A = TypeVar("A")
 M = TypeVar("M")
 T = TypeVar("T")
 
@@ -84,3 +88,26 @@ class Deferral(Generic[T]):
     job_name: str | None = None
     run_id: str | None = None
     file: str | None = None
+
+
+@attrs.frozen
+class Refusal:
+    """A call refused before sending: `error` says why; the client reacts to it as to any `Err`."""
+
+    operation: str
+    error: SDKError
+    run: Run | None = None
+
+
+@attrs.frozen
+class Chain(Generic[A, T]):
+    """Two steps: `first`, then, with its value, the plan `then` makes of it."""
+
+    first: Plan[A]
+    then: Callable[[A], Plan[T]]
+
+
+# What an operation plans, without any I/O; `DatlakeClient.perform` and
+# `AsyncDatlakeClient.perform` carry it out: a call to send, a refusal, an answer already
+# known, or steps.
+Plan: TypeAlias = "Call[Any, T] | Refusal | Ok[T] | Chain[Any, T]"

@@ -12,18 +12,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from datlake_api import models as api
-from datlake_api.api.runs import list_jobs as list_jobs_endpoint
-from datlake_api.api.tables import list_tables as list_tables_endpoint
 from datlake_api.types import UNSET
 
 from . import _convert as domain
 from ._errors import SDKError
+from ._lazy import lazy
 from ._names import bad_prefix, bad_utf8, first_invalid
 from ._operations import api_call, bad_range, iterate_pages
 from ._result import Err, Result
 from ._types import JobInfo, Page, TableInfo
 
+if TYPE_CHECKING:
+    from datlake_api import models as api
+    from datlake_api.api.runs import list_jobs as list_jobs_endpoint
+    from datlake_api.api.tables import list_tables as list_tables_endpoint
+else:  # the generated layer loads on first use (see _lazy)
+    api = lazy("datlake_api.models")
+    list_jobs_endpoint = lazy("datlake_api.api.runs.list_jobs")
+    list_tables_endpoint = lazy("datlake_api.api.tables.list_tables")
 if TYPE_CHECKING:  # the annotation alone: `DatlakeClient` is defined in `_client`
     from ._client import DatlakeClient
 

@@ -13,11 +13,12 @@ import time
 import weakref
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import attrs
 import httpx
 
-from ._call import Call
+from ._call import Call, Chain, Plan, Refusal
 from ._config import load_settings
 from ._errors import NotFound, SDKError, ValidationError, detach
 from ._log import call_fields, logger, new_request_id
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from ._store import SnapshotCache
     from ._types import Run
 
-__all__ = ["DatlakeClient"]
+__all__ = ["DatlakeClient", "Exchange", "Session"]
 
 M = TypeVar("M")
 T = TypeVar("T")
@@ -79,14 +80,16 @@ def _with_request_id(headers: Mapping[str, str] | None, request_id: str) -> dict
     return merged
 
 
-class DatlakeClient:
-    """Settings, the pooled httpx client, and `execute`, which sends a `Call`.
+X = TypeVar("X")  # the transport type: httpx.BaseTransport, or httpx.AsyncBaseTransport
 
-    Settings come from the arguments, then `DATLAKE_URL`, `DATLAKE_API_KEY` and the
-    `DATLAKE_SDK_*` variables, then a TOML config file (see `datlake_sdk._config`);
-    `policy=` replaces `error_strategy=`, `retry=`, `on_error=` and their sources.
-    A malformed setting raises `ConfigError`. `transport` takes any `httpx.BaseTransport`.
+
+class Session(Generic[X]):
+    """What `DatlakeClient` and `datlake_sdk.aio.AsyncDatlakeClient` share: the settings, the
+    outbox and cache, the error reactions, and every decision about sending a `Call` (before
+    it, between attempts and after them). The two clients only send; nothing is decided twice.
     """
+
+    _http: httpx.Client | httpx.AsyncClient
 
     def __init__(
         self,
@@ -98,7 +101,6 @@ class DatlakeClient:
         error_strategy: ErrorStrategy | str | None = None,
         retry: RetryPolicy | str | None = None,
         on_error: OnError | str | None = None,
-        transport: httpx.BaseTransport | None = None,
         config_file: str | os.PathLike[str] | None = None,
         allow_insecure_http: bool = False,
         user_agent: str | None = None,
@@ -106,8 +108,11 @@ class DatlakeClient:
         outbox_exit_timeout: float | None = None,
         cache: bool | str | None = None,
         cache_max_age: float | str | None = None,
+        pool_size: int | None = None,
+        pool_idle_timeout: float | str | None = None,
+        transport: X | None = None,
     ) -> None:
-        settings = load_settings(
+        self._settings = load_settings(
             base_url,
             api_key,
             timeout=timeout,
@@ -122,23 +127,37 @@ class DatlakeClient:
             outbox_exit_timeout=outbox_exit_timeout,
             cache=cache,
             cache_max_age=cache_max_age,
+            pool_size=pool_size,
+            pool_idle_timeout=pool_idle_timeout,
         )
-        self._settings = settings
-        self._has_key = settings.api_key is not None
-        headers = {"User-Agent": settings.user_agent}
-        if settings.api_key is not None:
-            headers["Authorization"] = f"Bearer {settings.api_key}"
-        self._http = httpx.Client(
-            base_url=settings.base_url,
-            headers=headers,
-            timeout=settings.timeout,
-            transport=transport,
-        )
+        self._has_key = self._settings.api_key is not None
         self._listeners = ErrorListeners()
         self._outbox: Outbox | None = None
         self._cache: SnapshotCache | None = None
+        self._open(transport)
+
+    def _open(self, transport: X | None) -> None:
+        """Make the pooled httpx client (and the stores, `_open_stores`)."""
+        raise NotImplementedError
+
+    def _client_options(self) -> dict[str, Any]:
+        """The arguments of the pooled httpx client (sync or async)."""
+        settings = self._settings
+        headers = {"User-Agent": settings.user_agent}
+        if settings.api_key is not None:
+            headers["Authorization"] = f"Bearer {settings.api_key}"
+        return {
+            "base_url": settings.base_url,
+            "headers": headers,
+            "timeout": settings.timeout,
+            "limits": settings.limits(),
+        }
+
+    def _open_stores(self, http: httpx.Client) -> None:
+        """The outbox (delivering through `http`) and the detached cache, when they are on."""
+        settings = self._settings
         if settings.outbox is not None:
-            self._outbox = _open_outbox(self, settings.outbox, settings.outbox_exit_timeout)
+            self._outbox = _open_outbox(self, settings.outbox, settings.outbox_exit_timeout, http)
         if settings.outbox is not None and settings.cache:
             from ._store import SnapshotCache
 
@@ -179,24 +198,6 @@ class DatlakeClient:
         """Seconds after which a cached snapshot is too old to serve."""
         return self._settings.cache_max_age
 
-    def execute(self, call: Call[M, T]) -> Result[T, SDKError]:
-        """Send `call` (retrying it when it is retry-safe), translate the outcome, then apply
-        the policies; never raises for an expected failure."""
-        policy = self._settings.policy
-        result = self._deliver(call)
-        if isinstance(result, Err):
-            result = apply_strategy(
-                result,
-                policy.error_strategy,
-                operation=call.operation,
-                on_not_found=call.on_not_found,
-                on_transient=call.on_transient,
-                not_found_type=call.not_found_type,
-            )
-        if isinstance(result, Err):
-            self._react(call.operation, result.error, call.run_ref)
-        return result
-
     def refuse(self, operation: str, error: SDKError, run: Run | None = None) -> Err[SDKError]:
         """`Err(error)` for a call refused before sending (a bad name, an unreadable file),
         after the reactions every `Err` gets: the listeners, the WARNING and, with
@@ -223,58 +224,35 @@ class DatlakeClient:
             raise RuntimeError("the outbox is off: pass outbox='on' or set DATLAKE_SDK_OUTBOX")
         return self._outbox.flush(timeout)
 
-    def _deliver(self, call: Call[M, T]) -> Result[T, SDKError]:
-        """The call's outcome after retries, the outbox and, where an attempt may have landed,
-        a check of what the server has."""
+    # sending: the decisions, shared
+
+    def _concluded(self, call: Call[M, T], result: Result[T, SDKError]) -> Result[T, SDKError]:
+        """The policies applied to a delivered call's outcome, and the reactions to an `Err`."""
+        if isinstance(result, Err):
+            result = apply_strategy(
+                result,
+                self._settings.policy.error_strategy,
+                operation=call.operation,
+                on_not_found=call.on_not_found,
+                on_transient=call.on_transient,
+                not_found_type=call.not_found_type,
+            )
+        if isinstance(result, Err):
+            self._react(call.operation, result.error, call.run_ref)
+        return result
+
+    def _kept_at_once(self, call: Call[M, T]) -> Result[T, SDKError] | None:
+        """The outbox's answer when the write must wait without a try: the circuit is open,
+        or the run's earlier writes still wait."""
         outbox = self._outbox
-        deferral = None if outbox is None else call.defer  # the outbox may keep this write
+        deferral = None if outbox is None else call.defer
         if (
             deferral is not None
             and outbox is not None
             and (outbox.circuit.open or outbox.queued_behind(deferral.group))
         ):
             return self._defer(call)
-        retry = self._settings.policy.retry
-        started = time.monotonic()
-        deadline = started + retry.deadline_s
-        landed = False
-        attempts = 0
-
-        def attempt() -> Result[T, SDKError]:
-            nonlocal landed, attempts
-            attempts += 1
-            outcome = self._attempt(call, deadline)
-            if isinstance(outcome, Err) and _may_have_landed(outcome.error):
-                landed = True
-            return outcome
-
-        if call.retry_safe and not (outbox is not None and outbox.circuit.open):
-            result = run_attempts(
-                attempt,
-                retry,
-                operation=call.operation,
-                run_id=None if call.run_ref is None else call.run_ref[1],
-                rewind=call.rewind,
-                # with an outbox, an unreachable Datlake sends the write to the journal at once
-                give_up=None if deferral is None else _unreachable,
-            )
-        else:
-            result = attempt()
-        if not (isinstance(result, Err) and result.error.retryable):
-            return result
-        error = result.error
-        if attempts > 1 or error.code is None:
-            plural = "attempt" if attempts == 1 else "attempts"
-            error.message += f" after {attempts} {plural} in {time.monotonic() - started:.1f} s"
-        if deferral is not None:
-            return self._defer(call)  # replayed with the same ids: exactly once either way
-        if call.cached is not None and self._cache is not None:
-            kept = call.cached(result.error)
-            if kept is not None:
-                return Ok(kept)
-        if landed and call.resolve is not None:
-            return self._resolve(call.resolve(), result)
-        return result
+        return None
 
     def _defer(self, call: Call[M, T]) -> Result[T, SDKError]:
         """Keep `call` in the outbox; a journal that cannot take it is an `Err`, not a raise."""
@@ -290,9 +268,33 @@ class DatlakeClient:
             error.__cause__ = ex
             return Err(detach(error))
 
-    def _resolve(self, check: Call[Any, T | None], failed: Err[SDKError]) -> Result[T, SDKError]:
-        """Ask the server whether a write whose last attempt failed landed earlier."""
-        found = self._deliver(check)
+    def _settle(
+        self, call: Call[M, T], exchange: Exchange, result: Result[T, SDKError]
+    ) -> Result[T, SDKError] | Call[Any, T | None]:
+        """What the retries' outcome becomes: itself, a write kept in the outbox, a cached read,
+        or (returned as a `Call` to deliver, then passed to `_resolved`) a check of whether an
+        earlier attempt landed."""
+        if not (isinstance(result, Err) and result.error.retryable):
+            return result
+        error = result.error
+        if exchange.attempts > 1 or error.code is None:
+            plural = "attempt" if exchange.attempts == 1 else "attempts"
+            took = time.monotonic() - exchange.started
+            error.message += f" after {exchange.attempts} {plural} in {took:.1f} s"
+        if self._outbox is not None and call.defer is not None:
+            return self._defer(call)  # replayed with the same ids: exactly once either way
+        if call.cached is not None and self._cache is not None:
+            kept = call.cached(result.error)
+            if kept is not None:
+                return Ok(kept)
+        if exchange.landed and call.resolve is not None:
+            return call.resolve()
+        return result
+
+    def _resolved(
+        self, check: Call[Any, T | None], found: Result[T | None, SDKError], failed: Err[SDKError]
+    ) -> Result[T, SDKError]:
+        """The answer of the check `_settle` asked for: an earlier attempt landed, or not."""
         if isinstance(found, Ok) and found.value is not None:
             logger.info(
                 "%s: an earlier attempt was recorded after all (%s)",
@@ -305,21 +307,26 @@ class DatlakeClient:
             failed.error.maybe_recorded = True
         return failed
 
-    def _attempt(self, call: Call[M, T], deadline: float) -> Result[T, SDKError]:
-        """One HTTP request with a fresh `X-Request-Id`, translated. Besides the timeout, the
-        call's deadline bounds the wait for the answer, however slowly it trickles in; only
-        file transfers (uploads and streamed downloads) are bounded by the timeout alone."""
-        request_id = new_request_id()
-        bounded = call.rewind is None and not call.stream
-        outcome: httpx.Response | BaseException
-        response: httpx.Response | None = None
+    def _retries(self, call: Call[M, T]) -> bool:
+        """Whether `call` may be tried more than once (an open circuit sends it to the outbox)."""
+        return call.retry_safe and not (self._outbox is not None and self._outbox.circuit.open)
+
+    def _give_up(self, call: Call[M, T]) -> Callable[[SDKError], bool] | None:
+        # with an outbox, an unreachable Datlake sends the write to the journal at once
+        return None if self._outbox is None or call.defer is None else _unreachable
+
+    def _request(
+        self, call: Call[M, T], deadline: float, request_id: str
+    ) -> httpx.Request | Err[SDKError]:
+        """The attempt's request, with its fresh `X-Request-Id`; besides the timeout, the call's
+        deadline bounds the wait (file transfers are bounded by the timeout alone)."""
         try:
             kwargs: dict[str, Any] = call.request(request_id)
             kwargs["headers"] = _with_request_id(kwargs.get("headers"), request_id)
             shorter = _shorter(self._settings.timeout, deadline - time.monotonic())
-            if bounded and shorter is not None:
+            if _bounded(call) and shorter is not None:
                 kwargs["timeout"] = shorter
-            request = self._http.build_request(**kwargs)
+            return self._http.build_request(**kwargs)
         except Exception as ex:  # what the checks before sending missed: the encoder refused it
             error = ValidationError(
                 f"{call.operation}: the request cannot be sent: {type(ex).__name__}: {ex}",
@@ -327,36 +334,31 @@ class DatlakeClient:
             )
             error.__cause__ = ex
             return Err(detach(error))
-        try:
-            response = self._http.send(request, stream=True)
-            if self._outbox is not None:
-                self._outbox.circuit.reset()
-            if bounded:
-                _read_by(response, deadline)
-                outcome = response
-            else:
-                if not call.stream or not response.is_success:
-                    response.read()  # the translator reads a problem document from it
-                outcome = response
-        except _SEND_ERRORS as ex:
-            if self._outbox is not None and isinstance(
-                ex, httpx.ConnectError | httpx.ConnectTimeout
-            ):
-                self._outbox.circuit.trip()
-            outcome = ex
-        try:
-            result = translate(
-                outcome,
-                call.parse,
-                call.expect,
-                call.convert,
-                request_id,
-                call.operation,
-                retry_broken_body=call.retry_safe,
-            )
-        finally:
-            if response is not None:
-                response.close()
+
+    def _sent(self) -> None:
+        if self._outbox is not None:
+            self._outbox.circuit.reset()
+
+    def _not_sent(self, ex: BaseException) -> None:
+        if self._outbox is not None and isinstance(ex, httpx.ConnectError | httpx.ConnectTimeout):
+            self._outbox.circuit.trip()
+
+    def _translated(
+        self,
+        call: Call[M, T],
+        outcome: httpx.Response | BaseException,
+        request: httpx.Request,
+        request_id: str,
+    ) -> Result[T, SDKError]:
+        result = translate(
+            outcome,
+            call.parse,
+            call.expect,
+            call.convert,
+            request_id,
+            call.operation,
+            retry_broken_body=call.retry_safe,
+        )
         if isinstance(result, Err) and result.error.code is None and result.error.retryable:
             # a transport failure says where it went: the method and URL (never the headers)
             result.error.message = f"{request.method} {request.url}: {result.error.message}"
@@ -371,7 +373,7 @@ class DatlakeClient:
         log_error(operation, error)
         on_error = self._settings.policy.on_error
         if on_error is OnError.EMIT_EVENT and run_ref is not None:
-            emit_error_event(self._http, run_ref, operation, error)
+            emit_error_event(self._event_http(), run_ref, operation, error)
         elif on_error is OnError.EMIT_EVENT:
             logger.debug(
                 "%s: no run to post an error event on",
@@ -379,9 +381,11 @@ class DatlakeClient:
                 extra=call_fields(operation, error.request_id),
             )
 
-    def close(self) -> None:
-        """Deliver what the outbox holds (for at most `outbox_exit_timeout` seconds, 5 by
-        default; the rest stays in the journal), then close the pooled connections."""
+    def _event_http(self) -> httpx.Client:
+        raise NotImplementedError
+
+    def _close_stores(self) -> None:
+        """Deliver what the outbox holds (bounded), then close the outbox and the cache."""
         if self._cache is not None:
             self._cache.close()
             self._cache = None
@@ -395,6 +399,130 @@ class DatlakeClient:
                     report.pending,
                     outbox.journal.path,
                 )
+
+    def __repr__(self) -> str:
+        key = "'***'" if self._has_key else "None"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={key})"
+
+
+@attrs.define
+class Exchange:
+    """One logical call's bookkeeping across its attempts."""
+
+    deadline: float
+    started: float = attrs.field(factory=time.monotonic)
+    attempts: int = 0
+    landed: bool = False  # an attempt may have reached the server and been carried out
+
+    @classmethod
+    def within(cls, retry: RetryPolicy) -> Exchange:
+        started = time.monotonic()
+        return cls(deadline=started + retry.deadline_s, started=started)
+
+    def record(self, outcome: Result[T, SDKError]) -> Result[T, SDKError]:
+        self.attempts += 1
+        if isinstance(outcome, Err) and _may_have_landed(outcome.error):
+            self.landed = True
+        return outcome
+
+
+def _bounded(call: Call[Any, Any]) -> bool:
+    """Whether the call's deadline bounds reading its answer (not for file transfers)."""
+    return call.rewind is None and not call.stream
+
+
+class DatlakeClient(Session[httpx.BaseTransport]):
+    """Settings, the pooled httpx client, and `execute`, which sends a `Call`.
+
+    Settings come from the arguments, then `DATLAKE_URL`, `DATLAKE_API_KEY` and the
+    `DATLAKE_SDK_*` variables, then a TOML config file (see `datlake_sdk._config`);
+    `policy=` replaces `error_strategy=`, `retry=`, `on_error=` and their sources.
+    A malformed setting raises `ConfigError`. `transport` takes any `httpx.BaseTransport`.
+    One client is safe to share between threads.
+    """
+
+    _http: httpx.Client
+
+    def _open(self, transport: httpx.BaseTransport | None) -> None:
+        self._http = httpx.Client(**self._client_options(), transport=transport)
+        self._open_stores(self._http)
+
+    def execute(self, call: Call[M, T]) -> Result[T, SDKError]:
+        """Send `call` (retrying it when it is retry-safe), translate the outcome, then apply
+        the policies; never raises for an expected failure."""
+        return self._concluded(call, self._deliver(call))
+
+    def perform(self, plan: Plan[T]) -> Result[T, SDKError]:
+        """Carry out what an operation planned: refuse it, send it, or send it in steps."""
+        if isinstance(plan, Refusal):
+            return self.refuse(plan.operation, plan.error, plan.run)
+        if isinstance(plan, Chain):
+            first = self.perform(plan.first)
+            return first if isinstance(first, Err) else self.perform(plan.then(first.value))
+        if isinstance(plan, Ok):
+            return plan
+        return self.execute(plan)
+
+    def _deliver(self, call: Call[M, T]) -> Result[T, SDKError]:
+        """The call's outcome after retries, the outbox and, where an attempt may have landed,
+        a check of what the server has."""
+        kept = self._kept_at_once(call)
+        if kept is not None:
+            return kept
+        exchange = Exchange.within(self._settings.policy.retry)
+
+        def attempt() -> Result[T, SDKError]:
+            return exchange.record(self._attempt(call, exchange.deadline))
+
+        if self._retries(call):
+            result = run_attempts(
+                attempt,
+                self._settings.policy.retry,
+                operation=call.operation,
+                run_id=None if call.run_ref is None else call.run_ref[1],
+                rewind=call.rewind,
+                give_up=self._give_up(call),
+            )
+        else:
+            result = attempt()
+        settled = self._settle(call, exchange, result)
+        if isinstance(settled, Call):
+            assert isinstance(result, Err)
+            return self._resolved(settled, self._deliver(settled), result)
+        return settled
+
+    def _attempt(self, call: Call[M, T], deadline: float) -> Result[T, SDKError]:
+        """One HTTP request with a fresh `X-Request-Id`, translated."""
+        request_id = new_request_id()
+        request = self._request(call, deadline, request_id)
+        if isinstance(request, Err):
+            return request
+        outcome: httpx.Response | BaseException
+        response: httpx.Response | None = None
+        try:
+            response = self._http.send(request, stream=True)
+            self._sent()
+            if _bounded(call):
+                _read_by(response, deadline)
+            elif not call.stream or not response.is_success:
+                response.read()  # the translator reads a problem document from it
+            outcome = response
+        except _SEND_ERRORS as ex:
+            self._not_sent(ex)
+            outcome = ex
+        try:
+            return self._translated(call, outcome, request, request_id)
+        finally:
+            if response is not None:
+                response.close()
+
+    def _event_http(self) -> httpx.Client:
+        return self._http
+
+    def close(self) -> None:
+        """Deliver what the outbox holds (for at most `outbox_exit_timeout` seconds, 5 by
+        default; the rest stays in the journal), then close the pooled connections."""
+        self._close_stores()
         self._http.close()
 
     def __enter__(self) -> DatlakeClient:
@@ -407,10 +535,6 @@ class DatlakeClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        key = "'***'" if self._has_key else "None"
-        return f"DatlakeClient(base_url={self.base_url!r}, api_key={key})"
 
 
 def _unreachable(error: SDKError) -> bool:
@@ -430,19 +554,19 @@ def _read_by(response: httpx.Response, deadline: float) -> None:
     response._content = b"".join(chunks)  # what `Response.read()` itself stores
 
 
-def _open_outbox(client: DatlakeClient, path: os.PathLike[str], exit_timeout: float) -> Outbox:
+def _open_outbox(
+    client: Session[Any], path: os.PathLike[str], exit_timeout: float, http: httpx.Client
+) -> Outbox:
     from ._delivery import Outbox
     from ._store import Journal
 
-    outbox = Outbox(
-        Journal(path), base_url=client.base_url, http=client._http, exit_timeout=exit_timeout
-    )
+    outbox = Outbox(Journal(path), base_url=client.base_url, http=http, exit_timeout=exit_timeout)
     # at interpreter exit, a client nobody closed still delivers (bounded) what it holds
     atexit.register(_close_at_exit, weakref.ref(client))
     return outbox
 
 
-def _close_at_exit(ref: weakref.ref[DatlakeClient]) -> None:
+def _close_at_exit(ref: weakref.ref[Session[Any]]) -> None:
     client = ref()
     if client is not None and client._outbox is not None:
-        client.close()
+        client._close_stores()

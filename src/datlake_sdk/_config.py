@@ -4,7 +4,7 @@ Each setting comes from the first place that has it: the keyword argument, then 
 environment (`DATLAKE_URL`, `DATLAKE_API_KEY`, `DATLAKE_SDK_*`), then a TOML config file
 (`config_file`, else `$DATLAKE_CONFIG`, else `~/.config/datlake/config.toml` when it exists)
 with the keys `url`, `api_key`, `timeout`, `error_strategy`, `retry`, `on_error`, `outbox`,
-`outbox_exit_timeout`, `cache` and `cache_max_age`.
+`outbox_exit_timeout`, `cache`, `cache_max_age`, `pool_size` and `pool_idle_timeout`.
 
 >>> settings = load_settings(base_url="http://127.0.0.1:8765", api_key="s3cret", environ={})
 >>> settings  # doctest: +ELLIPSIS
@@ -42,6 +42,11 @@ DEFAULT_OUTBOX_EXIT_TIMEOUT = 5.0
 ENV_CACHE = "DATLAKE_SDK_CACHE"
 ENV_CACHE_MAX_AGE = "DATLAKE_SDK_CACHE_MAX_AGE"
 DEFAULT_CACHE_MAX_AGE = 24 * 3600.0
+ENV_POOL_SIZE = "DATLAKE_SDK_POOL_SIZE"
+ENV_POOL_IDLE_TIMEOUT = "DATLAKE_SDK_POOL_IDLE_TIMEOUT"
+DEFAULT_POOL_SIZE = 100
+DEFAULT_POOL_IDLE_TIMEOUT = 5.0
+MAX_POOL_SIZE = 10_000
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _FILE_KEYS = frozenset(
     {
@@ -55,6 +60,8 @@ _FILE_KEYS = frozenset(
         "outbox_exit_timeout",
         "cache",
         "cache_max_age",
+        "pool_size",
+        "pool_idle_timeout",
     }
 )
 
@@ -76,6 +83,27 @@ class Settings:
     outbox_exit_timeout: float = DEFAULT_OUTBOX_EXIT_TIMEOUT
     cache: bool = False
     cache_max_age: float = DEFAULT_CACHE_MAX_AGE
+    pool_size: int = DEFAULT_POOL_SIZE
+    pool_idle_timeout: float = DEFAULT_POOL_IDLE_TIMEOUT
+
+    def limits(self) -> httpx.Limits:
+        """The connection pool: `pool_size` connections, every one of them kept alive while
+        idle for up to `pool_idle_timeout` seconds.
+
+        Keep-alive equals the pool size on purpose: with fewer (httpx's default keeps 20 of
+        100), threads sharing one client return connections beyond the keep-alive count, and
+        httpcore then closes surplus idle connections, including one it has just assigned to
+        a waiting request (httpcore issue 1110: `ReadError: Bad file descriptor`, or a hang
+        until the read timeout). With every connection kept, none is ever surplus.
+
+        >>> Settings("http://127.0.0.1:8765", None, 30.0, Policy(), "ua").limits()
+        Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=5.0)
+        """
+        return httpx.Limits(
+            max_connections=self.pool_size,
+            max_keepalive_connections=self.pool_size,
+            keepalive_expiry=self.pool_idle_timeout,
+        )
 
 
 def load_settings(
@@ -94,6 +122,8 @@ def load_settings(
     outbox_exit_timeout: float | None = None,
     cache: bool | str | None = None,
     cache_max_age: float | str | None = None,
+    pool_size: int | None = None,
+    pool_idle_timeout: float | str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Resolve settings from the arguments, `environ` (default `os.environ`) and the config
@@ -144,7 +174,36 @@ def load_settings(
         outbox_exit_timeout=_outbox_exit_timeout(outbox_exit_timeout, env, table, source),
         cache=_cache_on(cache, journal is not None, env, table, source),
         cache_max_age=_cache_max_age(cache_max_age, env, table, source),
+        pool_size=_pool_size(pool_size, env, table, source),
+        pool_idle_timeout=_duration(
+            pool_idle_timeout,
+            "pool_idle_timeout",
+            ENV_POOL_IDLE_TIMEOUT,
+            env,
+            table,
+            source,
+            DEFAULT_POOL_IDLE_TIMEOUT,
+        ),
     )
+
+
+def _pool_size(
+    given: int | None, env: Mapping[str, str], table: Mapping[str, object], source: str
+) -> int:
+    for value, where in (
+        (given, "pool_size"),
+        (env.get(ENV_POOL_SIZE, "").strip() or None, ENV_POOL_SIZE),
+        (table.get("pool_size"), f"{source}: pool_size"),
+    ):
+        if value is None:
+            continue
+        number = int(value) if isinstance(value, str) and value.isdigit() else value
+        if isinstance(number, int) and not isinstance(number, bool) and 0 < number <= MAX_POOL_SIZE:
+            return number
+        raise ConfigError(
+            f"{where}: {value!r} is not a number of connections between 1 and {MAX_POOL_SIZE}"
+        )
+    return DEFAULT_POOL_SIZE
 
 
 def _cache_on(
@@ -180,14 +239,29 @@ def _switch(value: object, where: str) -> bool:
 def _cache_max_age(
     given: float | str | None, env: Mapping[str, str], table: Mapping[str, object], source: str
 ) -> float:
+    return _duration(
+        given, "cache_max_age", ENV_CACHE_MAX_AGE, env, table, source, DEFAULT_CACHE_MAX_AGE
+    )
+
+
+def _duration(
+    given: float | str | None,
+    key: str,
+    variable: str,
+    env: Mapping[str, str],
+    table: Mapping[str, object],
+    source: str,
+    default: float,
+) -> float:
+    """The duration setting `key` from the argument, `variable` or the file, else `default`."""
     for value, where in (
-        (given, "cache_max_age"),
-        (env.get(ENV_CACHE_MAX_AGE, "").strip() or None, ENV_CACHE_MAX_AGE),
-        (table.get("cache_max_age"), f"{source}: cache_max_age"),
+        (given, key),
+        (env.get(variable, "").strip() or None, variable),
+        (table.get(key), f"{source}: {key}"),
     ):
         if value is not None:
             return duration_seconds(value, where)
-    return DEFAULT_CACHE_MAX_AGE
+    return default
 
 
 def duration_seconds(value: object, where: str) -> float:

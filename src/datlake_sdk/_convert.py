@@ -7,11 +7,11 @@ Generated free-form objects are classes with `additional_properties`; optional f
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from datlake_api import models as api
 from datlake_api.types import UNSET, Unset
 
+from ._lazy import lazy
 from ._types import (
     Artifact,
     Event,
@@ -28,6 +28,12 @@ from ._types import (
     TableInfo,
     UriInfo,
 )
+
+if TYPE_CHECKING:
+    from datlake_api import models as api
+else:  # the generated layer loads on first use (see _lazy)
+    api = lazy("datlake_api.models")
+
 
 T = TypeVar("T")
 

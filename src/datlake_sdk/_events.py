@@ -15,24 +15,49 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from datlake_api import models as api
-from datlake_api.api.events import heartbeat as heartbeat_endpoint
-from datlake_api.api.events import list_events as list_events_endpoint
-from datlake_api.api.events import post_event as post_event_endpoint
 from datlake_api.types import UNSET
 
 from . import _convert as domain
-from ._call import Deferral
-from ._client import DatlakeClient
+from ._call import Deferral, Plan, Refusal
+from ._client import DatlakeClient, Session
 from ._errors import SDKError, ValidationError
+from ._lazy import lazy
 from ._names import bad_json, bad_run, bad_utf8, first_invalid
-from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
+from ._operations import (
+    api_call,
+    bad_choice,
+    bad_range,
+    idempotency_key_for,
+    iterate_pages,
+    operation,
+)
 from ._result import Err, Ok, Result
 from ._types import Event, Lease, Page, Run
 
-__all__ = ["EVENT_KINDS", "heartbeat", "iter_events", "list_events", "post_event"]
+if TYPE_CHECKING:
+    from datlake_api import models as api
+    from datlake_api.api.events import heartbeat as heartbeat_endpoint
+    from datlake_api.api.events import list_events as list_events_endpoint
+    from datlake_api.api.events import post_event as post_event_endpoint
+else:  # the generated layer loads on first use (see _lazy)
+    api = lazy("datlake_api.models")
+    heartbeat_endpoint = lazy("datlake_api.api.events.heartbeat")
+    list_events_endpoint = lazy("datlake_api.api.events.list_events")
+    post_event_endpoint = lazy("datlake_api.api.events.post_event")
+
+
+__all__ = [
+    "EVENT_KINDS",
+    "heartbeat",
+    "iter_events",
+    "list_events",
+    "plan_heartbeat",
+    "plan_list_events",
+    "plan_post_event",
+    "post_event",
+]
 
 EVENT_KINDS = ("progress", "metric", "error")
 MAX_LEASE_SECONDS = 3600
@@ -44,13 +69,13 @@ def _not_delivered() -> None:
     return None
 
 
-def heartbeat(
-    client: DatlakeClient,
+def plan_heartbeat(
+    client: Session[Any],
     run: Run,
     *,
     lease_seconds: int | None = None,
     idempotency_key: str | None = None,
-) -> Result[Lease | None, SDKError]:
+) -> Plan[Lease | None]:
     """Extend `run`'s lease by `lease_seconds` from now (1-3600; the server's default is 60).
 
     An `Idempotency-Key` is always sent (a fresh uuid4 unless you pass one), the same on every
@@ -64,40 +89,41 @@ def heartbeat(
         bad_run("run", run), bad_range("lease_seconds", lease_seconds, 1, MAX_LEASE_SECONDS)
     )
     if invalid is not None:
-        return client.refuse("heartbeat", invalid, run)
+        return Refusal("heartbeat", invalid, run)
     if client.outbox is not None and client.outbox.queued_behind(run.run_id):
         return Ok(None)  # the run itself still waits in the outbox: nothing to keep alive yet
     key = idempotency_key_for(idempotency_key)
     if isinstance(key, Err):
-        return client.refuse("heartbeat", key.error, run)
+        return Refusal("heartbeat", key.error, run)
     body = api.HeartbeatRequest(lease_seconds=UNSET if lease_seconds is None else lease_seconds)
-    return client.execute(
-        api_call(
-            heartbeat_endpoint,
-            lambda request_id: heartbeat_endpoint._get_kwargs(
-                run.job_name,
-                run.run_id,
-                body=body,
-                idempotency_key=key.value,
-                x_request_id=request_id,
-            ),
-            api.Lease,
-            domain.lease,
-            run=run,
-            on_transient=_not_delivered,
-        )
+    return api_call(
+        heartbeat_endpoint,
+        lambda request_id: heartbeat_endpoint._get_kwargs(
+            run.job_name,
+            run.run_id,
+            body=body,
+            idempotency_key=key.value,
+            x_request_id=request_id,
+        ),
+        api.Lease,
+        domain.lease,
+        run=run,
+        on_transient=_not_delivered,
     )
 
 
-def post_event(
-    client: DatlakeClient,
+heartbeat = operation(plan_heartbeat)
+
+
+def plan_post_event(
+    client: Session[Any],
     run: Run,
     kind: str,
     *,
     message: str | None = None,
     data: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
-) -> Result[Event | None, SDKError]:
+) -> Plan[Event | None]:
     """Record a `progress`, `metric` or `error` event on `run`.
 
     An `Idempotency-Key` is always sent (a fresh uuid4 unless you pass one), the same on every
@@ -114,10 +140,10 @@ def post_event(
         bad_json("data", data),
     )
     if invalid is not None:
-        return client.refuse("post_event", invalid, run)
+        return Refusal("post_event", invalid, run)
     key = idempotency_key_for(idempotency_key)
     if isinstance(key, Err):
-        return client.refuse("post_event", key.error, run)
+        return Refusal("post_event", key.error, run)
     body = api.EventRequest(
         kind=api.EventKind(kind),
         message=UNSET if message is None else message,
@@ -136,28 +162,29 @@ def post_event(
             pending=True,
         )
 
-    return client.execute(
-        api_call(
-            post_event_endpoint,
-            lambda request_id: post_event_endpoint._get_kwargs(
-                run.job_name,
-                run.run_id,
-                body=body,
-                idempotency_key=key.value,
-                x_request_id=request_id,
-            ),
-            api.Event,
-            domain.event,
-            run=run,
-            on_transient=_not_delivered,
-            defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
-        )
+    return api_call(
+        post_event_endpoint,
+        lambda request_id: post_event_endpoint._get_kwargs(
+            run.job_name,
+            run.run_id,
+            body=body,
+            idempotency_key=key.value,
+            x_request_id=request_id,
+        ),
+        api.Event,
+        domain.event,
+        run=run,
+        on_transient=_not_delivered,
+        defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
     )
 
 
-def list_events(
-    client: DatlakeClient, run: Run, *, limit: int | None = None, cursor: str | None = None
-) -> Result[Page[Event], SDKError]:
+post_event = operation(plan_post_event)
+
+
+def plan_list_events(
+    client: Session[Any], run: Run, *, limit: int | None = None, cursor: str | None = None
+) -> Plan[Page[Event]]:
     """One page of `run`'s events, oldest first; pass `page.next_cursor` as `cursor` for more.
 
     >>> list_events(client, run, limit=100)  # doctest: +SKIP
@@ -169,22 +196,23 @@ def list_events(
         bad_utf8("cursor", cursor),
     )
     if invalid is not None:
-        return client.refuse("list_events", invalid, run)
-    return client.execute(
-        api_call(
-            list_events_endpoint,
-            lambda request_id: list_events_endpoint._get_kwargs(
-                run.job_name,
-                run.run_id,
-                limit=UNSET if limit is None else limit,
-                cursor=UNSET if cursor is None else cursor,
-                x_request_id=request_id,
-            ),
-            api.EventPage,
-            domain.event_page,
-            run=run,
-        )
+        return Refusal("list_events", invalid, run)
+    return api_call(
+        list_events_endpoint,
+        lambda request_id: list_events_endpoint._get_kwargs(
+            run.job_name,
+            run.run_id,
+            limit=UNSET if limit is None else limit,
+            cursor=UNSET if cursor is None else cursor,
+            x_request_id=request_id,
+        ),
+        api.EventPage,
+        domain.event_page,
+        run=run,
     )
+
+
+list_events = operation(plan_list_events)
 
 
 def iter_events(

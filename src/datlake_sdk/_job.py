@@ -16,19 +16,22 @@ from collections.abc import Mapping
 from types import FrameType, TracebackType
 from typing import Any, TypeVar
 
-from ._client import DatlakeClient
+import attrs
+
+from ._call import Plan
+from ._client import DatlakeClient, Session
 from ._errors import SDKError, ValidationError
 from ._events import heartbeat, post_event
 from ._leases import DEFAULT_HEARTBEAT_EVERY, LeaseKeeper
 from ._objects import StrPath, make_log_artifact, upload_object
-from ._policy import OnError
+from ._policy import OnError, Policy
 from ._result import Err, Ok, Result
-from ._runs import finish_run, start_run
+from ._runs import plan_finish_run, start_run
 from ._tables import fetch_latest_uri, register_snapshot
 from ._types import Artifact, Event, Lease, Run, SnapshotInfo, UriInfo
 from .frames._job_methods import FrameMethods
 
-__all__ = ["JobContext", "JobTerminated"]
+__all__ = ["Completion", "JobContext", "JobTerminated", "deliver_waiting", "side_value"]
 
 T = TypeVar("T")
 
@@ -238,44 +241,15 @@ class JobContext(FrameMethods):
     ) -> tuple[Result[Run, SDKError], ValidationError | None]:
         """Complete the run; when `job.extra` cannot be sent (it holds a value JSON has no
         spelling for), complete it as failed without it, and return that rejection too."""
-        completed = finish_run(
-            self.client,
-            self.run,
-            success=failure is None,
-            extra={**self.extra, **_error_extra(failure)},
-            artifacts=self.artifacts,
-        )
-        if not (
-            isinstance(completed, Err)
-            and isinstance(completed.error, ValidationError)
-            and completed.error.code is None  # rejected before sending, so nothing was recorded
-        ):
+        completion = Completion(self.run, self.extra, self.artifacts, failure)
+        completed = self.client.perform(completion.plan(self.client))
+        rejected = completion.rejection(completed)
+        if rejected is None:
             return completed, None
-        rejected = completed.error
-        completed = finish_run(
-            self.client,
-            self.run,
-            success=False,
-            extra=_error_extra(failure if failure is not None else rejected),
-            artifacts=self.artifacts,
-        )
-        return completed, rejected
+        return self.client.perform(completion.without_extra(self.client, rejected)), rejected
 
     def _deliver_waiting(self) -> None:
-        """With the outbox on, deliver what this run left in it, for at most the client's
-        `outbox_exit_timeout`; what is left stays in the journal."""
-        outbox = self.client.outbox
-        if outbox is None or not outbox.queued_behind(self.run.run_id):
-            return
-        report = outbox.flush(outbox.exit_timeout, group=self.run.run_id)
-        if report.pending:
-            logger.warning(
-                "%s: run %s is kept in the outbox %s until Datlake answers"
-                " (`datlake outbox flush` delivers it)",
-                self.job_name,
-                self.run.run_id,
-                outbox.journal.path,
-            )
+        deliver_waiting(self.client, self.job_name, self.run)
 
     def _ship_log(self) -> SDKError | None:
         """Upload the log and attach it; the error to raise under `on_error=raise`."""
@@ -293,12 +267,7 @@ class JobContext(FrameMethods):
         return None
 
     def _side(self, result: Result[T, SDKError], what: str) -> T | None:
-        if isinstance(result, Ok):
-            return result.value
-        if self.client.policy.on_error is OnError.RAISE:
-            raise result.error
-        logger.warning("%s: %s failed, the job goes on: %s", self.job_name, what, result.error)
-        return None
+        return side_value(result, self.client.policy, self.job_name, what)
 
     def _install_sigterm_handler(self) -> None:
         # Signal handlers can only be set from the main thread; a job elsewhere does without.
@@ -315,6 +284,74 @@ class JobContext(FrameMethods):
         if self._previous_sigterm is not None:
             signal.signal(signal.SIGTERM, self._previous_sigterm)
             self._previous_sigterm = None
+
+
+@attrs.frozen
+class Completion:
+    """How a job's run is completed on leaving its block (shared by `JobContext` and
+    `datlake_sdk.aio.AsyncJobContext`): succeeded, or failed with the error in `extra`."""
+
+    run: Run
+    extra: Mapping[str, Any]
+    artifacts: list[Artifact]
+    failure: BaseException | None
+
+    def plan(self, client: Session[Any]) -> Plan[Run]:
+        return plan_finish_run(
+            client,
+            self.run,
+            success=self.failure is None,
+            extra={**self.extra, **_error_extra(self.failure)},
+            artifacts=self.artifacts,
+        )
+
+    def rejection(self, completed: Result[Run, SDKError]) -> ValidationError | None:
+        """The refusal of `extra` (a value JSON cannot spell), found before sending."""
+        if (
+            isinstance(completed, Err)
+            and isinstance(completed.error, ValidationError)
+            and completed.error.code is None  # rejected before sending, so nothing was recorded
+        ):
+            return completed.error
+        return None
+
+    def without_extra(self, client: Session[Any], rejected: ValidationError) -> Plan[Run]:
+        """Failed, with only the error: what is sent when `extra` was refused."""
+        return plan_finish_run(
+            client,
+            self.run,
+            success=False,
+            extra=_error_extra(self.failure if self.failure is not None else rejected),
+            artifacts=self.artifacts,
+        )
+
+
+def side_value(result: Result[T, SDKError], policy: Policy, job_name: str, what: str) -> T | None:
+    """The value of a side method's `result`; its error raises under `on_error=raise`, else it
+    is logged and the job goes on (`None`)."""
+    if isinstance(result, Ok):
+        return result.value
+    if policy.on_error is OnError.RAISE:
+        raise result.error
+    logger.warning("%s: %s failed, the job goes on: %s", job_name, what, result.error)
+    return None
+
+
+def deliver_waiting(client: Session[Any], job_name: str, run: Run) -> None:
+    """With the outbox on, deliver what `run` left in it, for at most the client's
+    `outbox_exit_timeout`; what is left stays in the journal."""
+    outbox = client.outbox
+    if outbox is None or not outbox.queued_behind(run.run_id):
+        return
+    report = outbox.flush(outbox.exit_timeout, group=run.run_id)
+    if report.pending:
+        logger.warning(
+            "%s: run %s is kept in the outbox %s until Datlake answers"
+            " (`datlake outbox flush` delivers it)",
+            job_name,
+            run.run_id,
+            outbox.journal.path,
+        )
 
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:

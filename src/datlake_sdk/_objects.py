@@ -14,13 +14,10 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import attrs
 import httpx
-from datlake_api import models as api
-from datlake_api.api.objects import download_object as download_object_endpoint
-from datlake_api.api.objects import upload_object as upload_object_endpoint
 from datlake_api.types import File
 
 from . import _convert as domain
@@ -28,10 +25,21 @@ from ._call import Call, Deferral
 from ._client import DatlakeClient
 from ._errors import SDKError, ServerError, Transient, ValidationError
 from ._ids import new_id
+from ._lazy import lazy
 from ._names import bad_bucket, bad_object_name, bad_run, first_invalid
 from ._operations import api_call
 from ._result import Result, map
 from ._types import Artifact, ObjectInfo, Run
+
+if TYPE_CHECKING:
+    from datlake_api import models as api
+    from datlake_api.api.objects import download_object as download_object_endpoint
+    from datlake_api.api.objects import upload_object as upload_object_endpoint
+else:  # the generated layer loads on first use (see _lazy)
+    api = lazy("datlake_api.models")
+    download_object_endpoint = lazy("datlake_api.api.objects.download_object")
+    upload_object_endpoint = lazy("datlake_api.api.objects.upload_object")
+
 
 __all__ = [
     "download_object",
@@ -42,8 +50,6 @@ __all__ = [
 ]
 
 StrPath = str | os.PathLike[str]
-
-_CHUNK_SIZE = 1024 * 1024
 
 # what a download's body may declare itself to be ("": no Content-Type at all)
 _OBJECT_MEDIA_TYPES = frozenset({"", "application/octet-stream"})
@@ -296,7 +302,7 @@ def _save_streamed(
         raise _unwritable(dest, ex) from ex
     try:
         with os.fdopen(descriptor, "wb") as out:
-            for chunk in response.iter_bytes(_CHUNK_SIZE):
+            for chunk in response.iter_bytes():  # as they arrive: no copies into bigger chunks
                 try:
                     out.write(chunk)
                 except OSError as ex:

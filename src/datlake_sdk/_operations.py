@@ -15,21 +15,28 @@ keys, bounds checks and paging. Also `health`, the one operation outside runs, t
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
-from typing import Any, TypeVar
-
-from datlake_api import models as api
-from datlake_api.api.system import get_health
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from . import _convert as domain
-from ._call import Call, Deferral
-from ._client import DatlakeClient
+from ._call import Call, Deferral, Plan
+from ._client import DatlakeClient, Session
 from ._errors import SDKError, ServerError, ValidationError
+from ._lazy import lazy
 from ._names import bad_idempotency_key
 from ._result import Err, Ok, Result
 from ._types import Health, Page, Run
+
+if TYPE_CHECKING:
+    from datlake_api import models as api
+    from datlake_api.api.system import get_health
+else:  # the generated layer loads on first use (see _lazy)
+    api = lazy("datlake_api.models")
+    get_health = lazy("datlake_api.api.system.get_health")
+
 
 __all__ = [
     "api_call",
@@ -38,11 +45,32 @@ __all__ = [
     "health",
     "idempotency_key_for",
     "iterate_pages",
+    "operation",
+    "plan_health",
     "retry_safe",
 ]
 
 M = TypeVar("M")
 T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def operation(
+    plan: Callable[Concatenate[Session[Any], P], Plan[T]],
+) -> Callable[Concatenate[DatlakeClient, P], Result[T, SDKError]]:
+    """The functional operation that carries out `plan` (`plan_start_run`, ...) through a
+    `DatlakeClient`; `datlake_sdk.aio` makes the async one of the same plan.
+
+    >>> health(DatlakeClient("http://127.0.0.1:8765"))  # doctest: +SKIP
+    Ok(value=Health(status='ok', version='0.1.0'))
+    """
+
+    @functools.wraps(plan)
+    def perform(client: DatlakeClient, /, *args: P.args, **kwargs: P.kwargs) -> Result[T, SDKError]:
+        return client.perform(plan(client, *args, **kwargs))
+
+    perform.__name__ = perform.__qualname__ = plan.__name__.removeprefix("plan_")
+    return perform
 
 
 def api_call(
@@ -62,18 +90,23 @@ def api_call(
 ) -> Call[M, T]:
     """A `Call` to a generated endpoint module (`datlake_api.api.runs.start_run`, ...).
 
-    `request(request_id)` calls the module's `_get_kwargs` (typed: mypy checks its arguments)
-    with the attempt's request id; everything fixed per logical call (bodies, idempotency keys)
-    is built once, before this. Whether the call may be retried follows from the request it
-    builds (`retry_safe`).
+    `request(request_id)` calls the module's `_get_kwargs` (typed: mypy checks its arguments);
+    it runs once, here: each attempt sends the same arguments with its own `X-Request-Id`.
+    Whether the call may be retried follows from the request it builds (`retry_safe`).
     """
+    built = request("")  # once: the attempts differ only by their X-Request-Id header
+
+    def for_attempt(request_id: str) -> dict[str, Any]:
+        headers = {**built.get("headers", {}), "X-Request-Id": request_id}
+        return {**built, "headers": headers}
+
     return Call(
         operation=endpoint.__name__.rpartition(".")[2],
-        request=request,
+        request=for_attempt,
         parse=endpoint._parse_response,
         expect=expect,
         convert=convert,
-        retry_safe=retry_safe(request("")),
+        retry_safe=retry_safe(built),
         rewind=rewind,
         run_ref=None if run is None else (run.job_name, run.run_id),
         on_not_found=on_not_found,
@@ -149,17 +182,18 @@ def iterate_pages(
         seen.add(cursor)
 
 
-def health(client: DatlakeClient) -> Result[Health, SDKError]:
+def plan_health(client: Session[Any]) -> Plan[Health]:
     """Liveness and server version (no authentication needed).
 
     >>> health(client)  # doctest: +SKIP
     Ok(value=Health(status='ok', version='0.1.0'))
     """
-    return client.execute(
-        api_call(
-            get_health,
-            lambda request_id: get_health._get_kwargs(x_request_id=request_id),
-            api.Health,
-            domain.health,
-        )
+    return api_call(
+        get_health,
+        lambda request_id: get_health._get_kwargs(x_request_id=request_id),
+        api.Health,
+        domain.health,
     )
+
+
+health = operation(plan_health)

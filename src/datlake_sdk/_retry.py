@@ -22,19 +22,20 @@ Ok(value='done')
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import random
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
 
 from ._errors import SDKError
 from ._log import call_fields, logger
 from ._policy import RetryPolicy
 from ._result import Err, Result
 
-__all__ = ["backoff_seconds", "run_attempts", "wait_before_retry"]
+__all__ = ["backoff_seconds", "run_attempts", "run_attempts_async", "wait_before_retry"]
 
 T = TypeVar("T")
 
@@ -114,104 +115,152 @@ def run_attempts(
     first = attempt()
     if not (isinstance(first, Err) and first.error.retryable) or policy.max_attempts < 2:
         return first
-    _quiet_stamina()
-    token = _retrying.set(True)
-    try:
-        return _retry(first, attempt, policy, operation, run_id, rewind, give_up, clock, started)
-    finally:
-        _retrying.reset(token)
+    import stamina  # only a call that failed needs it (it imports slowly)
+
+    loop = _Retries(first, policy, operation, run_id, give_up, clock, started)
+    with loop.running():
+        try:
+            for stamina_attempt in loop.attempts(stamina):
+                with stamina_attempt:
+                    result = loop.replay() or loop.rewound(rewind) or attempt()
+                    return loop.checked(result)
+        except _RetryableFailure as failure:
+            return Err(failure.error)
+    raise AssertionError("unreachable: stamina yields at least one attempt")
 
 
-def _retry(
-    first: Err[SDKError],
-    attempt: Callable[[], Result[T, SDKError]],
+async def run_attempts_async(
+    attempt: Callable[[], Awaitable[Result[T, SDKError]]],
     policy: RetryPolicy,
+    *,
     operation: str,
-    run_id: str | None,
-    rewind: Callable[[], None] | None,
-    give_up: Callable[[SDKError], bool] | None,
-    clock: Callable[[], float],
-    started: float,
+    run_id: str | None = None,
+    rewind: Callable[[], None] | None = None,
+    give_up: Callable[[SDKError], bool] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Result[T, SDKError]:
-    # Imported here: stamina and tenacity take longer to import than the rest of the SDK,
-    # and only a call that failed needs them.
+    """`run_attempts` for a coroutine `attempt`: the same decisions, with stamina's async loop
+    (its waits do not block the event loop)."""
+    started = clock()
+    first = await attempt()
+    if not (isinstance(first, Err) and first.error.retryable) or policy.max_attempts < 2:
+        return first
     import stamina
 
-    retries = 0
-    waits: list[float] = []
+    loop = _Retries(first, policy, operation, run_id, give_up, clock, started)
+    with loop.running():
+        try:
+            async for stamina_attempt in loop.attempts(stamina):
+                with stamina_attempt:
+                    result = loop.replay() or loop.rewound(rewind) or await attempt()
+                    return loop.checked(result)
+        except _RetryableFailure as failure:
+            return Err(failure.error)
+    raise AssertionError("unreachable: stamina yields at least one attempt")
 
-    def wait_or_stop(exc: Exception) -> bool | float:
+
+class _Retries:
+    """The decisions of one call's retry loop, for the sync and the async loop alike: whether
+    and how long to wait, what is logged, and what ends the loop."""
+
+    def __init__(
+        self,
+        first: Err[SDKError],
+        policy: RetryPolicy,
+        operation: str,
+        run_id: str | None,
+        give_up: Callable[[SDKError], bool] | None,
+        clock: Callable[[], float],
+        started: float,
+    ) -> None:
+        self.policy, self.operation, self.run_id = policy, operation, run_id
+        self.give_up, self.clock, self.started = give_up, clock, started
+        self.pending: Err[SDKError] | None = first
+        self.last_error = first.error
+        self.waits: list[float] = []
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        _quiet_stamina()
+        token = _retrying.set(True)
+        try:
+            yield
+        finally:
+            _retrying.reset(token)
+
+    def attempts(self, stamina: Any) -> Any:
+        """stamina's loop (iterate it with `for` or `async for`)."""
+        return stamina.retry_context(
+            on=self.wait_or_stop, attempts=self.policy.max_attempts, timeout=None
+        )
+
+    def wait_or_stop(self, exc: Exception) -> bool | float:
         # stamina asks this before it checks its own stop conditions, so the retry it
         # schedules may still not happen: it is logged when the next attempt starts.
         if not isinstance(exc, _RetryableFailure):
             return False
         error = exc.error
-        if give_up is not None and give_up(error):
+        if self.give_up is not None and self.give_up(error):
             return False
-        wait = wait_before_retry(policy, error, len(waits) + 1)
-        if clock() - started + wait > policy.deadline_s:
+        wait = wait_before_retry(self.policy, error, len(self.waits) + 1)
+        if self.clock() - self.started + wait > self.policy.deadline_s:
             logger.info(
                 "%s: not retrying after %s: the %.1fs deadline would pass",
-                operation,
+                self.operation,
                 error.message,
-                policy.deadline_s,
-                extra=call_fields(operation, error.request_id, wait_s=wait, run_id=run_id),
+                self.policy.deadline_s,
+                extra=call_fields(
+                    self.operation, error.request_id, wait_s=wait, run_id=self.run_id
+                ),
             )
             return False
-        waits.append(wait)
+        self.waits.append(wait)
         return wait
 
-    pending: Result[T, SDKError] | None = first
-    last_error = first.error
-    try:
-        for stamina_attempt in stamina.retry_context(
-            on=wait_or_stop, attempts=policy.max_attempts, timeout=None
-        ):
-            with stamina_attempt:
-                if pending is not None:
-                    # The first attempt already ran outside the loop: replay its outcome.
-                    result, pending = pending, None
-                else:
-                    retries += 1
-                    logger.info(
-                        "%s: retry %d after %s, backoff %.3fs (run_id=%s, previous request_id=%s)",
-                        operation,
-                        retries,
-                        last_error.message,
-                        waits[-1],
-                        run_id,
-                        last_error.request_id,
-                        extra=call_fields(
-                            operation,
-                            last_error.request_id,
-                            wait_s=waits[-1],
-                            retry=retries,
-                            run_id=run_id,
-                        ),
-                    )
-                    result = _again(attempt, rewind, operation)
-                if isinstance(result, Err) and result.error.retryable:
-                    last_error = result.error
-                    raise _RetryableFailure(result.error)
-                return result
-    except _RetryableFailure as failure:
-        return Err(failure.error)
-    raise AssertionError("unreachable: stamina yields at least one attempt")
+    def replay(self) -> Err[SDKError] | None:
+        """The first attempt's outcome (it ran before the loop) the first time; then `None`,
+        after logging the retry about to be made."""
+        if self.pending is not None:
+            first, self.pending = self.pending, None
+            return first
+        retry = len(self.waits)
+        last = self.last_error
+        logger.info(
+            "%s: retry %d after %s, backoff %.3fs (run_id=%s, previous request_id=%s)",
+            self.operation,
+            retry,
+            last.message,
+            self.waits[-1],
+            self.run_id,
+            last.request_id,
+            extra=call_fields(
+                self.operation,
+                last.request_id,
+                wait_s=self.waits[-1],
+                retry=retry,
+                run_id=self.run_id,
+            ),
+        )
+        return None
 
-
-def _again(
-    attempt: Callable[[], Result[T, SDKError]],
-    rewind: Callable[[], None] | None,
-    operation: str,
-) -> Result[T, SDKError]:
-    if rewind is not None:
+    def rewound(self, rewind: Callable[[], None] | None) -> Err[SDKError] | None:
+        """`None` once the body is readable again; an `Err` (ending the retries) if it is not."""
+        if rewind is None:
+            return None
         try:
             rewind()
         except Exception as ex:  # a body that cannot be re-read ends the retries
             error = SDKError(
                 f"could not rewind the request body for a retry: {type(ex).__name__}: {ex}",
-                operation=operation,
+                operation=self.operation,
             )
             error.__cause__ = ex
             return Err(error)
-    return attempt()
+        return None
+
+    def checked(self, result: Result[T, SDKError]) -> Result[T, SDKError]:
+        """`result`, or a raise that asks stamina for another attempt."""
+        if isinstance(result, Err) and result.error.retryable:
+            self.last_error = result.error
+            raise _RetryableFailure(result.error)
+        return result

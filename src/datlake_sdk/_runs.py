@@ -10,24 +10,41 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from datlake_api import models as api
-from datlake_api.api.runs import complete_run as complete_run_endpoint
-from datlake_api.api.runs import get_run as get_run_endpoint
-from datlake_api.api.runs import list_runs as list_runs_endpoint
-from datlake_api.api.runs import start_run as start_run_endpoint
 from datlake_api.types import UNSET
 
 from . import _convert as domain
-from ._call import Call, Deferral
-from ._client import DatlakeClient
+from ._call import Call, Deferral, Plan, Refusal
+from ._client import DatlakeClient, Session
 from ._errors import SDKError, ValidationError
 from ._ids import id_for_key, new_id
+from ._lazy import lazy
 from ._names import bad_json, bad_name, bad_run, bad_run_id, bad_text, bad_utf8, first_invalid
-from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
+from ._operations import (
+    api_call,
+    bad_choice,
+    bad_range,
+    idempotency_key_for,
+    iterate_pages,
+    operation,
+)
 from ._result import Err, Result, map
 from ._types import Artifact, Page, Run
+
+if TYPE_CHECKING:
+    from datlake_api import models as api
+    from datlake_api.api.runs import complete_run as complete_run_endpoint
+    from datlake_api.api.runs import get_run as get_run_endpoint
+    from datlake_api.api.runs import list_runs as list_runs_endpoint
+    from datlake_api.api.runs import start_run as start_run_endpoint
+else:  # the generated layer loads on first use (see _lazy)
+    api = lazy("datlake_api.models")
+    complete_run_endpoint = lazy("datlake_api.api.runs.complete_run")
+    get_run_endpoint = lazy("datlake_api.api.runs.get_run")
+    list_runs_endpoint = lazy("datlake_api.api.runs.list_runs")
+    start_run_endpoint = lazy("datlake_api.api.runs.start_run")
+
 
 __all__ = [
     "complete_run",
@@ -35,6 +52,10 @@ __all__ = [
     "get_run",
     "iter_runs",
     "list_runs",
+    "plan_finish_run",
+    "plan_get_run",
+    "plan_list_runs",
+    "plan_start_run",
     "run_lookup",
     "start_run",
 ]
@@ -48,15 +69,15 @@ MAX_ARTIFACT_TYPE_LENGTH = 64
 MAX_ARTIFACT_URI_LENGTH = 4096
 
 
-def start_run(
-    client: DatlakeClient,
+def plan_start_run(
+    client: Session[Any],
     job_name: str,
     metadata: Mapping[str, Any] | None = None,
     *,
     parent_run_id: str | None = None,
     idempotency_key: str | None = None,
     run_id: str | None = None,
-) -> Result[Run, SDKError]:
+) -> Plan[Run]:
     """Start a run of `job_name` (state `running`); POST `/jobs/{job_name}/runs`.
 
     The run's id is chosen before sending (a UUIDv7 unless you pass `run_id`; derived from
@@ -76,10 +97,10 @@ def start_run(
         bad_json("metadata", metadata),
     )
     if invalid is not None:
-        return client.refuse("start_run", invalid, Run(job_name, run_id))
+        return Refusal("start_run", invalid, Run(job_name, run_id))
     key = idempotency_key_for(idempotency_key)
     if isinstance(key, Err):
-        return client.refuse("start_run", key.error, Run(job_name, run_id))
+        return Refusal("start_run", key.error, Run(job_name, run_id))
     body = api.StartRunRequest(
         metadata=domain.free_form(metadata),
         parent_run_id=UNSET if parent_run_id is None else parent_run_id,
@@ -97,19 +118,20 @@ def start_run(
             pending=True,
         )
 
-    return client.execute(
-        api_call(
-            start_run_endpoint,
-            lambda request_id: start_run_endpoint._get_kwargs(
-                job_name, body=body, idempotency_key=key.value, x_request_id=request_id
-            ),
-            api.Run,
-            domain.run,
-            run=run,
-            defer=Deferral(run_id, pending, job_name, run_id),
-            resolve=lambda: run_lookup(run, lambda found: found),
-        )
+    return api_call(
+        start_run_endpoint,
+        lambda request_id: start_run_endpoint._get_kwargs(
+            job_name, body=body, idempotency_key=key.value, x_request_id=request_id
+        ),
+        api.Run,
+        domain.run,
+        run=run,
+        defer=Deferral(run_id, pending, job_name, run_id),
+        resolve=lambda: run_lookup(run, lambda found: found),
     )
+
+
+start_run = operation(plan_start_run)
 
 
 def complete_run(
@@ -131,13 +153,13 @@ def complete_run(
     return map(finish_run(client, run, success, extra, artifacts), lambda _: None)
 
 
-def finish_run(
-    client: DatlakeClient,
+def plan_finish_run(
+    client: Session[Any],
     run: Run,
     success: bool,
     extra: Mapping[str, Any] | None = None,
     artifacts: Sequence[Artifact] | None = None,
-) -> Result[Run, SDKError]:
+) -> Plan[Run]:
     """`complete_run`, returning the finished `Run` (its status, `finished_at`, artifacts)."""
     if not isinstance(success, bool):
         raise TypeError(f"success must be a bool, not {type(success).__name__}")
@@ -145,7 +167,7 @@ def finish_run(
         bad_run("run", run), bad_json("extra", extra), _bad_artifacts(artifacts)
     )
     if invalid is not None:
-        return client.refuse("complete_run", invalid, run)
+        return Refusal("complete_run", invalid, run)
     body = api.CompleteRunRequest(
         success=success,
         extra=domain.free_form(extra),
@@ -165,19 +187,20 @@ def finish_run(
             pending=True,
         )
 
-    return client.execute(
-        api_call(
-            complete_run_endpoint,
-            lambda request_id: complete_run_endpoint._get_kwargs(
-                run.job_name, run.run_id, body=body, x_request_id=request_id
-            ),
-            api.Run,
-            domain.run,
-            run=run,
-            defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
-            resolve=lambda: run_lookup(run, lambda now: now if now.status == outcome else None),
-        )
+    return api_call(
+        complete_run_endpoint,
+        lambda request_id: complete_run_endpoint._get_kwargs(
+            run.job_name, run.run_id, body=body, x_request_id=request_id
+        ),
+        api.Run,
+        domain.run,
+        run=run,
+        defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
+        resolve=lambda: run_lookup(run, lambda now: now if now.status == outcome else None),
     )
+
+
+finish_run = operation(plan_finish_run)
 
 
 def _bad_artifacts(artifacts: Sequence[Artifact] | None) -> ValidationError | None:
@@ -212,7 +235,7 @@ def run_lookup(run: Run, pick: Callable[[Run], T | None]) -> Call[api.Run, T | N
     )
 
 
-def get_run(client: DatlakeClient, job_name: str, run_id: str) -> Result[Run, SDKError]:
+def plan_get_run(client: Session[Any], job_name: str, run_id: str) -> Plan[Run]:
     """A run with its status, times, metadata, extra, artifacts, inputs and outputs.
 
     >>> get_run(client, "daily_users", run.run_id)  # doctest: +SKIP
@@ -220,28 +243,27 @@ def get_run(client: DatlakeClient, job_name: str, run_id: str) -> Result[Run, SD
     """
     invalid = first_invalid(bad_name("job_name", job_name), bad_run_id("run_id", run_id))
     if invalid is not None:
-        return client.refuse("get_run", invalid, Run(job_name, run_id))
-    return client.execute(
-        api_call(
-            get_run_endpoint,
-            lambda request_id: get_run_endpoint._get_kwargs(
-                job_name, run_id, x_request_id=request_id
-            ),
-            api.Run,
-            domain.run,
-            run=Run(job_name, run_id),
-        )
+        return Refusal("get_run", invalid, Run(job_name, run_id))
+    return api_call(
+        get_run_endpoint,
+        lambda request_id: get_run_endpoint._get_kwargs(job_name, run_id, x_request_id=request_id),
+        api.Run,
+        domain.run,
+        run=Run(job_name, run_id),
     )
 
 
-def list_runs(
-    client: DatlakeClient,
+get_run = operation(plan_get_run)
+
+
+def plan_list_runs(
+    client: Session[Any],
     job_name: str,
     *,
     status: str | None = None,
     limit: int | None = None,
     cursor: str | None = None,
-) -> Result[Page[Run], SDKError]:
+) -> Plan[Page[Run]]:
     """One page of a job's runs, newest first; pass `page.next_cursor` as `cursor` for more.
 
     >>> list_runs(client, "daily_users", status="failed", limit=10)  # doctest: +SKIP
@@ -254,21 +276,22 @@ def list_runs(
         bad_utf8("cursor", cursor),
     )
     if invalid is not None:
-        return client.refuse("list_runs", invalid)
-    return client.execute(
-        api_call(
-            list_runs_endpoint,
-            lambda request_id: list_runs_endpoint._get_kwargs(
-                job_name,
-                status=UNSET if status is None else api.RunStatus(status),
-                limit=UNSET if limit is None else limit,
-                cursor=UNSET if cursor is None else cursor,
-                x_request_id=request_id,
-            ),
-            api.RunPage,
-            domain.run_page,
-        )
+        return Refusal("list_runs", invalid)
+    return api_call(
+        list_runs_endpoint,
+        lambda request_id: list_runs_endpoint._get_kwargs(
+            job_name,
+            status=UNSET if status is None else api.RunStatus(status),
+            limit=UNSET if limit is None else limit,
+            cursor=UNSET if cursor is None else cursor,
+            x_request_id=request_id,
+        ),
+        api.RunPage,
+        domain.run_page,
     )
+
+
+list_runs = operation(plan_list_runs)
 
 
 def iter_runs(

@@ -9,33 +9,54 @@ list a table's history and walk its lineage.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from datlake_api import models as api
-from datlake_api.api.lineage import get_lineage as get_lineage_endpoint
-from datlake_api.api.tables import fetch_latest_uri as fetch_latest_uri_endpoint
-from datlake_api.api.tables import list_snapshots as list_snapshots_endpoint
-from datlake_api.api.tables import register_snapshot as register_snapshot_endpoint
 from datlake_api.types import UNSET
 
 from . import _convert as domain
-from ._call import Call, Deferral
-from ._client import DatlakeClient
+from ._call import Call, Chain, Deferral, Plan, Refusal
+from ._client import DatlakeClient, Session
 from ._errors import SDKError
 from ._ids import id_for_key, new_id
+from ._lazy import lazy
 from ._log import logger
 from ._names import bad_json, bad_name, bad_run, bad_run_id, bad_text, bad_utf8, first_invalid
-from ._operations import api_call, bad_choice, bad_range, idempotency_key_for, iterate_pages
-from ._result import Err, Ok, Result, and_then, unwrap_or
+from ._operations import (
+    api_call,
+    bad_choice,
+    bad_range,
+    idempotency_key_for,
+    iterate_pages,
+    operation,
+)
+from ._result import Err, Ok, Result, unwrap_or
 from ._runs import run_lookup
 from ._types import LineageGraph, Page, Run, SnapshotInfo, UriInfo
+
+if TYPE_CHECKING:
+    from datlake_api import models as api
+    from datlake_api.api.lineage import get_lineage as get_lineage_endpoint
+    from datlake_api.api.tables import fetch_latest_uri as fetch_latest_uri_endpoint
+    from datlake_api.api.tables import list_snapshots as list_snapshots_endpoint
+    from datlake_api.api.tables import register_snapshot as register_snapshot_endpoint
+else:  # the generated layer loads on first use (see _lazy)
+    api = lazy("datlake_api.models")
+    get_lineage_endpoint = lazy("datlake_api.api.lineage.get_lineage")
+    fetch_latest_uri_endpoint = lazy("datlake_api.api.tables.fetch_latest_uri")
+    list_snapshots_endpoint = lazy("datlake_api.api.tables.list_snapshots")
+    register_snapshot_endpoint = lazy("datlake_api.api.tables.register_snapshot")
+
 
 __all__ = [
     "fetch_latest_uri",
     "get_lineage",
     "iter_snapshots",
     "list_snapshots",
+    "plan_fetch_latest_uri",
+    "plan_get_lineage",
+    "plan_list_snapshots",
+    "plan_register_snapshot",
     "register_snapshot",
 ]
 
@@ -50,9 +71,7 @@ MAX_URI_LENGTH = 4096
 MAX_FORMAT_LENGTH = 64
 
 
-def fetch_latest_uri(
-    client: DatlakeClient, run: Run | None, table_name: str
-) -> Result[UriInfo, SDKError]:
+def plan_fetch_latest_uri(client: Session[Any], run: Run | None, table_name: str) -> Plan[UriInfo]:
     """The newest snapshot of `table_name`. With a `run`, the server records that the run read
     it (an input edge); with `None` it is a plain lookup.
 
@@ -73,15 +92,16 @@ def fetch_latest_uri(
         None if run is None else bad_run("run", run),
     )
     if invalid is not None:
-        return client.refuse("fetch_latest_uri", invalid, run)
+        return Refusal("fetch_latest_uri", invalid, run)
     outbox = client.outbox
     if run is not None and outbox is not None and outbox.queued_behind(run.run_id):
-        return and_then(
-            fetch_latest_uri(client, None, table_name),
+        edge_to = run
+        return Chain(
+            plan_fetch_latest_uri(client, None, table_name),
             lambda read: (
                 Ok(read)
                 if read.snapshot_id is None
-                else client.execute(_input_edge(run, read, read.snapshot_id))
+                else _input_edge(edge_to, read, read.snapshot_id)
             ),
         )
 
@@ -104,25 +124,26 @@ def fetch_latest_uri(
         reads = [snapshot for snapshot in found.inputs if snapshot.table_name == table_name]
         return None if not reads else _uri_info(reads[-1])
 
-    return client.execute(
-        api_call(
-            fetch_latest_uri_endpoint,
-            lambda request_id: fetch_latest_uri_endpoint._get_kwargs(
-                table_name,
-                run_id=UNSET if run is None else run.run_id,
-                job_name=UNSET if run is None else run.job_name,
-                x_request_id=request_id,
-            ),
-            api.Snapshot,
-            seen,
-            run=run,
-            on_not_found=missing,
-            # an unknown run is the caller's mistake, not a missing table: it stays an Err
-            not_found_type="/problems/table-not-found",
-            cached=from_cache,
-            resolve=None if run is None else lambda: run_lookup(run, read_before),
-        )
+    return api_call(
+        fetch_latest_uri_endpoint,
+        lambda request_id: fetch_latest_uri_endpoint._get_kwargs(
+            table_name,
+            run_id=UNSET if run is None else run.run_id,
+            job_name=UNSET if run is None else run.job_name,
+            x_request_id=request_id,
+        ),
+        api.Snapshot,
+        seen,
+        run=run,
+        on_not_found=missing,
+        # an unknown run is the caller's mistake, not a missing table: it stays an Err
+        not_found_type="/problems/table-not-found",
+        cached=from_cache,
+        resolve=None if run is None else lambda: run_lookup(run, read_before),
     )
+
+
+fetch_latest_uri = operation(plan_fetch_latest_uri)
 
 
 def _input_edge(run: Run, read: UriInfo, snapshot_id: str) -> Call[api.Snapshot, UriInfo]:
@@ -146,14 +167,14 @@ def _input_edge(run: Run, read: UriInfo, snapshot_id: str) -> Call[api.Snapshot,
     )
 
 
-def _remember(client: DatlakeClient, snapshot: SnapshotInfo) -> SnapshotInfo:
+def _remember(client: Session[Any], snapshot: SnapshotInfo) -> SnapshotInfo:
     """Keep `snapshot` in the detached cache (when it is on) as its table's newest seen."""
     if client.snapshot_cache is not None:
         client.snapshot_cache.remember(client.base_url, snapshot)
     return snapshot
 
 
-def _cached_read(client: DatlakeClient, table_name: str, error: SDKError) -> UriInfo | None:
+def _cached_read(client: Session[Any], table_name: str, error: SDKError) -> UriInfo | None:
     """The table's snapshot from the detached cache, if it holds one young enough."""
     cache = client.snapshot_cache
     kept = None if cache is None else cache.recall(client.base_url, table_name)
@@ -193,8 +214,8 @@ def _uri_info(snapshot: SnapshotInfo) -> UriInfo:
     )
 
 
-def register_snapshot(
-    client: DatlakeClient,
+def plan_register_snapshot(
+    client: Session[Any],
     run: Run,
     table_name: str,
     uri: str,
@@ -203,7 +224,7 @@ def register_snapshot(
     schema: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
     snapshot_id: str | None = None,
-) -> Result[SnapshotInfo, SDKError]:
+) -> Plan[SnapshotInfo]:
     """Record that `run` wrote a new snapshot of `table_name` at `uri` (an output edge).
 
     The snapshot's id is chosen before sending (a UUIDv7 unless you pass `snapshot_id`; derived
@@ -230,10 +251,10 @@ def register_snapshot(
         bad_json("schema", schema),
     )
     if invalid is not None:
-        return client.refuse("register_snapshot", invalid, run)
+        return Refusal("register_snapshot", invalid, run)
     key = idempotency_key_for(idempotency_key)
     if isinstance(key, Err):
-        return client.refuse("register_snapshot", key.error, run)
+        return Refusal("register_snapshot", key.error, run)
     body = api.RegisterSnapshotRequest(
         job_name=run.job_name,
         run_id=run.run_id,
@@ -262,28 +283,29 @@ def register_snapshot(
     def written(found: Run) -> SnapshotInfo | None:
         return next((out for out in found.outputs if out.snapshot_id == snapshot_id), None)
 
-    return client.execute(
-        api_call(
-            register_snapshot_endpoint,
-            lambda request_id: register_snapshot_endpoint._get_kwargs(
-                body=body, idempotency_key=key.value, x_request_id=request_id
-            ),
-            api.Snapshot,
-            registered,
-            run=run,
-            defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
-            resolve=lambda: run_lookup(run, written),
-        )
+    return api_call(
+        register_snapshot_endpoint,
+        lambda request_id: register_snapshot_endpoint._get_kwargs(
+            body=body, idempotency_key=key.value, x_request_id=request_id
+        ),
+        api.Snapshot,
+        registered,
+        run=run,
+        defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
+        resolve=lambda: run_lookup(run, written),
     )
 
 
-def list_snapshots(
-    client: DatlakeClient,
+register_snapshot = operation(plan_register_snapshot)
+
+
+def plan_list_snapshots(
+    client: Session[Any],
     table_name: str,
     *,
     limit: int | None = None,
     cursor: str | None = None,
-) -> Result[Page[SnapshotInfo], SDKError]:
+) -> Plan[Page[SnapshotInfo]]:
     """One page of a table's snapshots, newest first (an unknown table has an empty page).
 
     >>> list_snapshots(client, "users_raw", limit=20)  # doctest: +SKIP
@@ -295,7 +317,7 @@ def list_snapshots(
         bad_utf8("cursor", cursor),
     )
     if invalid is not None:
-        return client.refuse("list_snapshots", invalid)
+        return Refusal("list_snapshots", invalid)
 
     def page_seen(model: api.SnapshotPage) -> Page[SnapshotInfo]:
         page = domain.snapshot_page(model)
@@ -303,19 +325,20 @@ def list_snapshots(
             _remember(client, page.items[0])
         return page
 
-    return client.execute(
-        api_call(
-            list_snapshots_endpoint,
-            lambda request_id: list_snapshots_endpoint._get_kwargs(
-                table_name,
-                limit=UNSET if limit is None else limit,
-                cursor=UNSET if cursor is None else cursor,
-                x_request_id=request_id,
-            ),
-            api.SnapshotPage,
-            page_seen,
-        )
+    return api_call(
+        list_snapshots_endpoint,
+        lambda request_id: list_snapshots_endpoint._get_kwargs(
+            table_name,
+            limit=UNSET if limit is None else limit,
+            cursor=UNSET if cursor is None else cursor,
+            x_request_id=request_id,
+        ),
+        api.SnapshotPage,
+        page_seen,
     )
+
+
+list_snapshots = operation(plan_list_snapshots)
 
 
 def iter_snapshots(
@@ -327,15 +350,15 @@ def iter_snapshots(
     )
 
 
-def get_lineage(
-    client: DatlakeClient,
+def plan_get_lineage(
+    client: Session[Any],
     table: str,
     *,
     depth: int | None = None,
     direction: str | None = None,
     limit: int | None = None,
     history: int | None = None,
-) -> Result[LineageGraph, SDKError]:
+) -> Plan[LineageGraph]:
     """The lineage graph around `table`: `direction` is `upstream`, `downstream` or `both`
     (the server's default), `depth` counts table-to-table hops (1-10, default 3).
 
@@ -354,19 +377,20 @@ def get_lineage(
         bad_range("history", history, 1, MAX_LINEAGE_HISTORY),
     )
     if invalid is not None:
-        return client.refuse("get_lineage", invalid)
-    return client.execute(
-        api_call(
-            get_lineage_endpoint,
-            lambda request_id: get_lineage_endpoint._get_kwargs(
-                table=table,
-                depth=UNSET if depth is None else depth,
-                direction=UNSET if direction is None else api.LineageDirection(direction),
-                limit=UNSET if limit is None else limit,
-                history=UNSET if history is None else history,
-                x_request_id=request_id,
-            ),
-            api.LineageGraph,
-            domain.lineage_graph,
-        )
+        return Refusal("get_lineage", invalid)
+    return api_call(
+        get_lineage_endpoint,
+        lambda request_id: get_lineage_endpoint._get_kwargs(
+            table=table,
+            depth=UNSET if depth is None else depth,
+            direction=UNSET if direction is None else api.LineageDirection(direction),
+            limit=UNSET if limit is None else limit,
+            history=UNSET if history is None else history,
+            x_request_id=request_id,
+        ),
+        api.LineageGraph,
+        domain.lineage_graph,
     )
+
+
+get_lineage = operation(plan_get_lineage)

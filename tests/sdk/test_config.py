@@ -240,3 +240,40 @@ class TestIdentity:
             assert repr(client) == f"DatlakeClient(base_url='{LOCAL}', api_key='***')"
             assert KEY not in repr(vars(client))
         assert "api_key=None" in repr(load_settings(LOCAL, environ={}))
+
+
+class TestPool:
+    def test_defaults_keep_every_connection_alive(self) -> None:
+        limits = load_settings(LOCAL, environ={}).limits()
+        assert limits.max_connections == limits.max_keepalive_connections == 100
+        assert limits.keepalive_expiry == 5.0
+
+    def test_argument_then_environment_then_file(self, tmp_path: Path) -> None:
+        path = _write(tmp_path / "c.toml", f'url = "{LOCAL}"\npool_size = 7\n')
+        assert load_settings(config_file=path, environ={}).pool_size == 7
+        env = {"DATLAKE_SDK_POOL_SIZE": "9", "DATLAKE_SDK_POOL_IDLE_TIMEOUT": "2m"}
+        from_env = load_settings(config_file=path, environ=env)
+        assert (from_env.pool_size, from_env.pool_idle_timeout) == (9, 120.0)
+        given = load_settings(config_file=path, environ=env, pool_size=3, pool_idle_timeout=1)
+        assert given.limits() == httpx.Limits(
+            max_connections=3, max_keepalive_connections=3, keepalive_expiry=1.0
+        )
+
+    @pytest.mark.parametrize("value", ["0", "-3", "many", "10001", "2.5"])
+    def test_a_bad_pool_size_names_the_variable_and_value(self, value: str) -> None:
+        with pytest.raises(ConfigError, match=f"^DATLAKE_SDK_POOL_SIZE: '{value}' is not"):
+            load_settings(LOCAL, environ={"DATLAKE_SDK_POOL_SIZE": value})
+
+    def test_a_bad_pool_size_argument(self) -> None:
+        with pytest.raises(ConfigError, match=r"^pool_size: True is not"):
+            load_settings(LOCAL, pool_size=True, environ={})
+
+    def test_a_bad_idle_timeout_in_the_file(self, tmp_path: Path) -> None:
+        path = _write(tmp_path / "c.toml", f'url = "{LOCAL}"\npool_idle_timeout = "soon"\n')
+        with pytest.raises(ConfigError, match=r"c\.toml: pool_idle_timeout: 'soon' is not"):
+            load_settings(config_file=path, environ={})
+
+    def test_the_client_uses_the_limits(self) -> None:
+        with DatlakeClient(LOCAL, pool_size=4) as client:
+            pool = client._http._transport._pool  # type: ignore[attr-defined]
+            assert pool._max_connections == pool._max_keepalive_connections == 4

@@ -1,0 +1,49 @@
+"""The async SDK: `AsyncDatlakeClient`, `AsyncJobContext`, and the functional operations as
+coroutines. They carry out the same plans as `datlake_sdk.functional` (the same checks, ids,
+retries, policies, outbox and translator) and return the same `Ok`/`Err`.
+
+>>> import asyncio
+>>> from datlake_sdk.aio import AsyncDatlakeClient, AsyncJobContext
+>>> async def main() -> None:
+...     async with AsyncDatlakeClient() as client:
+...         async with AsyncJobContext(client, "daily_users") as job:
+...             await job.output("users_curated", "file:///out.csv", format="csv")
+>>> asyncio.run(main())  # doctest: +SKIP
+"""
+
+from ._client import AsyncDatlakeClient
+from ._job import AsyncJobContext
+from ._operations import (
+    complete_run,
+    fetch_latest_uri,
+    get_lineage,
+    get_run,
+    health,
+    heartbeat,
+    list_events,
+    list_runs,
+    list_snapshots,
+    post_event,
+    register_snapshot,
+    start_run,
+)
+
+__all__ = [
+    "AsyncDatlakeClient",
+    "AsyncJobContext",
+    "complete_run",
+    "fetch_latest_uri",
+    "get_lineage",
+    "get_run",
+    "health",
+    "heartbeat",
+    "list_events",
+    "list_runs",
+    "list_snapshots",
+    "post_event",
+    "register_snapshot",
+    "start_run",
+]
+
+# public as `datlake_sdk.aio.<Name>`, wherever they are defined
+AsyncDatlakeClient.__module__ = AsyncJobContext.__module__ = __name__

@@ -1,0 +1,94 @@
+"""The async operations: each awaits the very plan its `datlake_sdk.functional` namesake
+carries out (`plan_start_run`, ...), so names, checks, ids and conversions are the same.
+
+>>> import asyncio
+>>> from datlake_sdk.aio import AsyncDatlakeClient, start_run, complete_run
+>>> async def job(client: AsyncDatlakeClient) -> None:
+...     run = (await start_run(client, "daily_users")).value
+...     await complete_run(client, run, success=True)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from .._call import Plan
+from .._client import Session
+from .._errors import SDKError
+from .._events import plan_heartbeat, plan_list_events, plan_post_event
+from .._operations import plan_health
+from .._result import Result, map
+from .._runs import plan_finish_run, plan_get_run, plan_list_runs, plan_start_run
+from .._tables import (
+    plan_fetch_latest_uri,
+    plan_get_lineage,
+    plan_list_snapshots,
+    plan_register_snapshot,
+)
+from .._types import Artifact, Run
+from ._client import AsyncDatlakeClient
+
+__all__ = [
+    "async_operation",
+    "complete_run",
+    "fetch_latest_uri",
+    "finish_run",
+    "get_lineage",
+    "get_run",
+    "health",
+    "heartbeat",
+    "list_events",
+    "list_runs",
+    "list_snapshots",
+    "post_event",
+    "register_snapshot",
+    "start_run",
+]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def async_operation(
+    plan: Callable[Concatenate[Session[Any], P], Plan[T]],
+) -> Callable[Concatenate[AsyncDatlakeClient, P], Coroutine[Any, Any, Result[T, SDKError]]]:
+    """The async operation that carries out `plan` through an `AsyncDatlakeClient`."""
+
+    @functools.wraps(plan)
+    async def perform(
+        client: AsyncDatlakeClient, /, *args: P.args, **kwargs: P.kwargs
+    ) -> Result[T, SDKError]:
+        return await client.perform(plan(client, *args, **kwargs))
+
+    name = plan.__name__.removeprefix("plan_")
+    perform.__name__ = perform.__qualname__ = name
+    perform.__module__ = __name__
+    perform.__doc__ = f"`datlake_sdk.functional.{name}`, awaited.\n\n{plan.__doc__ or ''}"
+    return perform
+
+
+start_run = async_operation(plan_start_run)
+finish_run = async_operation(plan_finish_run)
+get_run = async_operation(plan_get_run)
+list_runs = async_operation(plan_list_runs)
+fetch_latest_uri = async_operation(plan_fetch_latest_uri)
+register_snapshot = async_operation(plan_register_snapshot)
+list_snapshots = async_operation(plan_list_snapshots)
+get_lineage = async_operation(plan_get_lineage)
+heartbeat = async_operation(plan_heartbeat)
+post_event = async_operation(plan_post_event)
+list_events = async_operation(plan_list_events)
+health = async_operation(plan_health)
+
+
+async def complete_run(
+    client: AsyncDatlakeClient,
+    run: Run,
+    success: bool,
+    extra: Mapping[str, Any] | None = None,
+    artifacts: Sequence[Artifact] | None = None,
+) -> Result[None, SDKError]:
+    """`datlake_sdk.functional.complete_run`, awaited: `Ok(None)` once the run is finished."""
+    return map(await finish_run(client, run, success, extra, artifacts), lambda _: None)
