@@ -237,6 +237,7 @@ OPERATIONS: dict[str, OperationCase] = {
         expected=lambda _: Page((_running_run(),), next_cursor="c-2"),
         path_params={"job_name": "daily_users"},
         query={"status": "running", "limit": "10"},
+        problems={404: "cursor-not-found"},
     ),
     "list_jobs": OperationCase(
         invoke=lambda client, _: list_jobs(client, prefix="daily", limit=10, cursor="j-1"),
@@ -245,6 +246,7 @@ OPERATIONS: dict[str, OperationCase] = {
         ),
         expected=lambda _: Page((JobInfo("daily_users", 3, _running_run()),), next_cursor="j-2"),
         query={"prefix": "daily", "limit": "10", "cursor": "j-1"},
+        problems={404: "cursor-not-found"},
     ),
     "get_run": OperationCase(
         invoke=lambda client, _: get_run(client, "daily_users", RUN_ID),
@@ -399,12 +401,14 @@ OPERATIONS: dict[str, OperationCase] = {
         expected=lambda _: Page((RAW_INFO,), next_cursor="s-2"),
         path_params={"table": "users_raw"},
         query={"limit": "20"},
+        problems={404: "cursor-not-found"},
     ),
     "list_tables": OperationCase(
         invoke=lambda client, _: list_tables(client, prefix="users_", limit=20),
         success=lambda f: f.table_page([f.table(snapshot_count=2, latest_snapshot=_raw(f))]),
         expected=lambda _: Page((TableInfo("users_raw", 2, RAW_INFO),), next_cursor=None),
         query={"prefix": "users_", "limit": "20"},
+        problems={404: "cursor-not-found"},
     ),
     "get_lineage": OperationCase(
         invoke=lambda client, _: get_lineage(
@@ -499,6 +503,7 @@ OTHER_PROBLEMS: list[tuple[str, int, str]] = [
     ("register_snapshot", 409, "idempotency-key-reused"),
     ("fetch_latest_uri", 404, "snapshot-not-found"),
     ("fetch_latest_uri", 404, "run-not-found"),
+    ("list_events", 404, "cursor-not-found"),
     ("ingest_openlineage", 409, "id-conflict"),
 ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
@@ -23,9 +24,12 @@ from datlake_server.catalog import list_jobs, list_tables
 from datlake_server.lineage import DEFAULT_HISTORY, DEFAULT_LIMIT, lineage
 from datlake_server.objects import ObjectStore, read_chunks
 from datlake_server.openlineage import OpenLineageIngest
+from datlake_server.problems import INVALID_BODY, Problem
 from datlake_server.store import Idempotency, Store
 from datlake_server.telemetry import TelemetryLedger
 from datlake_server.validation import loads_json
+
+OBJECT_MEDIA_TYPE = "application/octet-stream"
 
 
 def server_version() -> str:
@@ -70,6 +74,35 @@ class Call:
         canonical = json.dumps(request, sort_keys=True, separators=(",", ":"))
         fingerprint = hashlib.sha256(canonical.encode()).hexdigest()
         return key, fingerprint
+
+
+async def object_body(request: Request) -> AsyncIterator[bytes]:
+    """The chunks of an upload's body, once it is known to be one, else a 422 problem.
+
+    The spec documents one media type, `application/octet-stream`; a body without any
+    `Content-Type` is taken as one (RFC 9110, 8.3), unless it has no bytes either: then there
+    is no body at all, and the spec requires one (an empty object says its type).
+    """
+    chunks = request.stream()
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type and media_type != OBJECT_MEDIA_TYPE:
+        detail = f"content type {media_type} is not documented ({OBJECT_MEDIA_TYPE} is)"
+        raise Problem(INVALID_BODY, f"body: {detail}")
+    if media_type:
+        return chunks
+    first = b""
+    async for first in chunks:
+        if first:
+            break
+    if not first:
+        raise Problem(INVALID_BODY, "body: required but missing")
+
+    async def whole() -> AsyncIterator[bytes]:
+        yield first
+        async for chunk in chunks:
+            yield chunk
+
+    return whole()
 
 
 def replay_headers(replayed: bool) -> dict[str, str] | None:
@@ -218,7 +251,7 @@ class Operations:
         receipt = await self.objects.receive(
             call.path["bucket"],
             call.path["object"],
-            call.request.stream(),
+            await object_body(call.request),
             call.request.headers.get("x-checksum-sha256"),
         )
         return JSONResponse(receipt, status_code=201)
