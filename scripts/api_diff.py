@@ -11,6 +11,13 @@ usage error (unknown ref, unreadable spec).
 new to it), or code using the regenerated client must change. Importable for tests:
 ``diff_specs(old, new) -> Report``. Only local ``$ref``s (``#/...``) are followed; YAML
 anchors are resolved by ``yaml.safe_load``. ``allOf``/``oneOf``/``anyOf`` are not compared.
+
+Compared: operations, paths, parameters, request bodies, status codes, media types, response
+headers, security requirements, and in every schema its types and formats, fields, enums
+and constraints (bounds, lengths, item and property counts, patterns). A constraint breaks
+where it refuses what the old spec allowed: tighter on what clients send, looser on what
+they receive (a value outside what old clients were promised). ``multipleOf`` and
+``uniqueItems`` are not compared.
 """
 
 from __future__ import annotations
@@ -44,6 +51,12 @@ WIDENED_RESPONSE_ENUM = "widened-response-enum"
 CHANGED_TYPE = "changed-type"
 REMOVED_STATUS_CODE = "removed-status-code"
 REMOVED_MEDIA_TYPE = "removed-media-type"
+REMOVED_REQUEST_BODY = "removed-request-body"
+REMOVED_RESPONSE_HEADER = "removed-response-header"
+TIGHTER_REQUEST_CONSTRAINT = "tighter-request-constraint"
+LOOSER_RESPONSE_CONSTRAINT = "looser-response-constraint"
+CHANGED_PATTERN = "changed-pattern"
+NEW_SECURITY_REQUIREMENT = "new-security-requirement"
 # additive kinds
 NEW_OPERATION = "new-operation"
 NEW_OPTIONAL_PARAMETER = "new-optional-parameter"
@@ -52,6 +65,14 @@ NEW_RESPONSE_FIELD = "new-response-field"
 NEW_STATUS_CODE = "new-status-code"
 WIDENED_ENUM = "widened-enum"
 NEW_MEDIA_TYPE = "new-media-type"
+NEW_RESPONSE_HEADER = "new-response-header"
+LOOSER_REQUEST_CONSTRAINT = "looser-request-constraint"
+TIGHTER_RESPONSE_CONSTRAINT = "tighter-response-constraint"
+REMOVED_SECURITY_REQUIREMENT = "removed-security-requirement"
+
+# bounds whose lower value is tighter, and whose higher value is
+UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
+LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
 
 
 class SpecError(Exception):
@@ -142,6 +163,29 @@ def _types(schema: Json) -> tuple[frozenset[str], bool]:
     return frozenset(types), nullable
 
 
+def _security(spec: Json, op: Json) -> set[frozenset[str]]:
+    requirements = op.get("security", spec.get("security")) or [{}]
+    return {frozenset(requirement) for requirement in requirements}
+
+
+def _tighter(keyword: str, was: Any, now: Any) -> bool | None:
+    """Whether the bound `keyword` went from `was` to a tighter `now` (None: unchanged).
+
+    OAS 3.0 writes `exclusiveMaximum: true` beside `maximum`: a flag that tightens when set.
+    """
+    if was == now:
+        return None
+    if isinstance(was, bool) or isinstance(now, bool):
+        return bool(now)
+    if was is None or now is None:
+        return was is None
+    return now < was if keyword in UPPER_BOUNDS else now > was
+
+
+def _shown(value: Any) -> str:
+    return "none" if value is None else repr(value) if isinstance(value, str) else str(value)
+
+
 def _fmt_types(types: frozenset[str], fmt: Any) -> str:
     text = "|".join(sorted(types)) or "any"
     return f"{text} ({fmt})" if fmt else text
@@ -195,9 +239,27 @@ class _Differ:
 
     def operation(self, old: _Op, new: _Op) -> None:
         where = new.label
+        self.security(old, new, where)
         self.parameters(old, new, where)
         self.request_body(old.node.get("requestBody"), new.node.get("requestBody"), where)
         self.responses(old.node.get("responses") or {}, new.node.get("responses") or {}, where)
+
+    def security(self, old: _Op, new: _Op, where: str) -> None:
+        """Each spec's effective requirement: the operation's `security`, else the spec's. A
+        requirement is a set of alternatives, each a set of schemes; `{}` means none."""
+        was, now = _security(self.old, old.node), _security(self.new, new.node)
+        loc = f"{where} security"
+        dropped = was - now
+        if frozenset() in was and frozenset() not in now:
+            self.breaking(NEW_SECURITY_REQUIREMENT, loc, "now requires authentication")
+        elif dropped and frozenset() not in now:
+            names = sorted(" and ".join(sorted(a)) for a in dropped)
+            self.breaking(NEW_SECURITY_REQUIREMENT, loc, f"no longer accepts {', '.join(names)}")
+        if frozenset() in now and frozenset() not in was:
+            self.additive(REMOVED_SECURITY_REQUIREMENT, loc, "no longer requires authentication")
+        elif now - was and frozenset() not in now:
+            names = sorted(" and ".join(sorted(a)) for a in now - was)
+            self.additive(REMOVED_SECURITY_REQUIREMENT, loc, f"also accepts {', '.join(names)}")
 
     # parameters ---------------------------------------------------------------------------
 
@@ -236,6 +298,8 @@ class _Differ:
         old = resolve(self.old, old_raw)[0] if old_raw is not None else None
         new = resolve(self.new, new_raw)[0] if new_raw is not None else None
         if new is None:
+            if old is not None:
+                self.breaking(REMOVED_REQUEST_BODY, loc, "the request body is gone")
             return
         if old is None:
             if new.get("required"):
@@ -258,7 +322,21 @@ class _Differ:
             old_resp, _ = resolve(self.old, old[status])
             new_resp, _ = resolve(self.new, new[status])
             loc = f"{where} response {status}"
+            self.headers(old_resp.get("headers") or {}, new_resp.get("headers") or {}, loc)
             self.content(old_resp.get("content") or {}, new_resp.get("content") or {}, loc)
+
+    def headers(self, old_raw: Json, new_raw: Json, loc: str) -> None:
+        old = {name.lower(): (name, value) for name, value in old_raw.items()}
+        new = {name.lower(): (name, value) for name, value in new_raw.items()}
+        for key in sorted(old.keys() - new.keys()):
+            self.breaking(REMOVED_RESPONSE_HEADER, f"{loc} header {old[key][0]}", "header removed")
+        for key in sorted(new.keys() - old.keys()):
+            self.additive(NEW_RESPONSE_HEADER, f"{loc} header {new[key][0]}", "new header")
+        for key in sorted(old.keys() & new.keys()):
+            old_header, _ = resolve(self.old, old[key][1])
+            new_header, _ = resolve(self.new, new[key][1])
+            here = f"{loc} header {new[key][0]}"
+            self.schema(old_header.get("schema"), new_header.get("schema"), here, "", request=False)
 
     def content(self, old: Json, new: Json, loc: str, *, request: bool = False) -> None:
         for media in sorted(old.keys() - new.keys()):
@@ -306,6 +384,7 @@ class _Differ:
             self.breaking(CHANGED_TYPE, here, "may now be null")
 
         self.enum(old.get("enum"), new.get("enum"), here, request=request)
+        self.constraints(old, new, here, request=request)
         self.properties(old, new, loc, path, request=request, refs=refs)
         if "items" in old and "items" in new:
             self.schema(old["items"], new["items"], loc, f"{path}[]", request=request, refs=refs)
@@ -315,6 +394,13 @@ class _Differ:
             return
         if new is not None and old is None:
             self.breaking(NARROWED_ENUM, here, f"now limited to {list(new)}")
+            return
+        if new is None and not request:
+            self.breaking(
+                WIDENED_RESPONSE_ENUM,
+                here,
+                f"no longer limited to {list(old)} (older generated clients reject other values)",
+            )
             return
         if new is None:
             self.additive(WIDENED_ENUM, here, "no longer limited to an enum")
@@ -332,6 +418,36 @@ class _Differ:
                 f"enum values added to a response: {added} (older generated clients reject "
                 "values they do not know)",
             )
+
+    def constraints(self, old: Json, new: Json, here: str, *, request: bool) -> None:
+        """Bounds and patterns: tighter breaks what clients send, looser what they read."""
+        for keyword in (*UPPER_BOUNDS, *LOWER_BOUNDS):
+            was, now = old.get(keyword), new.get(keyword)
+            tighter = _tighter(keyword, was, now)
+            if tighter is None:
+                continue
+            change = f"{keyword} {_shown(was)} -> {_shown(now)}"
+            if tighter and request:
+                self.breaking(TIGHTER_REQUEST_CONSTRAINT, here, f"{change}: may refuse old values")
+            elif tighter:
+                self.additive(TIGHTER_RESPONSE_CONSTRAINT, here, change)
+            elif request:
+                self.additive(LOOSER_REQUEST_CONSTRAINT, here, change)
+            else:
+                self.breaking(
+                    LOOSER_RESPONSE_CONSTRAINT, here, f"{change}: may return unexpected values"
+                )
+        was, now = old.get("pattern"), new.get("pattern")
+        if was == now:
+            return
+        change = f"pattern {_shown(was)} -> {_shown(now)}"
+        # a pattern's reach cannot be compared: any change may refuse what it took before
+        if request and now is None:
+            self.additive(LOOSER_REQUEST_CONSTRAINT, here, change)
+        elif not request and was is None:
+            self.additive(TIGHTER_RESPONSE_CONSTRAINT, here, change)
+        else:
+            self.breaking(CHANGED_PATTERN, here, change)
 
     def properties(
         self, old: Json, new: Json, loc: str, path: str, *, request: bool, refs: frozenset[str]

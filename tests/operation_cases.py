@@ -33,15 +33,20 @@ from datlake_sdk.functional import (
     LineageEdge,
     LineageGraph,
     LineageNode,
+    MetricPoint,
+    MetricSeries,
     NotFound,
     ObjectInfo,
     Page,
+    Progress,
     Result,
     Run,
+    RunLog,
     SDKError,
     ServerError,
     SnapshotInfo,
     TableInfo,
+    TelemetryReceipt,
     Transient,
     UriInfo,
     ValidationError,
@@ -50,15 +55,18 @@ from datlake_sdk.functional import (
     fetch_latest_uri,
     get_lineage,
     get_run,
+    get_run_log,
     health,
     heartbeat,
     list_events,
     list_jobs,
+    list_metrics,
     list_runs,
     list_snapshots,
     list_tables,
     make_log_artifact,
     post_event,
+    post_telemetry,
     register_snapshot,
     start_run,
     upload_file,
@@ -229,6 +237,7 @@ OPERATIONS: dict[str, OperationCase] = {
         expected=lambda _: Page((_running_run(),), next_cursor="c-2"),
         path_params={"job_name": "daily_users"},
         query={"status": "running", "limit": "10"},
+        problems={404: "cursor-not-found"},
     ),
     "list_jobs": OperationCase(
         invoke=lambda client, _: list_jobs(client, prefix="daily", limit=10, cursor="j-1"),
@@ -237,6 +246,7 @@ OPERATIONS: dict[str, OperationCase] = {
         ),
         expected=lambda _: Page((JobInfo("daily_users", 3, _running_run()),), next_cursor="j-2"),
         query={"prefix": "daily", "limit": "10", "cursor": "j-1"},
+        problems={404: "cursor-not-found"},
     ),
     "get_run": OperationCase(
         invoke=lambda client, _: get_run(client, "daily_users", RUN_ID),
@@ -305,6 +315,54 @@ OPERATIONS: dict[str, OperationCase] = {
         path_params={"job_name": "daily_users", "run_id": RUN_ID},
         query={"limit": "5", "cursor": "c-1"},
     ),
+    "post_telemetry": OperationCase(
+        invoke=lambda client, _: post_telemetry(
+            client,
+            RUN,
+            metrics=[MetricPoint("loss", 0.4, 1, recorded_at=WHEN)],
+            progress=Progress(50, 100, "half way"),
+            log=[(0, "reading users_raw\n")],
+            log_source="w1",
+        ),
+        success=lambda f: f.telemetry_receipt(log_chunks=1, progress=f.progress()),
+        expected=lambda _: TelemetryReceipt(1, 1, Progress(50, 100, "half way", updated_at=WHEN)),
+        path_params={"job_name": "daily_users", "run_id": RUN_ID},
+        json={
+            "metrics": [
+                {
+                    "name": "loss",
+                    "value": 0.4,
+                    "step": 1,
+                    "recorded_at": "2026-11-27T01:00:00+00:00",
+                }
+            ],
+            "progress": {"done": 50, "total": 100, "message": "half way"},
+            "log": [{"source": "w1", "seq": 0, "text": "reading users_raw\n"}],
+        },
+    ),
+    "list_metrics": OperationCase(
+        invoke=lambda client, _: list_metrics(client, RUN, name="loss"),
+        success=lambda f: f.metric_series_list(),
+        expected=lambda _: (
+            MetricSeries(
+                "loss",
+                None,
+                (
+                    MetricPoint("loss", 0.9, 0, recorded_at=WHEN),
+                    MetricPoint("loss", 0.4, 1, recorded_at=WHEN),
+                ),
+            ),
+        ),
+        path_params={"job_name": "daily_users", "run_id": RUN_ID},
+        query={"name": "loss"},
+    ),
+    "get_run_log": OperationCase(
+        invoke=lambda client, _: get_run_log(client, RUN, from_chunk=3),
+        success=lambda f: f.run_log(next_chunk=4),
+        expected=lambda _: RunLog("reading users_raw\n", 4),
+        path_params={"job_name": "daily_users", "run_id": RUN_ID},
+        query={"from_chunk": "3"},
+    ),
     "register_snapshot": OperationCase(
         invoke=lambda client, _: register_snapshot(
             client,
@@ -343,12 +401,14 @@ OPERATIONS: dict[str, OperationCase] = {
         expected=lambda _: Page((RAW_INFO,), next_cursor="s-2"),
         path_params={"table": "users_raw"},
         query={"limit": "20"},
+        problems={404: "cursor-not-found"},
     ),
     "list_tables": OperationCase(
         invoke=lambda client, _: list_tables(client, prefix="users_", limit=20),
         success=lambda f: f.table_page([f.table(snapshot_count=2, latest_snapshot=_raw(f))]),
         expected=lambda _: Page((TableInfo("users_raw", 2, RAW_INFO),), next_cursor=None),
         query={"prefix": "users_", "limit": "20"},
+        problems={404: "cursor-not-found"},
     ),
     "get_lineage": OperationCase(
         invoke=lambda client, _: get_lineage(
@@ -414,7 +474,14 @@ BUILT_ON: dict[str, tuple[str, OperationCase]] = {
                 client, "artifacts", RUN, _log_file(workdir)
             ),
             success=lambda f: f.receipt(bucket="artifacts", object=_LOG_OBJECT, content=CONTENT),
-            expected=lambda _: Artifact("log", f"datlake://artifacts/{_LOG_OBJECT}"),
+            expected=lambda _: Artifact(
+                "log",
+                f"datlake://artifacts/{_LOG_OBJECT}",
+                name="run.log",
+                content_type="text/plain; charset=utf-8",
+                size=len(CONTENT),
+                sha256=CONTENT_SHA256,
+            ),
             path_params={"bucket": "artifacts", "object": _LOG_OBJECT},
         ),
     ),
@@ -436,6 +503,7 @@ OTHER_PROBLEMS: list[tuple[str, int, str]] = [
     ("register_snapshot", 409, "idempotency-key-reused"),
     ("fetch_latest_uri", 404, "snapshot-not-found"),
     ("fetch_latest_uri", 404, "run-not-found"),
+    ("list_events", 404, "cursor-not-found"),
     ("ingest_openlineage", 409, "id-conflict"),
 ]
 

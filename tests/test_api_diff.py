@@ -378,9 +378,9 @@ def test_new_response_field() -> None:
 
 def test_new_status_code() -> None:
     def add(s: dict[str, Any]) -> None:
-        s["paths"][RUNS]["get"]["responses"]["404"] = {"$ref": "#/components/responses/NotFound"}
+        s["paths"][RUNS]["get"]["responses"]["409"] = {"$ref": "#/components/responses/Conflict"}
 
-    assert_only_additive(changed(add), {("new-status-code", f"GET {RUNS} response 404")})
+    assert_only_additive(changed(add), {("new-status-code", f"GET {RUNS} response 409")})
 
 
 def test_widened_request_enum() -> None:
@@ -419,6 +419,159 @@ def test_widened_enum_on_a_parameter() -> None:
 # robustness ---------------------------------------------------------------------------------
 
 
+# constraints, security, headers, enums both ways, bodies -----------------------------------
+
+OBJECT = "/api/v1/datasets/{bucket}/{object}"
+LIMITED = (f"GET {RUNS}", f"GET {EVENTS}", "GET /api/v1/tables/{table}/snapshots")
+
+
+def test_a_tighter_maximum_on_a_parameter_breaks() -> None:
+    report = changed(lambda s: s["components"]["parameters"]["Limit"]["schema"].update(maximum=100))
+    # every list shares the Limit parameter
+    breaking = found(report.breaking)
+    assert {
+        ("tighter-request-constraint", f"{op} query parameter limit") for op in LIMITED
+    } <= breaking
+    assert all(location.endswith("query parameter limit") for _, location in breaking)
+    assert {kind for kind, _ in breaking} == {"tighter-request-constraint"}
+    assert "maximum 500 -> 100" in report.breaking[0].message
+
+
+def test_a_looser_request_bound_is_additive() -> None:
+    def loosen(s: dict[str, Any]) -> None:
+        schema(s, "EventRequest")["properties"]["message"]["maxLength"] = 8192
+
+    assert_only_additive(
+        changed(loosen),
+        {("looser-request-constraint", f"POST {EVENTS} request body field message")},
+    )
+
+
+def test_a_tighter_length_and_a_new_minimum_in_a_request_body_break() -> None:
+    def tighten(s: dict[str, Any]) -> None:
+        schema(s, "EventRequest")["properties"]["message"]["maxLength"] = 100
+        schema(s, "CompleteRunRequest")["properties"]["artifacts"]["minItems"] = 1
+
+    assert found(changed(tighten).breaking) == {
+        ("tighter-request-constraint", f"POST {EVENTS} request body field message"),
+        ("tighter-request-constraint", f"PUT {RUN}/complete request body field artifacts"),
+    }
+
+
+def test_an_exclusive_bound_set_in_oas30_style_is_tighter() -> None:
+    def exclusive(s: dict[str, Any]) -> None:
+        s["components"]["parameters"]["Limit"]["schema"]["exclusiveMaximum"] = True
+
+    kinds = {c.kind for c in changed(exclusive).breaking}
+    assert kinds == {"tighter-request-constraint"}
+
+
+def test_a_changed_pattern_breaks_and_a_dropped_request_pattern_does_not() -> None:
+    tighter = changed(lambda s: schema(s, "Name").update(pattern="^[a-z][a-z0-9_]{0,63}$"))
+    assert ("changed-pattern", f"GET {RUNS} path parameter job_name") in found(tighter.breaking)
+    assert {c.kind for c in tighter.breaking} == {"changed-pattern"}
+    dropped = changed(
+        lambda s: s["components"]["parameters"]["IdempotencyKey"]["schema"].pop("pattern")
+    )
+    assert dropped.breaking == []
+    assert ("looser-request-constraint", f"POST {RUNS} header parameter Idempotency-Key") in found(
+        dropped.additive
+    )
+
+
+def test_a_looser_response_constraint_breaks_and_a_tighter_one_does_not() -> None:
+    looser = changed(lambda s: schema(s, "ObjectReceipt")["properties"]["sha256"].pop("pattern"))
+    assert found(looser.breaking) == {
+        ("changed-pattern", f"PUT {OBJECT} response 201 field sha256")
+    }
+    unbounded = changed(lambda s: schema(s, "ObjectReceipt")["properties"]["size"].pop("minimum"))
+    assert found(unbounded.breaking) == {
+        ("looser-response-constraint", f"PUT {OBJECT} response 201 field size")
+    }
+    tighter = changed(lambda s: schema(s, "ObjectReceipt")["properties"]["size"].update(maximum=9))
+    assert tighter.breaking == []
+    assert found(tighter.additive) == {
+        ("tighter-response-constraint", f"PUT {OBJECT} response 201 field size")
+    }
+
+
+def test_an_operation_that_now_requires_auth_breaks() -> None:
+    report = changed(lambda s: s["paths"]["/api/v1/health"]["get"].pop("security"))
+    assert found(report.breaking) == {("new-security-requirement", "GET /api/v1/health security")}
+    assert report.breaking[0].message == "now requires authentication"
+
+
+def test_a_changed_security_scheme_breaks_and_dropping_auth_does_not() -> None:
+    def api_key_instead(s: dict[str, Any]) -> None:
+        s["components"]["securitySchemes"]["apiKey"] = {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X",
+        }
+        s["security"] = [{"apiKey": []}]
+
+    report = changed(api_key_instead)
+    assert ("new-security-requirement", f"POST {RUNS} security") in found(report.breaking)
+    assert "no longer accepts bearerAuth" in report.breaking[0].message
+    open_api = changed(lambda s: s.pop("security"))
+    assert open_api.breaking == []
+    assert ("removed-security-requirement", f"POST {RUNS} security") in found(open_api.additive)
+
+
+def test_a_removed_response_header_breaks_and_a_new_one_does_not() -> None:
+    def drop(s: dict[str, Any]) -> None:
+        s["paths"][OBJECT]["get"]["responses"]["200"]["headers"].pop("X-Checksum-Sha256")
+
+    assert found(changed(drop).breaking) == {
+        ("removed-response-header", f"GET {OBJECT} response 200 header X-Checksum-Sha256")
+    }
+
+    def add(s: dict[str, Any]) -> None:
+        headers = s["paths"]["/api/v1/health"]["get"]["responses"]["200"]["headers"]
+        headers["X-Server"] = {"schema": {"type": "string"}}
+
+    assert_only_additive(
+        changed(add), {("new-response-header", "GET /api/v1/health response 200 header X-Server")}
+    )
+
+
+def test_a_response_header_schema_is_compared() -> None:
+    def loosen(s: dict[str, Any]) -> None:
+        header = s["paths"][OBJECT]["get"]["responses"]["200"]["headers"]["X-Checksum-Sha256"]
+        header["schema"].pop("pattern")
+
+    assert found(changed(loosen).breaking) == {
+        ("changed-pattern", f"GET {OBJECT} response 200 header X-Checksum-Sha256")
+    }
+
+
+def test_a_response_enum_dropped_breaks_a_request_enum_dropped_does_not() -> None:
+    def drop(s: dict[str, Any]) -> None:
+        schema(s, "LineageEdge")["properties"]["kind"].pop("enum")
+
+    assert found(changed(drop).breaking) == {
+        ("widened-response-enum", "GET /api/v1/lineage response 200 field edges[].kind")
+    }
+
+    def drop_request_only(s: dict[str, Any]) -> None:
+        schema(s, "EventRequest")["properties"]["kind"] = {"type": "string"}
+
+    old = copy.deepcopy(SPEC)
+    schema(old, "EventRequest")["properties"]["kind"] = {
+        "type": "string",
+        "enum": ["progress", "metric", "error"],
+    }
+    assert_only_additive(
+        changed(drop_request_only, old),
+        {("widened-enum", f"POST {EVENTS} request body field kind")},
+    )
+
+
+def test_a_removed_request_body_breaks() -> None:
+    report = changed(lambda s: s["paths"][HEARTBEAT]["post"].pop("requestBody"))
+    assert found(report.breaking) == {("removed-request-body", f"POST {HEARTBEAT} request body")}
+
+
 def test_recursive_schemas_terminate() -> None:
     old = copy.deepcopy(SPEC)
     node = schema(old, "LineageNode")
@@ -442,13 +595,13 @@ def test_unresolvable_ref_is_a_spec_error() -> None:
 def test_format_report_lists_breaking_apart_from_additive() -> None:
     def mutate(s: dict[str, Any]) -> None:
         s["paths"][RUN]["get"]["responses"].pop("404")
-        s["paths"][RUNS]["get"]["responses"]["404"] = {"$ref": "#/components/responses/NotFound"}
+        s["paths"][RUNS]["get"]["responses"]["409"] = {"$ref": "#/components/responses/Conflict"}
 
     text = api_diff.format_report(changed(mutate), "main")
     breaking, additive = text.split("Additive changes since main: 1")
     assert "Breaking changes since main: 1" in breaking
     assert f"GET {RUN} response 404" in breaking
-    assert f"GET {RUNS} response 404" in additive
+    assert f"GET {RUNS} response 409" in additive
 
 
 # command line -------------------------------------------------------------------------------
@@ -493,7 +646,7 @@ def test_cli_against_a_git_repository(tmp_path: Path) -> None:
 
     # additive only: 0
     spec = copy.deepcopy(SPEC)
-    spec["paths"][RUNS]["get"]["responses"]["404"] = {"$ref": "#/components/responses/NotFound"}
+    spec["paths"][RUNS]["get"]["responses"]["409"] = {"$ref": "#/components/responses/Conflict"}
     spec_file.write_text(yaml.safe_dump(spec), encoding="utf-8")
     result = run_cli(tmp_path, "--base", "HEAD", "--spec", str(spec_file))
     assert result.returncode == 0, result.stderr

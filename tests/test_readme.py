@@ -188,3 +188,42 @@ def test_every_block_is_written_for_the_type_checkers(tmp_path: Path) -> None:
     assert len(paths) == len(BLOCKS) >= 3
     for path, block in zip(paths, BLOCKS, strict=True):
         assert path.read_text().endswith(block.code)
+
+
+def test_the_metrics_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
+    done = run_block(block_under("Metrics, progress and live logs"), tmp_path, datlake)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "100 points, last 0.01; progress Progress(done=100, total=100" in done.stdout
+    assert "INFO train: trained for 100 epochs" in done.stdout
+    run = newest_run(datlake, "train_churn")
+    assert run["status"] == "succeeded"
+    assert sorted(a["type"] for a in run["artifacts"]) == ["log", "report"]
+
+
+def test_the_track_any_command_block_joins_the_run_of_datlake_run(
+    datlake: str, tmp_path: Path
+) -> None:
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    seed = httpx.post(f"{datlake}/api/v1/jobs/ingest/runs", json={}, headers=headers).json()
+    registered = httpx.post(
+        f"{datlake}/api/v1/jobs/register-snapshot",
+        json={"job_name": "ingest", "run_id": seed["run_id"], "table_name": "raw.orders",
+              "uri": "file:///data/orders", "format": "parquet"},
+        headers=headers,
+    )  # fmt: skip
+    assert registered.status_code == 201, registered.text
+    script = tmp_path / "step.py"
+    script.write_text(block_under("Track any command"), encoding="utf-8")
+    env = {**os.environ, "DATLAKE_URL": datlake, "DATLAKE_API_KEY": API_KEY}
+    done = subprocess.run(
+        [sys.executable, "-m", "datlake_sdk.cli", "run", "--job", "nightly_orders",
+         "--", sys.executable, str(script)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    run = newest_run(datlake, "nightly_orders")
+    assert run["status"] == "succeeded"
+    assert [s["table_name"] for s in run["inputs"]] == ["raw.orders"]
+    assert [s["table_name"] for s in run["outputs"]] == ["marts.orders_by_day"]

@@ -21,11 +21,16 @@ from ._types import (
     LineageEdge,
     LineageGraph,
     LineageNode,
+    MetricPoint,
+    MetricSeries,
     ObjectInfo,
     Page,
+    Progress,
     Run,
+    RunLog,
     SnapshotInfo,
     TableInfo,
+    TelemetryReceipt,
     UriInfo,
 )
 
@@ -57,12 +62,89 @@ def json_object(value: Any) -> dict[str, Any] | None:
     return dict(value.to_dict())
 
 
+def _unset_if_none(value: T | None) -> T | Unset:
+    return UNSET if value is None else value
+
+
 def artifact(model: api.Artifact) -> Artifact:
-    return Artifact(type=model.type_, uri=model.uri)
+    return Artifact(
+        type=model.type_,
+        uri=model.uri,
+        name=set_or_none(model.name),
+        content_type=set_or_none(model.content_type),
+        size=set_or_none(model.size),
+        sha256=set_or_none(model.sha256),
+        metadata=json_object(model.metadata),
+    )
 
 
 def artifact_model(value: Artifact) -> api.Artifact:
-    return api.Artifact(type_=value.type, uri=value.uri)
+    return api.Artifact(
+        type_=value.type,
+        uri=value.uri,
+        name=_unset_if_none(value.name),
+        content_type=_unset_if_none(value.content_type),
+        size=_unset_if_none(value.size),
+        sha256=_unset_if_none(value.sha256),
+        metadata=free_form(value.metadata),
+    )
+
+
+def progress(model: api.Progress) -> Progress:
+    return Progress(
+        done=model.done,
+        total=set_or_none(model.total),
+        message=set_or_none(model.message),
+        updated_at=model.updated_at,
+    )
+
+
+def maybe_progress(model: api.Progress | Unset) -> Progress | None:
+    return progress(model) if isinstance(model, api.Progress) else None
+
+
+def progress_model(value: Progress) -> api.ProgressUpdate:
+    return api.ProgressUpdate(
+        done=value.done, total=_unset_if_none(value.total), message=_unset_if_none(value.message)
+    )
+
+
+def metric_model(point: MetricPoint) -> api.MetricPoint:
+    return api.MetricPoint(
+        name=point.name,
+        value=point.value,
+        step=_unset_if_none(point.step),
+        unit=_unset_if_none(point.unit),
+        recorded_at=_unset_if_none(point.recorded_at),
+    )
+
+
+def metric_series(model: api.MetricSeriesList) -> tuple[MetricSeries, ...]:
+    return tuple(
+        MetricSeries(
+            name=series.name,
+            unit=set_or_none(series.unit),
+            points=tuple(
+                MetricPoint(
+                    series.name,
+                    point.value,
+                    set_or_none(point.step),
+                    set_or_none(series.unit),
+                    recorded_at=point.recorded_at,
+                )
+                for point in series.points
+            ),
+        )
+        for series in model.series
+    )
+
+
+def telemetry_receipt(model: api.TelemetryReceipt) -> TelemetryReceipt:
+    return TelemetryReceipt(model.metrics, model.log_chunks, maybe_progress(model.progress))
+
+
+def run_log(model: api.RunLog) -> RunLog:
+    return RunLog(text=model.text, next_chunk=model.next_chunk)
 
 
 def snapshot(model: api.Snapshot) -> SnapshotInfo:
@@ -103,6 +185,7 @@ def run(model: api.Run) -> Run:
         last_heartbeat_at=set_or_none(model.last_heartbeat_at),
         lease_expires_at=set_or_none(model.lease_expires_at),
         parent_run_id=set_or_none(model.parent_run_id),
+        progress=maybe_progress(model.progress),
     )
 
 

@@ -110,15 +110,18 @@ class NotFound(SDKError):
 
 
 class Conflict(SDKError):
-    """409: the run is finished, or an idempotency key was reused with another body."""
+    """409 or 412: the run is finished, an idempotency key was reused with another body, or
+    a run or snapshot id already names other content."""
 
 
 class ValidationError(SDKError):
-    """Bad input: rejected by the SDK before sending (`code is None`), or a 400/422."""
+    """Bad input: rejected by the SDK before sending (`code is None`), or a 400, 413, 414,
+    415 or 422."""
 
 
 class Transient(SDKError):
-    """A failure that may pass: timeouts, connection errors, 429, 502, 503, 504."""
+    """A failure that may pass: timeouts, connection errors, 408, 425, 429, 499, 502-504,
+    520-524 and 529."""
 
     retryable: ClassVar[bool] = True
 

@@ -9,7 +9,9 @@ failures raise instead of coming back as `Err`, and leaving the block completes 
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import signal
 import threading
 from collections.abc import Mapping
@@ -20,14 +22,16 @@ import attrs
 
 from ._call import Plan
 from ._client import DatlakeClient, Session
-from ._errors import SDKError, ValidationError
+from ._errors import ConfigError, SDKError, ValidationError
 from ._events import heartbeat, post_event
+from ._join import current_run
 from ._leases import DEFAULT_HEARTBEAT_EVERY, LeaseKeeper
-from ._objects import StrPath, make_log_artifact, upload_object
+from ._objects import StrPath, file_artifact, make_log_artifact, upload_file
 from ._policy import OnError, Policy
 from ._result import Err, Ok, Result
 from ._runs import plan_finish_run, start_run
 from ._tables import fetch_latest_uri, register_snapshot
+from ._telemetry import Telemetry
 from ._types import Artifact, Event, Lease, Run, SnapshotInfo, UriInfo
 from .frames._job_methods import FrameMethods
 
@@ -64,8 +68,19 @@ class JobContext(FrameMethods):
     the main thread, SIGTERM raises `JobTerminated` (the previous handler is restored on exit).
     Anything put in `job.extra` is sent with the completion.
 
+    `JobContext.current()` joins the run of a parent process (`datlake run`) instead of
+    starting one: the block records inputs, outputs and telemetry on that run, and leaving it
+    neither completes the run nor keeps its lease (the parent does both).
+
+    Telemetry: `job.metric(name, value, step=, unit=)` and `job.progress(done, total,
+    message)` are batched and sent by a background thread (see `datlake_sdk.functional.
+    telemetry`); `job.telemetry` is the batcher, which `datlake_sdk.logging.DatlakeLogHandler`
+    also feeds, and `capture_output=True` copies `sys.stdout` and `sys.stderr` to the run's
+    live log. What is queued is sent before the run completes.
+
     With `log_path` and `log_bucket`, the log file is uploaded on exit as
-    `jobs/{job}/{run_id}/run.log` and attached as a `log` artifact. A background thread keeps
+    `jobs/{job}/{run_id}/run.log` and attached as a `log` artifact; with `log_bucket` alone,
+    the live log (everything the handler and the tee saw) is. A background thread keeps
     the run's lease alive: a heartbeat as soon as the run starts, then every `heartbeat_every`
     seconds (20 by default) for a lease of three periods, so a job that dies without a word
     (`kill -9`) shows `lost` within a minute; `heartbeat_every=None` turns it off.
@@ -93,9 +108,10 @@ class JobContext(FrameMethods):
         log_path: StrPath | None = None,
         log_bucket: str | None = None,
         heartbeat_every: float | None = DEFAULT_HEARTBEAT_EVERY,
+        capture_output: bool = False,
     ) -> None:
-        if (log_path is None) != (log_bucket is None):
-            raise ValueError("log shipping needs both log_path and log_bucket")
+        if log_path is not None and log_bucket is None:
+            raise ValueError("log shipping needs a log_bucket for the log_path")
         if heartbeat_every is not None and not heartbeat_every > 0:
             raise ValueError(f"heartbeat_every: {heartbeat_every!r} must be a positive number")
         self.client = client
@@ -105,12 +121,50 @@ class JobContext(FrameMethods):
         self.log_path = log_path
         self.log_bucket = log_bucket
         self.heartbeat_every = heartbeat_every
+        self.capture_output = capture_output
+        self.telemetry: Telemetry | None = None
         self.extra: dict[str, Any] = {}
         self.artifacts: list[Artifact] = []
         self._run: Run | None = None
         self._entered = False
         self._previous_sigterm: Any = None
         self._heartbeats: LeaseKeeper | None = None
+        self._joined: Run | None = None
+        self._own_client = False
+        self._tee: contextlib.ExitStack | None = None
+
+    @classmethod
+    def current(
+        cls, client: DatlakeClient | None = None, *, capture_output: bool = False
+    ) -> JobContext:
+        """Join the run this process was started in (`DATLAKE_RUN_ID` and `DATLAKE_JOB_NAME`,
+        as `datlake run` sets them); without `client`, one from the environment's settings
+        (`DATLAKE_URL`, `DATLAKE_API_KEY`, ...), closed when the block ends. Raises
+        `ConfigError` when the process was not started to join a run.
+
+        >>> with JobContext.current() as job:  # doctest: +SKIP
+        ...     job.output("users_curated", uri, format="csv")   # on the parent's run
+        """
+        run = current_run()
+        if run is None:
+            raise ConfigError(
+                "JobContext.current(): DATLAKE_RUN_ID and DATLAKE_JOB_NAME are not set"
+                " (start this process with `datlake run`)"
+            )
+        job = cls(
+            client or DatlakeClient(),
+            run.job_name,
+            heartbeat_every=None,
+            capture_output=capture_output,
+        )
+        job._joined = run
+        job._own_client = client is None
+        return job
+
+    @property
+    def joined(self) -> bool:
+        """Whether this block joined another process's run (it will not complete it)."""
+        return self._joined is not None
 
     @property
     def run(self) -> Run:
@@ -153,22 +207,51 @@ class JobContext(FrameMethods):
         self.artifacts.append(artifact)
 
     def attach_file(
-        self, file_path: StrPath, *, bucket: str, object_name: str, type: str = "file"
+        self,
+        file_path: StrPath,
+        *,
+        bucket: str,
+        object_name: str,
+        type: str = "file",
+        name: str | None = None,
+        content_type: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> Artifact | None:
-        """Upload a file and attach it as `Artifact(type, uri)`; `None` when the upload failed
-        and the policy carries on (see the class docstring).
+        """Upload a file and attach it as an `Artifact` of `type` with its uri, size and
+        SHA-256, named after the object and typed by its extension unless `name` and
+        `content_type` say otherwise; `None` when the upload failed and the policy carries on
+        (see the class docstring).
 
         >>> job.attach_file("report.html", bucket="reports", object_name="daily/r1.html",
-        ...                 type="report")  # doctest: +SKIP
+        ...                 type="report", metadata={"rows": 1200})  # doctest: +SKIP
         """
-        uri = self._side(
-            upload_object(self.client, bucket, object_name, file_path, run=self.run), "attach_file"
+        info = self._side(
+            upload_file(self.client, bucket, object_name, file_path, run=self.run), "attach_file"
         )
-        if uri is None:
+        if info is None:
             return None
-        artifact = Artifact(type=type, uri=uri)
+        artifact = file_artifact(
+            info, type, name=name, content_type=content_type, metadata=metadata
+        )
         self.attach(artifact)
         return artifact
+
+    def metric(
+        self, name: str, value: float, *, step: int | None = None, unit: str | None = None
+    ) -> None:
+        """Record a metric point (batched; a side method: a bad value, a NaN say, raises only
+        under `on_error=raise`).
+
+        >>> job.metric("loss", 0.42, step=10)  # doctest: +SKIP
+        """
+        self._side(self._batcher().metric(name, value, step=step, unit=unit), "metric")
+
+    def progress(self, done: float, total: float | None = None, message: str | None = None) -> None:
+        """Record how far the run got (batched: the latest one is sent; a side method).
+
+        >>> job.progress(50, 100, "half way")  # doctest: +SKIP
+        """
+        self._side(self._batcher().progress(done, total, message), "progress")
 
     def event(
         self, kind: str, message: str | None = None, *, data: Mapping[str, Any] | None = None
@@ -191,13 +274,25 @@ class JobContext(FrameMethods):
         if self._entered:
             raise RuntimeError("a JobContext runs once; create a new one for another run")
         self._entered = True
-        self._run = _value(
-            start_run(self.client, self.job_name, self.metadata, parent_run_id=self.parent_run_id)
-        )
+        if self._joined is not None:
+            self._run = self._joined
+        else:
+            self._run = _value(
+                start_run(
+                    self.client, self.job_name, self.metadata, parent_run_id=self.parent_run_id
+                )
+            )
         self._install_sigterm_handler()
         if self.heartbeat_every is not None:
             self._heartbeats = LeaseKeeper(self.client, self.run, self.heartbeat_every)
             self._heartbeats.start()
+        spool = self.log_bucket is not None and self.log_path is None and not self.joined
+        self.telemetry = Telemetry(self.client, self.run, spool=spool).start()
+        if self.capture_output:
+            from .logging import tee_output
+
+            self._tee = contextlib.ExitStack()
+            self._tee.enter_context(tee_output(self.telemetry))
         return self
 
     def __exit__(
@@ -206,9 +301,13 @@ class JobContext(FrameMethods):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._joined is not None:
+            self._leave_joined()
+            return  # the parent completes the run; the block's exception propagates
         interrupted: BaseException | None = None
         shipping_error: SDKError | None = None
         try:
+            self._stop_telemetry()
             if self._heartbeats is not None:
                 self._heartbeats.stop()
             shipping_error = self._ship_log()
@@ -248,20 +347,49 @@ class JobContext(FrameMethods):
             return completed, None
         return self.client.perform(completion.without_extra(self.client, rejected)), rejected
 
+    def _batcher(self) -> Telemetry:
+        if self.telemetry is None:
+            raise RuntimeError("metrics and progress are recorded inside the `with` block")
+        return self.telemetry
+
+    def _stop_telemetry(self) -> None:
+        """Stop the tee and send what the batcher queued (bounded), before the completion."""
+        if self._tee is not None:
+            self._tee.close()
+            self._tee = None
+        if self.telemetry is not None:
+            self.telemetry.close()
+
+    def _leave_joined(self) -> None:
+        try:
+            self._stop_telemetry()
+            self._deliver_waiting()
+        finally:
+            self._restore_sigterm_handler()
+            if self._own_client:
+                self.client.close()
+
     def _deliver_waiting(self) -> None:
         deliver_waiting(self.client, self.job_name, self.run)
 
     def _ship_log(self) -> SDKError | None:
-        """Upload the log and attach it; the error to raise under `on_error=raise`."""
-        if self.log_path is None or self.log_bucket is None:
+        """Upload the log (the file, else the live log's spool) and attach it; the error to
+        raise under `on_error=raise`."""
+        spool = None if self.telemetry is None else self.telemetry.spool_path
+        log_path = self.log_path if self.log_path is not None else spool
+        if log_path is None or self.log_bucket is None:
             return None
         try:
             artifact = self._side(
-                make_log_artifact(self.client, self.log_bucket, self.run, self.log_path),
+                make_log_artifact(self.client, self.log_bucket, self.run, log_path),
                 "log shipping",
             )
         except SDKError as error:
             return error
+        finally:
+            if spool is not None:  # the outbox keeps its own copy of what it still has to send
+                with contextlib.suppress(OSError):
+                    os.unlink(spool)
         if artifact is not None:
             self.attach(artifact)
         return None

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import mimetypes
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import attrs
 import httpx
@@ -42,7 +43,9 @@ else:  # the generated layer loads on first use (see _lazy)
 
 
 __all__ = [
+    "LOG_CONTENT_TYPE",
     "download_object",
+    "file_artifact",
     "log_object_name",
     "make_log_artifact",
     "upload_file",
@@ -50,6 +53,8 @@ __all__ = [
 ]
 
 StrPath = str | os.PathLike[str]
+
+LOG_CONTENT_TYPE = "text/plain; charset=utf-8"
 
 # what a download's body may declare itself to be ("": no Content-Type at all)
 _OBJECT_MEDIA_TYPES = frozenset({"", "application/octet-stream"})
@@ -185,17 +190,46 @@ def make_log_artifact(
     client: DatlakeClient, bucket: str, run: Run, local_log_path: StrPath
 ) -> Result[Artifact, SDKError]:
     """Upload a run's log to `bucket` as `jobs/{job}/{run_id}/run.log`; `Ok` holds the
-    `Artifact(type="log", uri=...)` to pass to `complete_run(..., artifacts=[...])`.
+    `Artifact(type="log", uri=..., name="run.log", ...)` (with its content type, size and
+    SHA-256) to pass to `complete_run(..., artifacts=[...])`.
 
     >>> make_log_artifact(client, "artifacts", run, "/var/log/app/run.log")  # doctest: +SKIP
-    Ok(value=Artifact(type='log', uri='datlake://artifacts/jobs/daily_users/3f2a.../run.log'))
+    Ok(value=Artifact(type='log', uri='datlake://artifacts/jobs/daily_users/3f2a.../run.log', ...))
     """
     invalid = bad_run("run", run)
     if invalid is not None:
         return client.refuse("make_log_artifact", invalid, run)
     return map(
-        upload_object(client, bucket, log_object_name(run), local_log_path, run=run),
-        lambda uri: Artifact(type="log", uri=uri),
+        upload_file(client, bucket, log_object_name(run), local_log_path, run=run),
+        lambda info: file_artifact(info, "log", name="run.log", content_type=LOG_CONTENT_TYPE),
+    )
+
+
+def file_artifact(
+    info: ObjectInfo,
+    type: str,
+    *,
+    name: str | None = None,
+    content_type: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> Artifact:
+    """The artifact of an uploaded object: its uri, size and SHA-256, named after the object
+    unless `name` says otherwise, its content type guessed from the name unless given.
+
+    >>> info = ObjectInfo("reports", "daily/r1.html", "datlake://reports/daily/r1.html", 5, "ab")
+    >>> file_artifact(info, "report").content_type
+    'text/html'
+    """
+    shown = name or info.object_name.rpartition("/")[2]
+    guessed = mimetypes.guess_type(shown)[0] or "application/octet-stream"
+    return Artifact(
+        type,
+        info.uri,
+        name=shown,
+        content_type=content_type or guessed,
+        size=info.size,
+        sha256=info.sha256,
+        metadata=None if metadata is None else dict(metadata),
     )
 
 

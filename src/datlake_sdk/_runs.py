@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -67,6 +68,7 @@ MAX_PAGE_SIZE = 500
 MAX_ARTIFACTS = 1000
 MAX_ARTIFACT_TYPE_LENGTH = 64
 MAX_ARTIFACT_URI_LENGTH = 4096
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def plan_start_run(
@@ -205,7 +207,7 @@ finish_run = operation(plan_finish_run)
 
 def _bad_artifacts(artifacts: Sequence[Artifact] | None) -> ValidationError | None:
     """Artifacts the contract takes: at most 1000, each a type of 1-64 and a uri of 1-4096
-    characters of text."""
+    characters of text, and optional fields the contract takes too."""
     if artifacts is None:
         return None
     if len(artifacts) > MAX_ARTIFACTS:
@@ -215,9 +217,27 @@ def _bad_artifacts(artifacts: Sequence[Artifact] | None) -> ValidationError | No
             first_invalid(
                 bad_text(f"artifacts[{i}].type", item.type, MAX_ARTIFACT_TYPE_LENGTH),
                 bad_text(f"artifacts[{i}].uri", item.uri, MAX_ARTIFACT_URI_LENGTH),
+                _bad_artifact_details(f"artifacts[{i}]", item),
             )
             for i, item in enumerate(artifacts)
         )
+    )
+
+
+def _bad_artifact_details(where: str, item: Artifact) -> ValidationError | None:
+    """The optional fields (v1.3): a name and a content type of 1-255 characters, a size of
+    0 or more, a SHA-256 in lowercase hex, JSON metadata."""
+    sha256_ok = item.sha256 is None or _SHA256.fullmatch(item.sha256) is not None
+    return first_invalid(
+        None if item.name is None else bad_text(f"{where}.name", item.name, 255),
+        None
+        if item.content_type is None
+        else bad_text(f"{where}.content_type", item.content_type, 255),
+        None
+        if item.size is None or item.size >= 0
+        else ValidationError(f"{where}.size: {item.size} is negative"),
+        None if sha256_ok else ValidationError(f"{where}.sha256: not 64 lowercase hex digits"),
+        bad_json(f"{where}.metadata", item.metadata),
     )
 
 

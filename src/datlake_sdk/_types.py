@@ -30,11 +30,16 @@ __all__ = [
     "LineageEdge",
     "LineageGraph",
     "LineageNode",
+    "MetricPoint",
+    "MetricSeries",
     "ObjectInfo",
     "Page",
+    "Progress",
     "Run",
+    "RunLog",
     "SnapshotInfo",
     "TableInfo",
+    "TelemetryReceipt",
     "UriInfo",
 ]
 
@@ -62,6 +67,15 @@ def _whole(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         raise TypeError(f"'{attribute.name}' must be an int, not {type(value).__name__}")
 
 
+def _number(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"'{attribute.name}' must be a number, not {type(value).__name__}")
+
+
+_maybe_number = attrs.validators.optional(_number)
+_maybe_whole = attrs.validators.optional(_whole)
+
+
 def _tuple_of(kind: type) -> Any:
     return attrs.validators.deep_iterable(
         attrs.validators.instance_of(kind), attrs.validators.instance_of(tuple)
@@ -70,10 +84,108 @@ def _tuple_of(kind: type) -> Any:
 
 @attrs.frozen
 class Artifact:
-    """Something a run produced besides its tables: `Artifact(type="log", uri="datlake://...")`."""
+    """Something a run produced besides its tables: `Artifact(type="log", uri="datlake://...")`.
+
+    `type` is one of `ARTIFACT_TYPES` (`log`, `report`, `model`, `metrics`, `plot`, `sample`,
+    `other`, and the seed's `file`) or a type of your own. The rest is optional: a `name`, the
+    `content_type`, the `size` in bytes, the `sha256` of the bytes and free-form `metadata`
+    (`attach_file` and `make_log_artifact` fill all but the metadata).
+
+    >>> Artifact("model", "s3://models/churn/v3.pkl", name="churn v3", metadata={"auc": 0.91})
+    ... # doctest: +ELLIPSIS
+    Artifact(type='model', uri='s3://models/churn/v3.pkl', name='churn v3', ...)
+    """
 
     type: str = attrs.field(validator=_text)
     uri: str = attrs.field(validator=_text)
+    name: str | None = attrs.field(default=None, kw_only=True, validator=_maybe_text)
+    content_type: str | None = attrs.field(default=None, kw_only=True, validator=_maybe_text)
+    size: int | None = attrs.field(default=None, kw_only=True, validator=_maybe_whole)
+    sha256: str | None = attrs.field(default=None, kw_only=True, validator=_maybe_text)
+    metadata: JSONObject | None = attrs.field(default=None, kw_only=True, validator=_maybe_object)
+
+
+ARTIFACT_TYPES = ("log", "report", "model", "metrics", "plot", "sample", "other", "file")
+
+
+@attrs.frozen
+class Progress:
+    """How far a run got: `done` of `total` (`None`: unknown), with an optional message;
+    `updated_at` is when the server recorded it (`None` on the way there).
+
+    >>> Progress(50, 100, "half way").fraction
+    0.5
+    """
+
+    done: float = attrs.field(validator=_number)
+    total: float | None = attrs.field(default=None, validator=_maybe_number)
+    message: str | None = attrs.field(default=None, validator=_maybe_text)
+    updated_at: datetime.datetime | None = attrs.field(
+        default=None, eq=False, kw_only=True, validator=_maybe_time
+    )
+
+    @property
+    def fraction(self) -> float | None:
+        """`done / total`, or `None` when the total is unknown (or zero)."""
+        return self.done / self.total if self.total else None
+
+
+@attrs.frozen
+class MetricPoint:
+    """One measurement of a metric: `value` at `step` (optional), taken at `recorded_at`."""
+
+    name: str = attrs.field(validator=_text)
+    value: float = attrs.field(validator=_number)
+    step: int | None = attrs.field(default=None, validator=_maybe_whole)
+    unit: str | None = attrs.field(default=None, validator=_maybe_text)
+    recorded_at: datetime.datetime | None = attrs.field(
+        default=None, eq=False, kw_only=True, validator=_maybe_time
+    )
+
+
+@attrs.frozen
+class MetricSeries:
+    """Every point of one metric of a run, in the order they were recorded.
+
+    >>> series = MetricSeries("loss", None, (MetricPoint("loss", 0.9), MetricPoint("loss", 0.4)))
+    >>> series.values, series.last
+    ((0.9, 0.4), 0.4)
+    """
+
+    name: str = attrs.field(validator=_text)
+    unit: str | None = attrs.field(validator=_maybe_text)
+    points: tuple[MetricPoint, ...] = attrs.field(validator=_tuple_of(MetricPoint))
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        return tuple(point.value for point in self.points)
+
+    @property
+    def last(self) -> float | None:
+        """The latest value (`None` for a series without points)."""
+        return self.points[-1].value if self.points else None
+
+
+@attrs.frozen
+class RunLog:
+    """A run's live log from some chunk on: its `text`, and `next_chunk` to read on from."""
+
+    text: str = attrs.field(validator=_text)
+    next_chunk: int = attrs.field(validator=_whole)
+
+
+@attrs.frozen
+class TelemetryReceipt:
+    """What a telemetry batch recorded: its metric points, its new log chunks, and the run's
+    latest progress since."""
+
+    metrics: int = attrs.field(validator=_whole)
+    log_chunks: int = attrs.field(validator=_whole)
+    progress: Progress | None = attrs.field(
+        validator=attrs.validators.optional(attrs.validators.instance_of(Progress))
+    )
+    pending: bool = attrs.field(default=False, eq=False, kw_only=True)
+    """`True` when the batch is kept in the outbox for delivery, not yet on the server."""
 
 
 @attrs.frozen
@@ -141,6 +253,13 @@ class Run:
     parent_run_id: str | None = attrs.field(
         default=None, eq=False, kw_only=True, validator=_maybe_text
     )
+    progress: Progress | None = attrs.field(
+        default=None,
+        eq=False,
+        kw_only=True,
+        validator=attrs.validators.optional(attrs.validators.instance_of(Progress)),
+    )
+    """The latest progress the run reported (filled by `get_run`)."""
     pending: bool = attrs.field(default=False, eq=False, kw_only=True)
     """`True` when the write is kept in the outbox for delivery, not yet on the server."""
 

@@ -9,6 +9,7 @@ an expected failure, so a job is a chain of steps on two tracks.
 >>> client.close()
 """
 
+from ._artifacts import download_artifact, list_artifacts
 from ._catalog import iter_jobs, iter_tables, list_jobs, list_tables
 from ._errors import (
     AuthError,
@@ -20,9 +21,11 @@ from ._errors import (
     ValidationError,
 )
 from ._events import heartbeat, iter_events, list_events, post_event
+from ._join import current_run
 from ._leases import keep_alive
 from ._objects import download_object, make_log_artifact, upload_file, upload_object
 from ._operations import health
+from ._reporting import get_run_log, list_metrics, post_metric, post_progress, post_telemetry
 from ._result import (
     Err,
     Ok,
@@ -47,7 +50,9 @@ from ._tables import (
     list_snapshots,
     register_snapshot,
 )
+from ._telemetry import Telemetry, telemetry
 from ._types import (
+    ARTIFACT_TYPES,
     Artifact,
     Event,
     Health,
@@ -56,15 +61,21 @@ from ._types import (
     LineageEdge,
     LineageGraph,
     LineageNode,
+    MetricPoint,
+    MetricSeries,
     ObjectInfo,
     Page,
+    Progress,
     Run,
+    RunLog,
     SnapshotInfo,
     TableInfo,
+    TelemetryReceipt,
     UriInfo,
 )
 
 __all__ = [
+    "ARTIFACT_TYPES",
     "Artifact",
     "AuthError",
     "Conflict",
@@ -76,26 +87,35 @@ __all__ = [
     "LineageEdge",
     "LineageGraph",
     "LineageNode",
+    "MetricPoint",
+    "MetricSeries",
     "NotFound",
     "ObjectInfo",
     "Ok",
     "Page",
+    "Progress",
     "Result",
     "Run",
+    "RunLog",
     "SDKError",
     "ServerError",
     "SnapshotInfo",
     "TableInfo",
+    "Telemetry",
+    "TelemetryReceipt",
     "Transient",
     "UnwrapError",
     "UriInfo",
     "ValidationError",
     "and_then",
     "complete_run",
+    "current_run",
+    "download_artifact",
     "download_object",
     "fetch_latest_uri",
     "get_lineage",
     "get_run",
+    "get_run_log",
     "health",
     "heartbeat",
     "is_err",
@@ -106,8 +126,10 @@ __all__ = [
     "iter_snapshots",
     "iter_tables",
     "keep_alive",
+    "list_artifacts",
     "list_events",
     "list_jobs",
+    "list_metrics",
     "list_runs",
     "list_snapshots",
     "list_tables",
@@ -115,10 +137,14 @@ __all__ = [
     "map",
     "map_err",
     "post_event",
+    "post_metric",
+    "post_progress",
+    "post_telemetry",
     "recover",
     "register_snapshot",
     "start_run",
     "tee",
+    "telemetry",
     "unwrap",
     "unwrap_err",
     "unwrap_or",

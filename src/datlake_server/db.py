@@ -121,6 +121,35 @@ CREATE TABLE IF NOT EXISTS objects (
     updated_at REAL NOT NULL,
     PRIMARY KEY (bucket, name)
 );
+
+CREATE TABLE IF NOT EXISTS metrics (
+    seq INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value NUMERIC NOT NULL,
+    step INTEGER,
+    unit TEXT,
+    recorded_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS metrics_by_run ON metrics (run_id, name, seq);
+
+CREATE TABLE IF NOT EXISTS progress (
+    run_id TEXT PRIMARY KEY,
+    done NUMERIC NOT NULL,
+    total NUMERIC,
+    message TEXT,
+    updated_at REAL NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS log_chunks (
+    position INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    UNIQUE (run_id, source, seq)
+);
+CREATE INDEX IF NOT EXISTS log_chunks_by_run ON log_chunks (run_id, position);
 """
 
 

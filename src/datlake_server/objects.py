@@ -1,13 +1,18 @@
-"""Stored objects: files under `<data>/objects/<bucket>/<name>`, their digests in SQLite.
+"""Stored objects: one file per object under `<data>/objects/<bucket>/`, named by the SHA-256
+of the object's name, its name, size and digest in SQLite.
 
+Files are named by a digest of the object name, not by the name itself, so the contract's
+name rule is the only one: a segment may be longer than the file system allows, `a` and `a/b`
+may both be objects (S3 has neither limit either), and no name reaches outside its bucket.
 An upload streams into a temporary file in the destination folder, hashing as it goes (the
 body is never held in memory), is checked against the client's checksum, fsynced, then
 renamed over the destination: readers see the old object or the new one, never a torn one.
 An object exists once its row is recorded; a file without a row is never served.
 
 A server killed during an upload leaves its temporary file (`.upload-*.part` beside the
-destination) and maybe the folders made for it: opening the store removes both, so a crash
-costs the interrupted upload and nothing else.
+destination): opening the store removes it, so a crash costs the interrupted upload and
+nothing else. Opening a folder written by an older server, which named files by the object
+name, moves its objects to their digest names.
 
 >>> import asyncio, tempfile, pathlib
 >>> from datlake_server.db import Database
@@ -17,7 +22,7 @@ costs the interrupted upload and nothing else.
 ...     yield b"hello"
 >>> asyncio.run(objects.receive("logs", "jobs/x/run.log", body(), None))["uri"]
 'datlake://logs/jobs/x/run.log'
->>> (data / "objects" / "logs" / "jobs" / "x" / "run.log").read_bytes()
+>>> objects.path_for("logs", "jobs/x/run.log").read_bytes()
 b'hello'
 """
 
@@ -25,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import hashlib
 import os
 import tempfile
@@ -38,16 +42,13 @@ from anyio import to_thread
 
 from datlake_server.db import Database
 from datlake_server.names import check_bucket, check_object_name
-from datlake_server.problems import (
-    CHECKSUM_MISMATCH,
-    INVALID_REQUEST,
-    OBJECT_NOT_FOUND,
-    Problem,
-)
+from datlake_server.problems import CHECKSUM_MISMATCH, OBJECT_NOT_FOUND, Problem
 
 CHUNK = 1024 * 1024
 BATCH = 1024 * 1024  # bytes of an upload written and hashed per hop to a worker thread
 TEMP_PREFIX, TEMP_SUFFIX = ".upload-", ".part"
+# present in an objects folder whose files are named by digests (absent: by object names)
+LAYOUT_MARKER = ".digest-names"
 
 
 class ObjectStore:
@@ -57,20 +58,15 @@ class ObjectStore:
         root.mkdir(parents=True, exist_ok=True)
         self.root = root.resolve()
         self.db = db
-        self.name_max = _name_max(self.root)
+        self._move_named_files()
         self.remove_leftovers()
 
     def path_for(self, bucket: str, name: str) -> Path:
-        """The file of an object, after checking the names and that it stays under the root."""
+        """The file of an object, after checking the names: `<bucket>/<ab>/<abcd...>`, the
+        hex SHA-256 of the name (its first two digits a folder, so no folder grows huge)."""
         check_bucket(bucket)
-        check_object_name(name)
-        segments = name.encode("utf-8", "surrogatepass").split(b"/")
-        if max(len(segment) for segment in segments) > self.name_max:
-            raise Problem(INVALID_REQUEST, "object name: a segment is too long for the file system")
-        path = (self.root / bucket / name).resolve()
-        if not path.is_relative_to(self.root / bucket) or path == self.root / bucket:
-            raise Problem(INVALID_REQUEST, "object name: resolves outside its bucket")
-        return path
+        digest = hashlib.sha256(check_object_name(name).encode("utf-8")).hexdigest()
+        return self.root / bucket / digest[:2] / digest
 
     async def receive(
         self,
@@ -81,24 +77,9 @@ class ObjectStore:
     ) -> dict[str, Any]:
         """Store the streamed body as the object; the `ObjectReceipt` document."""
         target = self.path_for(bucket, name)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp_name = tempfile.mkstemp(
-                dir=target.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX
-            )
-        except (FileExistsError, NotADirectoryError):
-            raise Problem(
-                INVALID_REQUEST, "object name: a parent folder is already an object"
-            ) from None
-        except OSError as error:
-            self._remove_empty_folders(target.parent, bucket)
-            if error.errno == errno.ENAMETOOLONG:
-                raise Problem(
-                    INVALID_REQUEST, "object name: a segment is too long for the file system"
-                ) from error
-            raise
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
         temp = Path(temp_name)
-        stored = False
         try:
             with os.fdopen(fd, "wb") as file:
                 sink = _Sink(file)
@@ -111,11 +92,8 @@ class ObjectStore:
                     f"X-Checksum-Sha256 is {expected_sha256}, the body's is {sha256}",
                 )
             await to_thread.run_sync(self._commit, temp, target, bucket, name, size, sha256)
-            stored = True
         finally:
             temp.unlink(missing_ok=True)
-            if not stored:
-                self._remove_empty_folders(target.parent, bucket)
         return {
             "bucket": bucket,
             "object": name,
@@ -125,48 +103,43 @@ class ObjectStore:
         }
 
     def remove_leftovers(self) -> list[Path]:
-        """Remove what interrupted uploads left: their temporary files, and the folders under
-        a bucket that are empty (made for an upload that never landed). Returns the files
-        removed. Run before serving: a live upload's temporary file is not a leftover.
-
-        A file named like a temporary one is kept when it is a recorded object (an object
-        may well be called `.upload-x.part`).
-        """
-        removed: list[Path] = []
-        for bucket_folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
-            for folder, _subfolders, files in os.walk(bucket_folder, topdown=False):
-                here = Path(folder)
-                for file in files:
-                    if file.startswith(TEMP_PREFIX) and file.endswith(TEMP_SUFFIX):
-                        path = here / file
-                        name = path.relative_to(bucket_folder).as_posix()
-                        if not self._recorded(bucket_folder.name, name):
-                            path.unlink(missing_ok=True)
-                            removed.append(path)
-                if here != bucket_folder:
-                    with contextlib.suppress(OSError):  # not empty: it holds objects
-                        here.rmdir()
+        """Remove the temporary files interrupted uploads left, and return them. Run before
+        serving: a live upload's temporary file is not a leftover. (Objects are named by hex
+        digests, so no object is ever named like a temporary file.)"""
+        removed = [
+            path
+            for path in sorted(self.root.glob(f"*/**/{TEMP_PREFIX}*{TEMP_SUFFIX}"))
+            if path.is_file()
+        ]
+        for path in removed:
+            path.unlink(missing_ok=True)
         return removed
 
-    def _recorded(self, bucket: str, name: str) -> bool:
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "SELECT 1 FROM objects WHERE bucket = ? AND name = ?", (bucket, name)
-            ).fetchone()
-        return row is not None
-
-    def _remove_empty_folders(self, folder: Path, bucket: str) -> None:
-        """Remove the folders a failed upload left empty, else a later object of a parent's
-        name would be refused as a folder. Runs on the event loop, as the `mkdir` and
-        `mkstemp` of `receive` do, so no upload sits between making a folder and filling it:
-        a folder holding an object or an upload's temporary file is never empty."""
-        bucket_folder = self.root / bucket
-        while folder != bucket_folder and folder.is_relative_to(bucket_folder):
-            try:
-                folder.rmdir()
-            except OSError:
-                return
-            folder = folder.parent
+    def _move_named_files(self) -> None:
+        """Move the files of a folder an older server wrote (`<bucket>/<name>`) to their
+        digest names. The old tree is set aside first, so no old file or folder can stand
+        where a new one goes; what is left of it (files no row records) stays in
+        `objects.by-name/`, never served."""
+        marker = self.root / LAYOUT_MARKER
+        if marker.exists():
+            return
+        if any(self.root.iterdir()):
+            old_root = self.root.with_name(f"{self.root.name}.by-name")
+            self.root.rename(old_root)
+            self.root.mkdir()
+            with self.db.transaction() as conn:
+                rows = conn.execute("SELECT bucket, name FROM objects").fetchall()
+            for row in rows:
+                old = old_root / row["bucket"] / row["name"]
+                if old.is_file():
+                    new = self.path_for(row["bucket"], row["name"])
+                    new.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(old, new)
+            for folder, _subfolders, _files in os.walk(old_root, topdown=False):
+                with contextlib.suppress(OSError):  # not empty: files no row records
+                    Path(folder).rmdir()
+        marker.touch()
+        _fsync_folder(self.root)
 
     def _commit(
         self, temp: Path, target: Path, bucket: str, name: str, size: int, sha256: str
@@ -179,12 +152,7 @@ class ObjectStore:
                 " VALUES (?, ?, ?, ?, ?)",
                 (bucket, name, size, sha256, time.time()),
             )
-            try:
-                os.replace(temp, target)
-            except IsADirectoryError:
-                raise Problem(
-                    INVALID_REQUEST, "object name: already a folder of other objects"
-                ) from None
+            os.replace(temp, target)
         _fsync_folder(target.parent)
 
     def open(self, bucket: str, name: str) -> tuple[BinaryIO, int, str]:
@@ -252,14 +220,6 @@ async def read_chunks(file: BinaryIO) -> AsyncIterator[bytes]:
             yield chunk
     finally:
         file.close()
-
-
-def _name_max(folder: Path) -> int:
-    """The longest file name, in bytes, the file system under `folder` holds."""
-    try:
-        return os.pathconf(folder, "PC_NAME_MAX")
-    except (AttributeError, OSError, ValueError):  # no pathconf on Windows
-        return 255
 
 
 def _flush_to_disk(file: BinaryIO) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
@@ -23,8 +24,12 @@ from datlake_server.catalog import list_jobs, list_tables
 from datlake_server.lineage import DEFAULT_HISTORY, DEFAULT_LIMIT, lineage
 from datlake_server.objects import ObjectStore, read_chunks
 from datlake_server.openlineage import OpenLineageIngest
+from datlake_server.problems import INVALID_BODY, Problem
 from datlake_server.store import Idempotency, Store
+from datlake_server.telemetry import TelemetryLedger
 from datlake_server.validation import loads_json
+
+OBJECT_MEDIA_TYPE = "application/octet-stream"
 
 
 def server_version() -> str:
@@ -71,6 +76,35 @@ class Call:
         return key, fingerprint
 
 
+async def object_body(request: Request) -> AsyncIterator[bytes]:
+    """The chunks of an upload's body, once it is known to be one, else a 422 problem.
+
+    The spec documents one media type, `application/octet-stream`; a body without any
+    `Content-Type` is taken as one (RFC 9110, 8.3), unless it has no bytes either: then there
+    is no body at all, and the spec requires one (an empty object says its type).
+    """
+    chunks = request.stream()
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type and media_type != OBJECT_MEDIA_TYPE:
+        detail = f"content type {media_type} is not documented ({OBJECT_MEDIA_TYPE} is)"
+        raise Problem(INVALID_BODY, f"body: {detail}")
+    if media_type:
+        return chunks
+    first = b""
+    async for first in chunks:
+        if first:
+            break
+    if not first:
+        raise Problem(INVALID_BODY, "body: required but missing")
+
+    async def whole() -> AsyncIterator[bytes]:
+        yield first
+        async for chunk in chunks:
+            yield chunk
+
+    return whole()
+
+
 def replay_headers(replayed: bool) -> dict[str, str] | None:
     return {"Idempotent-Replayed": "true"} if replayed else None
 
@@ -85,6 +119,7 @@ class Operations:
     def __init__(self, store: Store, objects: ObjectStore) -> None:
         self.store = store
         self.objects = objects
+        self.telemetry = TelemetryLedger(store)
         self.openlineage = OpenLineageIngest(store.db, store.default_lease_seconds)
         self.version = server_version()
 
@@ -153,6 +188,26 @@ class Operations:
         )  # fmt: skip
         return JSONResponse(page)
 
+    # telemetry
+
+    def post_telemetry(self, call: Call) -> Response:
+        receipt, replayed = self.telemetry.record(
+            call.path["job_name"], call.path["run_id"], call.json, call.idempotency()
+        )
+        return JSONResponse(receipt, headers=replay_headers(replayed))
+
+    def list_metrics(self, call: Call) -> Response:
+        series = self.telemetry.metrics(
+            call.path["job_name"], call.path["run_id"], call.query("name")
+        )
+        return JSONResponse(series)
+
+    def get_run_log(self, call: Call) -> Response:
+        log = self.telemetry.log(
+            call.path["job_name"], call.path["run_id"], call.query_int("from_chunk", 0)
+        )
+        return JSONResponse(log)
+
     # tables
 
     def fetch_latest_uri(self, call: Call) -> Response:
@@ -196,7 +251,7 @@ class Operations:
         receipt = await self.objects.receive(
             call.path["bucket"],
             call.path["object"],
-            call.request.stream(),
+            await object_body(call.request),
             call.request.headers.get("x-checksum-sha256"),
         )
         return JSONResponse(receipt, status_code=201)

@@ -1,12 +1,16 @@
 """Cursor pagination shared by every list: opaque cursors over a table's `seq` column.
 
+A cursor this server never issued for the list at hand is a 404 `cursor-not-found`, not a
+400: any string the spec's `Cursor` schema allows is a well-formed request, and what it names
+(a place in this list) does not exist, as an unknown run id names no run.
+
 >>> cursor = encode_cursor("runs", 42)
 >>> decode_cursor("runs", cursor)
 42
 >>> decode_cursor("events", cursor)
 Traceback (most recent call last):
 ...
-datlake_server.problems.Problem: query parameter cursor: not a cursor of this list
+datlake_server.problems.Problem: query parameter cursor: not issued by this server for this list
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from datlake_server.problems import INVALID_REQUEST, Problem
+from datlake_server.problems import CURSOR_NOT_FOUND, Problem
 
 # a `seq` as encode_cursor writes it, small enough for an SQLite INTEGER
 SEQ = re.compile(r"0|[1-9][0-9]{0,17}")
@@ -33,7 +37,7 @@ def encode_cursor(kind: str, position: int | str) -> str:
 
 
 def decode_cursor(kind: str, cursor: str) -> int:
-    """The `seq` a cursor points after; a 400 problem when it is not one of ours."""
+    """The `seq` a cursor points after; a 404 problem when it is not one of ours."""
     return int(_position(kind, cursor, SEQ))
 
 
@@ -49,13 +53,17 @@ def decode_name_cursor(kind: str, cursor: str) -> str:
 def _position(kind: str, cursor: str, shape: re.Pattern[str]) -> str:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        cursor_kind, _, position = text.partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise Problem(INVALID_REQUEST, "query parameter cursor: malformed") from None
-    if not shape.fullmatch(position):
-        raise Problem(INVALID_REQUEST, "query parameter cursor: malformed")
-    if cursor_kind != kind:
-        raise Problem(INVALID_REQUEST, "query parameter cursor: not a cursor of this list")
+        text = ""
+    cursor_kind, _, position = text.partition(":")
+    # the very text this server writes, no other spelling of it
+    if (
+        cursor_kind != kind
+        or not shape.fullmatch(position)
+        or encode_cursor(kind, position) != cursor
+    ):
+        detail = "query parameter cursor: not issued by this server for this list"
+        raise Problem(CURSOR_NOT_FOUND, detail)
     return position
 
 

@@ -33,6 +33,7 @@ RUN_NOT_FOUND = ProblemKind("/problems/run-not-found", "Run not found", 404)
 TABLE_NOT_FOUND = ProblemKind("/problems/table-not-found", "Table not found", 404)
 SNAPSHOT_NOT_FOUND = ProblemKind("/problems/snapshot-not-found", "Snapshot not found", 404)
 OBJECT_NOT_FOUND = ProblemKind("/problems/object-not-found", "Object not found", 404)
+CURSOR_NOT_FOUND = ProblemKind("/problems/cursor-not-found", "Cursor not found", 404)
 RUN_FINISHED = ProblemKind("/problems/run-finished", "Run finished", 409)
 IDEMPOTENCY_KEY_REUSED = ProblemKind(
     "/problems/idempotency-key-reused", "Idempotency key reused", 409

@@ -127,6 +127,15 @@ def snapshot_doc(row: sqlite3.Row) -> Doc:
     }
 
 
+def progress_doc(row: sqlite3.Row) -> Doc:
+    return {
+        "done": row["done"],
+        "total": row["total"],
+        "message": row["message"],
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
 def _event_doc(row: sqlite3.Row) -> Doc:
     return {
         "event_id": row["event_id"],
@@ -181,6 +190,7 @@ def run_docs(conn: sqlite3.Connection, rows: list[sqlite3.Row], now: float) -> l
     ids = [row["run_id"] for row in rows]
     inputs: dict[str, list[Doc]] = {run_id: [] for run_id in ids}
     outputs: dict[str, list[Doc]] = {run_id: [] for run_id in ids}
+    progress: dict[str, Doc] = {}
     if ids:
         id_list = (_dumps(ids),)
         for row in conn.execute(
@@ -195,11 +205,23 @@ def run_docs(conn: sqlite3.Connection, rows: list[sqlite3.Row], now: float) -> l
             id_list,
         ):
             outputs[row["run_id"]].append(snapshot_doc(row))
-    return [run_doc(row, now, inputs[row["run_id"]], outputs[row["run_id"]]) for row in rows]
+        for row in conn.execute(
+            "SELECT * FROM progress WHERE run_id IN (SELECT value FROM json_each(?))", id_list
+        ):
+            progress[row["run_id"]] = progress_doc(row)
+    return [
+        run_doc(
+            row, now, inputs[row["run_id"]], outputs[row["run_id"]], progress.get(row["run_id"])
+        )
+        for row in rows
+    ]
 
 
-def run_doc(row: RowLike, now: float, inputs: list[Doc], outputs: list[Doc]) -> Doc:
-    """The `Run` document of a row of `runs`, with the snapshots it read and wrote."""
+def run_doc(
+    row: RowLike, now: float, inputs: list[Doc], outputs: list[Doc], progress: Doc | None = None
+) -> Doc:
+    """The `Run` document of a row of `runs`, with the snapshots it read and wrote and its
+    latest progress (absent when it reported none)."""
     return {
         "job_name": row["job_name"],
         "run_id": row["run_id"],
@@ -214,6 +236,7 @@ def run_doc(row: RowLike, now: float, inputs: list[Doc], outputs: list[Doc]) -> 
         "artifacts": json.loads(row["artifacts"]),
         "inputs": inputs,
         "outputs": outputs,
+        **({} if progress is None else {"progress": progress}),
     }
 
 

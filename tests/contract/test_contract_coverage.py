@@ -173,6 +173,7 @@ def test_the_check_names_what_the_spec_no_longer_has() -> None:
         "get_lineage 404: problem kind given for an undocumented status",
         "get_health: in the table, not in the spec",
         "get_health: success test of no spec operation",
+        "get_health 400: error test of no documented status",
         "get_health 500: error test of no documented status",
         "get_health 503: error test of no documented status",
         "get_lineage 404: error test of no documented status",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -34,10 +35,20 @@ SAMPLE_PARAMS = {
 }
 
 
+AUTH = {"Authorization": "Bearer k"}
+
+
+def send(method: str, url: str, **options: Any) -> httpx.Response:
+    """`httpx.request` with an API key (the mock requires one on secured operations)."""
+    headers = {**AUTH, **options.pop("headers", {})}
+    return httpx.request(method, url, headers=headers, **options)
+
+
 def test_a_valid_exchange_passes_and_is_recorded() -> None:
     with DatlakeMock(base_url=BASE) as dl:
         dl.on("start_run").respond(201, json=dl.factories.run(job_name="daily_users"))
-        response = httpx.post(
+        response = send(
+            "POST",
             f"{BASE}/api/v1/jobs/daily_users/runs",
             json={"metadata": {"source": "s3"}},
             headers={"Idempotency-Key": "k-1", "X-Request-Id": "req-1"},
@@ -71,7 +82,7 @@ def nothing(dl: DatlakeMock) -> None:
 def test_a_bad_request_body_names_operation_field_and_rule() -> None:
     message = violation(
         lambda dl: dl.on("start_run").succeed(),
-        lambda: httpx.post(f"{BASE}/api/v1/jobs/daily_users/runs", json={"metadata": "x"}),
+        lambda: send("POST", f"{BASE}/api/v1/jobs/daily_users/runs", json={"metadata": "x"}),
     )
     assert message == "start_run request: body.metadata: 'x' is not of type 'object'"
 
@@ -80,7 +91,7 @@ def test_a_missing_required_body_field_is_reported() -> None:
     body = {"job_name": "j", "run_id": "r1", "table_name": "t", "uri": "file:///x"}
     message = violation(
         lambda dl: dl.on("register_snapshot").succeed(),
-        lambda: httpx.post(f"{BASE}/api/v1/jobs/register-snapshot", json=body),
+        lambda: send("POST", f"{BASE}/api/v1/jobs/register-snapshot", json=body),
     )
     assert message == "register_snapshot request: body: 'format' is a required property"
 
@@ -88,7 +99,7 @@ def test_a_missing_required_body_field_is_reported() -> None:
 def test_a_bad_path_parameter_is_reported() -> None:
     message = violation(
         lambda dl: dl.on("get_run").succeed(),
-        lambda: httpx.get(f"{BASE}/api/v1/jobs/bad%20name/runs/r1"),
+        lambda: send("GET", f"{BASE}/api/v1/jobs/bad%20name/runs/r1"),
     )
     assert message.startswith("get_run request: path parameter job_name: 'bad name' does not")
 
@@ -97,7 +108,7 @@ def test_a_job_name_ending_in_a_newline_is_refused_as_json_schema_reads_the_patt
     # Python's `$` matches before a final newline; the spec's `^...$` (ECMA-262) does not
     message = violation(
         lambda dl: dl.on("get_run").succeed(),
-        lambda: httpx.get(f"{BASE}/api/v1/jobs/daily_users%0A/runs/r1"),
+        lambda: send("GET", f"{BASE}/api/v1/jobs/daily_users%0A/runs/r1"),
     )
     assert message.startswith(
         "get_run request: path parameter job_name: 'daily_users\\n' does not match the pattern"
@@ -108,7 +119,7 @@ def test_a_path_parameter_not_utf8_once_decoded_fails() -> None:
     headers = {"Content-Type": "application/octet-stream", "X-Checksum-Sha256": "0" * 64}
     message = violation(
         lambda dl: dl.on("upload_object").succeed(),
-        lambda: httpx.put(f"{BASE}/api/v1/datasets/logs/a%FF", content=b"x", headers=headers),
+        lambda: send("PUT", f"{BASE}/api/v1/datasets/logs/a%FF", content=b"x", headers=headers),
     )
     assert message == (
         "PUT /api/v1/datasets/logs/a%FF: path parameter object: not UTF-8 once percent-decoded"
@@ -124,7 +135,7 @@ def test_an_invalid_canned_response_fails() -> None:
     del run["run_id"]
     message = violation(
         lambda dl: dl.on("get_run").respond(200, json=run),
-        lambda: httpx.get(f"{BASE}/api/v1/jobs/daily_users/runs/r1"),
+        lambda: send("GET", f"{BASE}/api/v1/jobs/daily_users/runs/r1"),
     )
     assert message == "get_run response 200: body: 'run_id' is a required property"
 
@@ -132,7 +143,7 @@ def test_an_invalid_canned_response_fails() -> None:
 def test_an_undocumented_status_fails() -> None:
     message = violation(
         lambda dl: dl.on("get_health").respond(418, json={}),
-        lambda: httpx.get(f"{BASE}/api/v1/health"),
+        lambda: send("GET", f"{BASE}/api/v1/health"),
     )
     assert message == "get_health response 418: status code not documented for this operation"
 
@@ -141,7 +152,7 @@ def test_problem_responses_go_out_as_problem_json() -> None:
     responses: list[httpx.Response] = []
     exchange(
         lambda dl: dl.on("get_run").respond(404, json=factories.problem(404, "run-not-found")),
-        lambda: responses.append(httpx.get(f"{BASE}/api/v1/jobs/daily_users/runs/r1")),
+        lambda: responses.append(send("GET", f"{BASE}/api/v1/jobs/daily_users/runs/r1")),
     )
     assert responses[0].status_code == 404
     assert responses[0].headers["content-type"] == "application/problem+json"
@@ -152,7 +163,7 @@ def test_a_problem_without_request_id_fails() -> None:
     del problem["request_id"]
     message = violation(
         lambda dl: dl.on("get_run").respond(404, json=problem),
-        lambda: httpx.get(f"{BASE}/api/v1/jobs/daily_users/runs/r1"),
+        lambda: send("GET", f"{BASE}/api/v1/jobs/daily_users/runs/r1"),
     )
     assert message == "get_run response 404: body: 'request_id' is a required property"
 
@@ -168,7 +179,7 @@ def test_encoded_slashes_route_to_upload_and_download() -> None:
         dl.on("download_object").respond(200, content=data)
 
     def act() -> None:
-        with httpx.Client() as client:
+        with httpx.Client(headers=AUTH) as client:
             headers = {
                 "Content-Type": "application/octet-stream",
                 "X-Checksum-Sha256": hashlib.sha256(data).hexdigest(),
@@ -190,7 +201,7 @@ def test_a_bad_checksum_header_on_upload_fails() -> None:
     headers = {"Content-Type": "application/octet-stream", "X-Checksum-Sha256": "nope"}
     message = violation(
         lambda dl: dl.on("upload_object").succeed(),
-        lambda: httpx.put(f"{BASE}/api/v1/datasets/logs/a%2Fb", content=b"x", headers=headers),
+        lambda: send("PUT", f"{BASE}/api/v1/datasets/logs/a%2Fb", content=b"x", headers=headers),
     )
     assert message.startswith(
         "upload_object request: header parameter X-Checksum-Sha256: 'nope' does not match"
@@ -207,14 +218,14 @@ def test_a_request_no_operation_serves_fails(method: str, path: str) -> None:
 
 
 def test_an_operation_without_an_answer_fails() -> None:
-    message = violation(nothing, lambda: httpx.get(f"{BASE}/api/v1/health"))
+    message = violation(nothing, lambda: send("GET", f"{BASE}/api/v1/health"))
     assert message.startswith("get_health was called but has no response")
 
 
 def test_a_swallowed_violation_fails_when_the_block_ends() -> None:
     def swallow() -> None:
         with contextlib.suppress(AssertionError):
-            httpx.post(f"{BASE}/api/v1/jobs/j/runs", json={"metadata": 1})
+            send("POST", f"{BASE}/api/v1/jobs/j/runs", json={"metadata": 1})
 
     message = violation(lambda dl: dl.on("start_run").succeed(), swallow)
     assert message == "start_run request: body.metadata: 1 is not of type 'object'"
@@ -227,14 +238,14 @@ def test_the_api_key_is_required_when_given_and_never_printed() -> None:
 
     def act() -> None:
         httpx.get(f"{BASE}/api/v1/health")  # no auth on health
-        httpx.get(f"{BASE}/api/v1/jobs/j/runs/r1", headers={"Authorization": "Bearer wrong"})
+        send("GET", f"{BASE}/api/v1/jobs/j/runs/r1", headers={"Authorization": "Bearer wrong"})
 
     message = violation(arrange, act, api_key="s3cret")
     assert message == "get_run request: header Authorization: must be 'Bearer <the api key>'"
     exchange(
         arrange,
-        lambda: httpx.get(
-            f"{BASE}/api/v1/jobs/j/runs/r1", headers={"Authorization": "Bearer s3cret"}
+        lambda: send(
+            "GET", f"{BASE}/api/v1/jobs/j/runs/r1", headers={"Authorization": "Bearer s3cret"}
         ),
         api_key="s3cret",
     )
@@ -272,6 +283,59 @@ def test_every_default_success_body_satisfies_the_spec(op) -> None:  # type: ign
 
 def test_the_pytest_fixture_serves_the_spec(datlake_mock: DatlakeMock) -> None:  # noqa: F811
     datlake_mock.on("list_runs").respond(json=factories.run_page(items=[], next_cursor=None))
-    page = httpx.get(f"{BASE}/api/v1/jobs/daily_users/runs", params={"limit": 10}).json()
+    page = send("GET", f"{BASE}/api/v1/jobs/daily_users/runs", params={"limit": 10}).json()
     assert page == {"items": [], "next_cursor": None}
     assert datlake_mock.calls("list_runs")[0].request.url.params["limit"] == "10"
+
+
+def test_secured_operations_need_an_api_key_by_default() -> None:
+    def arrange(dl: DatlakeMock) -> None:
+        dl.on("get_run").succeed()
+        dl.on("get_health").succeed()
+
+    def act() -> None:
+        httpx.get(f"{BASE}/api/v1/health")  # the spec secures every operation but health
+        httpx.get(f"{BASE}/api/v1/jobs/j/runs/r1", headers={"Authorization": "Basic eDp5"})
+
+    message = violation(arrange, act)
+    assert message == "get_run request: header Authorization: must be 'Bearer <an api key>'"
+    assert violation(arrange, lambda: httpx.get(f"{BASE}/api/v1/jobs/j/runs/r1")) == message
+    exchange(arrange, lambda: send("GET", f"{BASE}/api/v1/jobs/j/runs/r1"))  # any key will do
+
+
+def test_not_checking_auth_is_explicit() -> None:
+    with DatlakeMock(base_url=BASE, check_auth=False) as dl:
+        dl.on("get_run").succeed()
+        assert httpx.get(f"{BASE}/api/v1/jobs/j/runs/r1").status_code == 200
+    with pytest.raises(ValueError, match="check_auth"):
+        DatlakeMock(base_url=BASE, api_key="k", check_auth=False)
+
+
+def test_a_problem_whose_status_is_not_the_http_status_fails() -> None:
+    message = violation(
+        lambda dl: dl.on("get_run").respond(404, json=factories.problem(409, "run-not-found")),
+        lambda: send("GET", f"{BASE}/api/v1/jobs/daily_users/runs/r1"),
+    )
+    assert message == "get_run response 404: body.status: 409 is not the HTTP status 404"
+
+
+def test_a_stub_must_echo_the_request_id() -> None:
+    run = factories.run()
+    message = violation(
+        lambda dl: dl.on("get_run").respond(200, json=run, headers={"X-Request-Id": "other"}),
+        lambda: send("GET", f"{BASE}/api/v1/jobs/j/runs/r1", headers={"X-Request-Id": "req-7"}),
+    )
+    assert message == (
+        "get_run response 200: header X-Request-Id: 'other' does not echo the request's 'req-7'"
+    )
+    answers: list[httpx.Response] = []
+    exchange(
+        lambda dl: dl.on("get_run").respond(200, json=run),
+        lambda: answers.extend(
+            send("GET", f"{BASE}/api/v1/jobs/j/runs/r1", headers=headers)
+            for headers in ({"X-Request-Id": "req-8"}, {})
+        ),
+    )
+    # a stub that sets none answers with the client's id, or a new one, as a server does
+    assert answers[0].headers["X-Request-Id"] == "req-8"
+    assert len(answers[1].headers["X-Request-Id"]) == 32

@@ -81,7 +81,14 @@ def test_one_run_in_full_by_its_short_id(datlake, recorded) -> None:
         assert expected in out
     code, out, _ = datlake("runs", "daily_users", recorded[1]["daily"], "--json")
     shown = json.loads(out)
-    assert shown["run"]["artifacts"] == [{"type": "log", "uri": recorded[1]["log"]}]
+    (artifact,) = shown["run"]["artifacts"]  # the log, with its name, size and checksum
+    assert (artifact["type"], artifact["uri"], artifact["name"]) == (
+        "log",
+        recorded[1]["log"],
+        "run.log",
+    )
+    assert artifact["content_type"] == "text/plain; charset=utf-8"
+    assert len(artifact["sha256"]) == 64
     assert [event["kind"] for event in shown["events"]] == ["metric", "progress"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -254,7 +255,14 @@ def test_log_shipping_uploads_the_log_and_attaches_it(datlake: Datlake, log_file
     )
     assert upload.content == b"abc"
     assert datlake.completion()["artifacts"] == [
-        {"type": "log", "uri": f"datlake://artifacts/{LOG_OBJECT}"}
+        {
+            "type": "log",
+            "uri": f"datlake://artifacts/{LOG_OBJECT}",
+            "name": "run.log",
+            "content_type": "text/plain; charset=utf-8",
+            "size": 3,
+            "sha256": hashlib.sha256(b"abc").hexdigest(),
+        }
     ]
 
 
@@ -336,12 +344,34 @@ def test_a_failing_attach_under_raise_raises_and_fails_the_run(
 def test_attach_file_attaches_the_uploaded_object(datlake: Datlake, log_file: Path) -> None:
     with make_client() as client, JobContext(client, "daily_users") as job:
         artifact = job.attach_file(
-            log_file, bucket="artifacts", object_name=LOG_OBJECT, type="report"
+            log_file,
+            bucket="artifacts",
+            object_name=LOG_OBJECT,
+            type="report",
+            metadata={"rows": 3},
         )
 
-    assert artifact == Artifact("report", f"datlake://artifacts/{LOG_OBJECT}")
+    uri = f"datlake://artifacts/{LOG_OBJECT}"
+    digest = hashlib.sha256(b"abc").hexdigest()
+    assert artifact == Artifact(
+        "report",
+        uri,
+        name="run.log",
+        content_type="application/octet-stream",  # nothing to tell from `.log`
+        size=3,
+        sha256=digest,
+        metadata={"rows": 3},
+    )
     assert datlake.completion()["artifacts"] == [
-        {"type": "report", "uri": f"datlake://artifacts/{LOG_OBJECT}"}
+        {
+            "type": "report",
+            "uri": uri,
+            "name": "run.log",
+            "content_type": "application/octet-stream",
+            "size": 3,
+            "sha256": digest,
+            "metadata": {"rows": 3},
+        }
     ]
 
 

@@ -23,23 +23,26 @@ from hypothesis import strategies as st
 from datlake_sdk import DatlakeClient
 from datlake_sdk._errors import SDKError
 from datlake_sdk._result import Err, Ok
-from datlake_sdk._types import Artifact, Run
+from datlake_sdk._types import Artifact, MetricPoint, Progress, Run
 from datlake_sdk.functional import (
     complete_run,
     download_object,
     fetch_latest_uri,
     get_lineage,
     get_run,
+    get_run_log,
     health,
     heartbeat,
     iter_events,
     iter_runs,
     iter_snapshots,
     list_events,
+    list_metrics,
     list_runs,
     list_snapshots,
     make_log_artifact,
     post_event,
+    post_telemetry,
     register_snapshot,
     start_run,
     upload_file,
@@ -107,7 +110,21 @@ json_objects = (
     | st.builds(_nested, st.sampled_from([10, 199, 200, 500, 985, 1500, 5000]))
 )
 runs = st.builds(Run, name, run_id)
-artifacts = st.none() | st.lists(st.builds(Artifact, text, text), max_size=3)
+artifact = st.builds(Artifact, text, text) | st.builds(
+    Artifact,
+    text,
+    text,
+    name=maybe_text,
+    content_type=maybe_text,
+    size=st.none() | st.integers(),
+    sha256=maybe_text | st.just("ab" * 32),
+    metadata=json_objects,
+)
+artifacts = st.none() | st.lists(artifact, max_size=3)
+numbers = st.integers() | st.floats(allow_nan=True, allow_infinity=True)
+points = st.builds(MetricPoint, name, numbers, st.none() | st.integers(), maybe_text)
+progresses = st.none() | st.builds(Progress, numbers, st.none() | numbers, maybe_text)
+chunks = st.lists(st.tuples(st.integers(-1, 2**64), text), max_size=3)
 
 
 def _answer(request: httpx.Request) -> httpx.Response:
@@ -134,6 +151,12 @@ def _answer(request: httpx.Request) -> httpx.Response:
         if method == "POST":
             return httpx.Response(201, json=EVENT_JSON)
         return httpx.Response(200, json={"items": [EVENT_JSON], "next_cursor": None})
+    if path.endswith("/telemetry"):
+        return httpx.Response(200, json={"metrics": 1, "log_chunks": 0})
+    if path.endswith("/metrics"):
+        return httpx.Response(200, json={"series": []})
+    if path.endswith("/log"):
+        return httpx.Response(200, json={"text": "", "next_chunk": 0})
     if path.endswith("/complete"):
         return httpx.Response(200, json=FINISHED_RUN_JSON)
     if path.endswith("/lineage"):
@@ -307,6 +330,43 @@ def test_objects(
     _settles(download_object(client, bucket, obj, dest))
 
 
+@EXAMPLES
+@given(
+    run=runs,
+    metrics=st.lists(points, max_size=3),
+    progress=progresses,
+    log=chunks,
+    source=text,
+    key=maybe_text,
+    metric=st.none() | name,
+    from_chunk=st.integers(-1, 2**64),
+)
+def test_telemetry(
+    client: DatlakeClient,
+    run: Run,
+    metrics: list[MetricPoint],
+    progress: Progress | None,
+    log: list[tuple[int, str]],
+    source: str,
+    key: str | None,
+    metric: str | None,
+    from_chunk: int,
+) -> None:
+    _settles(
+        post_telemetry(
+            client,
+            run,
+            metrics=metrics,
+            progress=progress,
+            log=log,
+            log_source=source,
+            idempotency_key=key,
+        )
+    )
+    _settles(list_metrics(client, run, name=metric))
+    _settles(get_run_log(client, run, from_chunk=from_chunk))
+
+
 def test_the_answers_are_valid_documents(client: DatlakeClient, a_file: Path) -> None:
     """The mock answers well: good arguments come back `Ok`, so the suite tests the SDK."""
     run = Run("daily_users", RUN_JSON["run_id"])
@@ -314,6 +374,9 @@ def test_the_answers_are_valid_documents(client: DatlakeClient, a_file: Path) ->
     assert isinstance(complete_run(client, run, True, {"rows": 1}), Ok)
     assert isinstance(register_snapshot(client, run, "t", "s3://b/k", format="csv"), Ok)
     assert isinstance(post_event(client, run, "metric", data={"rows": 1}), Ok)
+    assert isinstance(post_telemetry(client, run, metrics=[MetricPoint("rows", 1)]), Ok)
+    assert isinstance(list_metrics(client, run), Ok)
+    assert isinstance(get_run_log(client, run), Ok)
     assert isinstance(upload_file(client, "artifacts", "a/b.log", a_file), Ok)
     assert isinstance(download_object(client, "artifacts", "a/b", a_file.parent / "c"), Ok)
     assert json.loads(json.dumps(RUN_JSON)) == RUN_JSON

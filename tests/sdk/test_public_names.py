@@ -28,10 +28,15 @@ DOMAIN_TYPES = [
     "LineageEdge",
     "LineageGraph",
     "LineageNode",
+    "MetricPoint",
+    "MetricSeries",
     "ObjectInfo",
     "Page",
+    "Progress",
     "Run",
+    "RunLog",
     "SnapshotInfo",
+    "TelemetryReceipt",
     "UriInfo",
 ]
 RESULTS = ["Err", "Ok"]

@@ -68,11 +68,12 @@ def test_pages_of_names_go_on_after_the_cursor_when_jobs_are_added(api: httpx.Cl
 def test_bad_prefixes_and_cursors_are_problems(api: httpx.Client) -> None:
     assert_problem(api.get("/jobs", params={"prefix": "a/b"}), 400, "invalid-request")
     assert_problem(api.get("/tables", params={"prefix": ""}), 400, "invalid-request")
-    assert_problem(api.get("/tables", params={"cursor": "bm90LWEtY3Vyc29y"}), 400)
+    # a cursor the server never issued names no page of the list: 404, as in every list
+    assert_problem(api.get("/tables", params={"cursor": "bm90LWEtY3Vyc29y"}), 404)
     runs_cursor = api.get("/jobs", params={"limit": 1}).json()["next_cursor"]
     assert runs_cursor is not None
     # a cursor of the job list is not one of the table list
-    assert_problem(api.get("/tables", params={"cursor": runs_cursor}), 400, "invalid-request")
+    assert_problem(api.get("/tables", params={"cursor": runs_cursor}), 404, "cursor-not-found")
 
 
 def test_the_lists_need_the_key(anonymous: httpx.Client) -> None:

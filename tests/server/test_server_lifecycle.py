@@ -231,6 +231,7 @@ def test_a_server_killed_during_an_upload_cleans_up_when_it_starts_again(
             # an object may be named like a temporary file: it is an object, and it stays
             kept = api.put("/datasets/crash/kept%2F.upload-real.part", content=b"an object")
             assert kept.status_code == 201, kept.text
+        kept_files = _files(bucket)
         # an upload under way: its head and part of its body sent, its temporary file written
         parts = urlsplit(url)
         head = (
@@ -238,11 +239,10 @@ def test_a_server_killed_during_an_upload_cleans_up_when_it_starts_again(
             f"Host: {parts.netloc}\r\nAuthorization: Bearer {key}\r\n"
             "Content-Type: application/octet-stream\r\nContent-Length: 4194304\r\n\r\n"
         )
-        folder = bucket / "deep" / "er"
         with socket.create_connection((parts.hostname, parts.port)) as sock:
             sock.sendall(head.encode() + b"x" * 2_500_000)  # more than one write batch
             deadline = time.monotonic() + 30
-            while not [p for p in _files(folder) if p.stat().st_size > 0]:
+            while not [p for p in _files(bucket) if p not in kept_files and p.stat().st_size]:
                 assert time.monotonic() < deadline, "the upload never wrote its temporary file"
                 time.sleep(0.02)
             process.kill()  # kill -9: no shutdown, no cleanup
@@ -250,26 +250,45 @@ def test_a_server_killed_during_an_upload_cleans_up_when_it_starts_again(
     finally:
         process.kill()
         process.communicate(timeout=30)
-    leftover = _files(folder)
+    leftover = [p for p in _files(bucket) if p not in kept_files]
     assert len(leftover) == 1, leftover
     assert leftover[0].name.startswith(".upload-")
-    # and one planted the way objects.py names them, in folders made for it alone
-    planted = bucket / "other" / "nested" / ".upload-abc123xy.part"
-    planted.parent.mkdir(parents=True)
+    # and one planted the way objects.py names them
+    planted = bucket / "ab" / ".upload-abc123xy.part"
+    planted.parent.mkdir(parents=True, exist_ok=True)
     planted.write_bytes(b"half of a body")
 
     with served(api_key=key) as url, make_client(url, api_key=key) as api:
-        assert sorted(p.relative_to(bucket).as_posix() for p in _files(bucket)) == [
-            "kept/.upload-real.part"
-        ]
-        assert not (bucket / "deep").exists()
-        assert not (bucket / "other").exists()
+        assert _files(bucket) == kept_files
         assert api.get("/datasets/crash/deep%2Fer%2Fhalf.bin").status_code == 404
-        assert api.get("/datasets/crash/other%2Fnested%2F.upload-abc123xy.part").status_code == 404
         assert api.get("/datasets/crash/kept%2F.upload-real.part").content == b"an object"
-        # the folders are gone, so an object may now take a name the upload's folders had
-        assert api.put("/datasets/crash/deep", content=b"whole").status_code == 201
-        assert api.get("/datasets/crash/deep").content == b"whole"
+
+
+def test_a_data_folder_of_objects_named_by_their_names_is_moved_to_digest_names(
+    served: Callable[..., AbstractContextManager[str]], tmp_path: Path
+) -> None:
+    """A data folder an older server wrote kept `objects/<bucket>/<name>`, which could not
+    hold both `a` and `a/b`; opening it moves its objects, and they are served as before."""
+    with served() as url, make_client(url) as api:
+        for name in ("a", "b%2Fc"):
+            assert api.put(f"/datasets/old/{name}", content=name.encode()).status_code == 201
+    objects = tmp_path / "data" / "objects"
+    # back to the old layout, as an older server left it (without the layout's marker file)
+    for path in _files(objects):
+        path.unlink()
+    (objects / "old" / "b").mkdir(parents=True)
+    (objects / "old" / "a").write_bytes(b"a")
+    (objects / "old" / "b" / "c").write_bytes(b"b%2Fc")
+    (objects / "old" / "stray").write_bytes(b"no row records it")
+
+    with served() as url, make_client(url) as api:
+        assert api.get("/datasets/old/a").content == b"a"
+        assert api.get("/datasets/old/b%2Fc").content == b"b%2Fc"
+        assert api.put("/datasets/old/a%2Fb", content=b"now a folder too").status_code == 201
+        assert api.get("/datasets/old/stray").status_code == 404
+    # what no row records is set aside, not deleted
+    stray = tmp_path / "data" / "objects.by-name" / "old" / "stray"
+    assert stray.read_bytes() == b"no row records it"
 
 
 def _files(folder: Path) -> list[Path]:

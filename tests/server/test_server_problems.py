@@ -68,6 +68,7 @@ def valid_request(operation: str, w: World) -> Request:
         "format": "csv",
     }
     return {
+        "get_health": ("GET", "/health", {}),
         "start_run": ("POST", f"/jobs/{w.job}/runs", {"json": {}}),
         "list_jobs": ("GET", "/jobs", {"params": {"prefix": w.job}}),
         "list_tables": ("GET", "/tables", {"params": {"prefix": w.table}}),
@@ -77,6 +78,9 @@ def valid_request(operation: str, w: World) -> Request:
         "heartbeat": ("POST", f"{run}/heartbeat", {"json": {"lease_seconds": 600}}),
         "post_event": ("POST", f"{run}/events", {"json": {"kind": "progress"}}),
         "list_events": ("GET", f"{run}/events", {}),
+        "post_telemetry": ("POST", f"{run}/telemetry", {"json": {"progress": {"done": 1}}}),
+        "list_metrics": ("GET", f"{run}/metrics", {}),
+        "get_run_log": ("GET", f"{run}/log", {}),
         "register_snapshot": ("POST", "/jobs/register-snapshot", {"json": snapshot}),
         "fetch_latest_uri": ("GET", f"/tables/{w.table}/snapshots/latest", {}),
         "list_snapshots": ("GET", f"/tables/{w.table}/snapshots", {}),
@@ -126,16 +130,25 @@ RUNNING = "/jobs/{w.job}/runs/{w.running[run_id]}"
 FINISHED = "/jobs/{w.job}/runs/{w.finished[run_id]}"
 UNKNOWN = "/jobs/{w.job}/runs/{MISSING}"
 
+NOT_ISSUED = {"cursor": "bm90LWlzc3VlZA"}  # well-formed, but never a cursor of this server
+
 BAD: dict[tuple[str, int], tuple[Callable[[httpx.Client, World], httpx.Response], str]] = {
+    ("get_health", 400): (
+        call("GET", "/health", headers={"X-Request-Id": "has space"}),
+        "invalid-request",
+    ),
     ("start_run", 400): (call("POST", "/jobs/a b/runs", json={}), "invalid-request"),
     ("start_run", 409): (_reused_key, "idempotency-key-reused"),
     ("start_run", 422): (call("POST", "/jobs/{w.job}/runs", json={"metadata": 1}), "invalid-body"),
     ("list_jobs", 400): (call("GET", "/jobs", params={"prefix": "a b"}), "invalid-request"),
     ("list_tables", 400): (call("GET", "/tables", params={"limit": 0}), "invalid-request"),
+    ("list_jobs", 404): (call("GET", "/jobs", params=NOT_ISSUED), "cursor-not-found"),
+    ("list_tables", 404): (call("GET", "/tables", params=NOT_ISSUED), "cursor-not-found"),
     ("list_runs", 400): (
         call("GET", "/jobs/{w.job}/runs", params={"status": "bogus"}),
         "invalid-request",
     ),
+    ("list_runs", 404): (call("GET", "/jobs/{w.job}/runs", params=NOT_ISSUED), "cursor-not-found"),
     ("get_run", 400): (call("GET", "/jobs/{w.job}/runs/bad.id"), "invalid-request"),
     ("get_run", 404): (call("GET", UNKNOWN), "run-not-found"),
     ("complete_run", 400): (
@@ -175,10 +188,30 @@ BAD: dict[tuple[str, int], tuple[Callable[[httpx.Client, World], httpx.Response]
         "invalid-body",
     ),
     ("list_events", 400): (
-        call("GET", RUNNING + "/events", params={"cursor": "not-a-cursor"}),
+        call("GET", RUNNING + "/events", params={"limit": 501}),
         "invalid-request",
     ),
     ("list_events", 404): (call("GET", UNKNOWN + "/events"), "run-not-found"),
+    ("post_telemetry", 400): (
+        call("POST", "/jobs/a!b/runs/{w.running[run_id]}/telemetry", json={}),
+        "invalid-request",
+    ),
+    ("post_telemetry", 404): (call("POST", UNKNOWN + "/telemetry", json={}), "run-not-found"),
+    ("post_telemetry", 409): (call("POST", FINISHED + "/telemetry", json={}), "run-finished"),
+    ("post_telemetry", 422): (
+        call("POST", RUNNING + "/telemetry", json={"metrics": [{"name": "x"}]}),
+        "invalid-body",
+    ),
+    ("list_metrics", 400): (
+        call("GET", RUNNING + "/metrics", params={"name": "-bad"}),
+        "invalid-request",
+    ),
+    ("list_metrics", 404): (call("GET", UNKNOWN + "/metrics"), "run-not-found"),
+    ("get_run_log", 400): (
+        call("GET", RUNNING + "/log", params={"from_chunk": -1}),
+        "invalid-request",
+    ),
+    ("get_run_log", 404): (call("GET", UNKNOWN + "/log"), "run-not-found"),
     ("register_snapshot", 400): (
         lambda api, w: api.post(
             "/jobs/register-snapshot",
@@ -208,6 +241,12 @@ BAD: dict[tuple[str, int], tuple[Callable[[httpx.Client, World], httpx.Response]
         call("POST", "/jobs/register-snapshot", json={"job_name": "j", "run_id": "r"}),
         "invalid-body",
     ),
+    ("ingest_openlineage", 400): (
+        lambda api, w: api.post(
+            "/openlineage", json=openlineage_event(w.job), headers={"X-Request-Id": "a b"}
+        ),
+        "invalid-request",
+    ),
     ("ingest_openlineage", 409): (
         # the world's running run, named by a job it does not belong to
         lambda api, w: api.post(
@@ -236,6 +275,10 @@ BAD: dict[tuple[str, int], tuple[Callable[[httpx.Client, World], httpx.Response]
     ("list_snapshots", 400): (
         call("GET", "/tables/{w.table}/snapshots", params={"limit": 0}),
         "invalid-request",
+    ),
+    ("list_snapshots", 404): (
+        call("GET", "/tables/{w.table}/snapshots", params=NOT_ISSUED),
+        "cursor-not-found",
     ),
     ("get_lineage", 400): (
         call("GET", "/lineage", params={"table": "{w.table}", "depth": 11}),

@@ -20,6 +20,11 @@ from .lineage_graph import LineageGraph
 from .lineage_node import LineageNode
 from .lineage_node_kind import LineageNodeKind
 from .lineage_node_status import LineageNodeStatus
+from .log_chunk import LogChunk
+from .metric_point import MetricPoint
+from .metric_series import MetricSeries
+from .metric_series_list import MetricSeriesList
+from .metric_value import MetricValue
 from .object_receipt import ObjectReceipt
 from .open_lineage_dataset import OpenLineageDataset
 from .open_lineage_job import OpenLineageJob
@@ -27,8 +32,11 @@ from .open_lineage_run import OpenLineageRun
 from .open_lineage_run_event import OpenLineageRunEvent
 from .open_lineage_run_event_event_type import OpenLineageRunEventEventType
 from .problem import Problem
+from .progress import Progress
+from .progress_update import ProgressUpdate
 from .register_snapshot_request import RegisterSnapshotRequest
 from .run import Run
+from .run_log import RunLog
 from .run_page import RunPage
 from .run_status import RunStatus
 from .snapshot import Snapshot
@@ -37,6 +45,8 @@ from .snapshot_schema_type_0 import SnapshotSchemaType0
 from .start_run_request import StartRunRequest
 from .table import Table
 from .table_page import TablePage
+from .telemetry_batch import TelemetryBatch
+from .telemetry_receipt import TelemetryReceipt
 
 __all__ = (
     "Artifact",
@@ -59,6 +69,11 @@ __all__ = (
     "LineageNode",
     "LineageNodeKind",
     "LineageNodeStatus",
+    "LogChunk",
+    "MetricPoint",
+    "MetricSeries",
+    "MetricSeriesList",
+    "MetricValue",
     "ObjectReceipt",
     "OpenLineageDataset",
     "OpenLineageJob",
@@ -66,8 +81,11 @@ __all__ = (
     "OpenLineageRunEvent",
     "OpenLineageRunEventEventType",
     "Problem",
+    "Progress",
+    "ProgressUpdate",
     "RegisterSnapshotRequest",
     "Run",
+    "RunLog",
     "RunPage",
     "RunStatus",
     "Snapshot",
@@ -76,4 +94,6 @@ __all__ = (
     "StartRunRequest",
     "Table",
     "TablePage",
+    "TelemetryBatch",
+    "TelemetryReceipt",
 )

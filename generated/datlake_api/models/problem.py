@@ -24,6 +24,7 @@ class Problem:
             `/problems/table-not-found`,
             `/problems/snapshot-not-found`,
             `/problems/object-not-found`,
+            `/problems/cursor-not-found`,
             `/problems/run-finished`,
             `/problems/idempotency-key-reused`,
             `/problems/id-conflict`,

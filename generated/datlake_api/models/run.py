@@ -13,6 +13,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.artifact import Artifact
     from ..models.free_form import FreeForm
+    from ..models.progress import Progress
     from ..models.snapshot import Snapshot
 
 
@@ -41,6 +42,7 @@ class Run:
             each heartbeat (to `lease_seconds` after it). A `running` run past it is reported
             `lost`. Null only from servers that give runs no lease until they heartbeat.
         parent_run_id (None | str | Unset):
+        progress (Progress | Unset): a run's latest progress (v1.3; absent from a run that reported none)
     """
 
     job_name: str
@@ -56,6 +58,7 @@ class Run:
     last_heartbeat_at: datetime.datetime | None | Unset = UNSET
     lease_expires_at: datetime.datetime | None | Unset = UNSET
     parent_run_id: None | str | Unset = UNSET
+    progress: Progress | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -116,6 +119,10 @@ class Run:
         else:
             parent_run_id = self.parent_run_id
 
+        progress: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.progress, Unset):
+            progress = self.progress.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -139,6 +146,8 @@ class Run:
             field_dict["lease_expires_at"] = lease_expires_at
         if parent_run_id is not UNSET:
             field_dict["parent_run_id"] = parent_run_id
+        if progress is not UNSET:
+            field_dict["progress"] = progress
 
         return field_dict
 
@@ -146,6 +155,7 @@ class Run:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.artifact import Artifact
         from ..models.free_form import FreeForm
+        from ..models.progress import Progress
         from ..models.snapshot import Snapshot
 
         d = dict(src_dict)
@@ -242,6 +252,13 @@ class Run:
 
         parent_run_id = _parse_parent_run_id(d.pop("parent_run_id", UNSET))
 
+        _progress = d.pop("progress", UNSET)
+        progress: Progress | Unset
+        if isinstance(_progress, Unset):
+            progress = UNSET
+        else:
+            progress = Progress.from_dict(_progress)
+
         run = cls(
             job_name=job_name,
             run_id=run_id,
@@ -256,6 +273,7 @@ class Run:
             last_heartbeat_at=last_heartbeat_at,
             lease_expires_at=lease_expires_at,
             parent_run_id=parent_run_id,
+            progress=progress,
         )
 
         run.additional_properties = d

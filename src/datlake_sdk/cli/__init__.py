@@ -9,14 +9,15 @@
     datlake lineage TABLE [--direction D] [--depth N] [--limit N] [--history N] [--format F]
     datlake download URI DEST
     datlake export openlineage [--job JOB...] [--since TIME] [--namespace NS] [--to URL]
+    datlake run --job NAME [--input TABLE]... [--output TABLE=URI[:FORMAT]]... -- CMD ARGS...
 
 `server` runs the local Datlake; `conformance` checks any Datlake server against the contract's
 semantics; `outbox` shows and delivers what the outbox keeps; `cache` fills and shows the
-detached cache; `export` writes runs as OpenLineage events; the others browse what a Datlake
-recorded (`--json` on each; exit codes in `_browse`). Each command is a module of this package
-that imports what it needs only when it runs, so `datlake --help` and importing `datlake_sdk`
-stay light. Every `--help` shows the defaults; a usage error is one line on stderr and exit
-code 2.
+detached cache; `export` writes runs as OpenLineage events; `run` tracks any command as a run;
+the others browse what a Datlake recorded (`--json` on each; exit codes in `_browse`). Each
+command is a module of this package that imports what it needs only when it runs, so
+`datlake --help` and importing `datlake_sdk` stay light. Every `--help` shows the defaults; a
+usage error is one line on stderr and exit code 2.
 
 >>> main(["--help"])  # doctest: +ELLIPSIS
 usage: datlake ...
@@ -45,6 +46,7 @@ COMMANDS = {
     "lineage": ("lineage", "the lineage around a table: a tree, Mermaid, DOT or JSON"),
     "download": ("download", "download a stored object (an artifact, a log)"),
     "export": ("export", "export runs as OpenLineage events (NDJSON, or to an endpoint)"),
+    "run": ("run", "run a command as a lineage-tracked run of a job"),
 }
 
 

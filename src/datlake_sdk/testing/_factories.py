@@ -171,6 +171,36 @@ class Factories:
         """An `EventPage`, oldest first."""
         return {"items": [self.event()] if items is None else items, "next_cursor": next_cursor}
 
+    def telemetry_receipt(self, **fields: Any) -> JSON:
+        """A `TelemetryReceipt` of one metric point; `progress=factories.progress()` adds the
+        run's latest progress."""
+        defaults: JSON = {"metrics": 1, "log_chunks": 0, "progress": None}
+        receipt = _merge("telemetry_receipt", defaults, fields)
+        if receipt["progress"] is None:  # absent, not null, before any progress
+            del receipt["progress"]
+        return receipt
+
+    def progress(self, **fields: Any) -> JSON:
+        """A `Progress`: half way by default."""
+        defaults: JSON = {"done": 50, "total": 100, "message": "half way", "updated_at": _WHEN}
+        return _merge("progress", defaults, fields)
+
+    def metric_series_list(self, series: list[JSON] | None = None) -> JSON:
+        """A `MetricSeriesList`: one `loss` series of two points unless `series` says."""
+        loss = {
+            "name": "loss",
+            "unit": None,
+            "points": [
+                {"value": 0.9, "step": 0, "recorded_at": _WHEN},
+                {"value": 0.4, "step": 1, "recorded_at": _WHEN},
+            ],
+        }
+        return {"series": [loss] if series is None else series}
+
+    def run_log(self, **fields: Any) -> JSON:
+        """A `RunLog`: one chunk of text."""
+        return _merge("run_log", {"text": "reading users_raw\n", "next_chunk": 1}, fields)
+
     def problem(
         self, status: int, kind: str, detail: str = "", request_id: str = "req-test"
     ) -> JSON:
@@ -202,6 +232,9 @@ class Factories:
             "heartbeat": self.lease,
             "post_event": self.event,
             "list_events": self.event_page,
+            "post_telemetry": self.telemetry_receipt,
+            "list_metrics": self.metric_series_list,
+            "get_run_log": self.run_log,
             "ingest_openlineage": lambda: self.run(status="succeeded"),
         }
         if operation_id == "download_object":

@@ -2,9 +2,12 @@
 
 Every request the code under test sends, and every canned response, is checked against the
 spec; a violation raises `ContractViolation` (an `AssertionError`) naming the operation, the
-field and the rule. Routing is by raw path (respx's own `path=` patterns see the decoded path,
-where an object name's `%2F` has already become `/`), so one respx route under `base_url`
-hands each request to the spec's router here.
+field and the rule. Beyond the schemas, the mock holds both sides to what the spec says in
+words: a secured operation needs `Authorization: Bearer <key>`, a problem's `status` is the
+HTTP status it travels with, and a response echoes the request's `X-Request-Id` (a stub that
+sets none gets the client's, or a new one). Routing is by raw path (respx's own `path=`
+patterns see the decoded path, where an object name's `%2F` has already become `/`), so one
+respx route under `base_url` hands each request to the spec's router here.
 
 >>> import httpx
 >>> with DatlakeMock() as dl:
@@ -15,6 +18,7 @@ hands each request to the spec's router here.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -105,16 +109,27 @@ class OperationStub:
 class DatlakeMock:
     """A mocked Datlake at `base_url`, validating both sides of every exchange.
 
-    `api_key`, when given, is required as `Authorization: Bearer <key>` on every secured
-    operation. Leaving the `with` block raises any violation the code under test swallowed.
+    Every operation the spec secures needs `Authorization: Bearer <key>`: with `api_key`,
+    that very key, else any; `check_auth=False` lets requests without one through (for code
+    that adds credentials elsewhere, a proxy for instance). Leaving the `with` block raises
+    any violation the code under test swallowed.
     """
 
     factories: Factories = factories
 
-    def __init__(self, base_url: str = "http://127.0.0.1:8765", *, api_key: str | None = None):
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8765",
+        *,
+        api_key: str | None = None,
+        check_auth: bool = True,
+    ):
+        if api_key is not None and not check_auth:
+            raise ValueError("DatlakeMock: an api_key is only checked with check_auth=True")
         self.base_url = base_url.rstrip("/")
         self._prefix = urlsplit(self.base_url).path
         self._api_key = api_key
+        self._check_auth = check_auth
         self._stubs: dict[str, OperationStub] = {}
         self._exchanges: list[Exchange] = []
         self.violations: list[str] = []
@@ -176,21 +191,27 @@ class DatlakeMock:
             self._raise([f"{op.id} was called but has no response: use mock.on({op.id!r})"])
         response = stub.responder(request)
         response.read()
-        self._fail(response_violations(op.id, request, response, api_path))
-        if "x-request-id" not in response.headers and "x-request-id" in request.headers:
-            response.headers["X-Request-Id"] = request.headers["x-request-id"]
+        self._fail(
+            _echo_violations(op.id, request, response)
+            + _problem_violations(op.id, response)
+            + response_violations(op.id, request, response, api_path)
+        )
         exchange = Exchange(op.id, request, response, path_params)
         stub.calls.append(exchange)
         self._exchanges.append(exchange)
         return response
 
     def _auth_violations(self, op_id: str, secured: bool, request: httpx.Request) -> list[str]:
-        if self._api_key is None or not secured:
+        if not self._check_auth or not secured:
             return []
-        if request.headers.get("authorization") == f"Bearer {self._api_key}":
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if self._api_key is None and scheme.lower() == "bearer" and token.strip():
+            return []
+        if self._api_key is not None and (scheme.lower(), token) == ("bearer", self._api_key):
             return []
         # never print the key itself
-        return [f"{op_id} request: header Authorization: must be 'Bearer <the api key>'"]
+        wanted = "the api key" if self._api_key is not None else "an api key"
+        return [f"{op_id} request: header Authorization: must be 'Bearer <{wanted}>'"]
 
     def _fail(self, problems: list[str]) -> None:
         if problems:
@@ -199,6 +220,38 @@ class DatlakeMock:
     def _raise(self, problems: list[str]) -> NoReturn:
         self.violations.extend(problems)
         raise ContractViolation("\n".join(problems))
+
+
+def _echo_violations(op_id: str, request: httpx.Request, response: httpx.Response) -> list[str]:
+    """A stub's `X-Request-Id` must be the request's; one it leaves out is filled in, with the
+    request's or a new one, as a server does."""
+    sent = request.headers.get("x-request-id")
+    answered = response.headers.get("x-request-id")
+    if answered is None:
+        response.headers["X-Request-Id"] = sent or uuid.uuid4().hex
+        return []
+    if sent is not None and answered != sent:
+        return [
+            f"{op_id} response {response.status_code}: header X-Request-Id: {answered!r} "
+            f"does not echo the request's {sent!r}"
+        ]
+    return []
+
+
+def _problem_violations(op_id: str, response: httpx.Response) -> list[str]:
+    """A problem document's `status` must be the HTTP status it travels with (RFC 9457)."""
+    if not response.headers.get("content-type", "").startswith("application/problem+json"):
+        return []
+    try:
+        status = response.json().get("status")
+    except (ValueError, AttributeError):
+        return []  # not a JSON object: the schema check says so
+    if status is None or status == response.status_code:
+        return []
+    return [
+        f"{op_id} response {response.status_code}: body.status: {status!r} is not the "
+        f"HTTP status {response.status_code}"
+    ]
 
 
 def _build_response(

@@ -102,7 +102,8 @@ def sync_detailed(
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
             this; the
             server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
-            no empty, `.` or `..` segment.
+            no empty, `.` or `..` segment. These are the only rules: a backend stores every such
+            name, whatever the length of a segment, and `a` beside `a/b`.
         x_request_id (str | Unset):
 
     Raises:
@@ -140,7 +141,8 @@ def sync(
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
             this; the
             server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
-            no empty, `.` or `..` segment.
+            no empty, `.` or `..` segment. These are the only rules: a backend stores every such
+            name, whatever the length of a segment, and `a` beside `a/b`.
         x_request_id (str | Unset):
 
     Raises:
@@ -173,7 +175,8 @@ async def asyncio_detailed(
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
             this; the
             server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
-            no empty, `.` or `..` segment.
+            no empty, `.` or `..` segment. These are the only rules: a backend stores every such
+            name, whatever the length of a segment, and `a` beside `a/b`.
         x_request_id (str | Unset):
 
     Raises:
@@ -209,7 +212,8 @@ async def asyncio(
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
             this; the
             server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
-            no empty, `.` or `..` segment.
+            no empty, `.` or `..` segment. These are the only rules: a backend stores every such
+            name, whatever the length of a segment, and `a` beside `a/b`.
         x_request_id (str | Unset):
 
     Raises:

@@ -111,12 +111,19 @@ def sync_detailed(
     sent and does not match the bytes received, nothing is stored and the answer is 422
     `checksum-mismatch`.
 
+    The body is `application/octet-stream`; a body without `Content-Type` is taken as one
+    (RFC 9110), but a request with neither a `Content-Type` nor a byte has no body and is
+    a 422 `invalid-body`, as is any other content type: an empty object is sent with
+    `Content-Type: application/octet-stream`. Any name the `ObjectName` schema allows can
+    be stored: `a` and `a/b` may both be objects, and no segment is too long.
+
     Args:
         bucket (str):
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
             this; the
             server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
-            no empty, `.` or `..` segment.
+            no empty, `.` or `..` segment. These are the only rules: a backend stores every such
+            name, whatever the length of a segment, and `a` beside `a/b`.
         x_checksum_sha_256 (str | Unset):
         x_request_id (str | Unset):
         body (File):
@@ -159,12 +166,19 @@ def sync(
     sent and does not match the bytes received, nothing is stored and the answer is 422
     `checksum-mismatch`.
 
+    The body is `application/octet-stream`; a body without `Content-Type` is taken as one
+    (RFC 9110), but a request with neither a `Content-Type` nor a byte has no body and is
+    a 422 `invalid-body`, as is any other content type: an empty object is sent with
+    `Content-Type: application/octet-stream`. Any name the `ObjectName` schema allows can
+    be stored: `a` and `a/b` may both be objects, and no segment is too long.
+
     Args:
         bucket (str):
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
             this; the
             server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
-            no empty, `.` or `..` segment.
+            no empty, `.` or `..` segment. These are the only rules: a backend stores every such
+            name, whatever the length of a segment, and `a` beside `a/b`.
         x_checksum_sha_256 (str | Unset):
         x_request_id (str | Unset):
         body (File):
@@ -202,12 +216,19 @@ async def asyncio_detailed(
     sent and does not match the bytes received, nothing is stored and the answer is 422
     `checksum-mismatch`.
 
+    The body is `application/octet-stream`; a body without `Content-Type` is taken as one
+    (RFC 9110), but a request with neither a `Content-Type` nor a byte has no body and is
+    a 422 `invalid-body`, as is any other content type: an empty object is sent with
+    `Content-Type: application/octet-stream`. Any name the `ObjectName` schema allows can
+    be stored: `a` and `a/b` may both be objects, and no segment is too long.
+
     Args:
         bucket (str):
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
             this; the
             server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
-            no empty, `.` or `..` segment.
+            no empty, `.` or `..` segment. These are the only rules: a backend stores every such
+            name, whatever the length of a segment, and `a` beside `a/b`.
         x_checksum_sha_256 (str | Unset):
         x_request_id (str | Unset):
         body (File):
@@ -248,12 +269,19 @@ async def asyncio(
     sent and does not match the bytes received, nothing is stored and the answer is 422
     `checksum-mismatch`.
 
+    The body is `application/octet-stream`; a body without `Content-Type` is taken as one
+    (RFC 9110), but a request with neither a `Content-Type` nor a byte has no body and is
+    a 422 `invalid-body`, as is any other content type: an empty object is sent with
+    `Content-Type: application/octet-stream`. Any name the `ObjectName` schema allows can
+    be stored: `a` and `a/b` may both be objects, and no segment is too long.
+
     Args:
         bucket (str):
         object_ (str): 1 to 1024 bytes of UTF-8 (`maxLength` counts characters, so it only bounds
             this; the
             server checks the bytes); `/` separates folders; no NUL, no backslash, no leading `/`,
-            no empty, `.` or `..` segment.
+            no empty, `.` or `..` segment. These are the only rules: a backend stores every such
+            name, whatever the length of a segment, and `a` beside `a/b`.
         x_checksum_sha_256 (str | Unset):
         x_request_id (str | Unset):
         body (File):

@@ -1,0 +1,53 @@
+"""A run's artifacts, listed and downloaded by run.
+
+>>> from datlake_sdk.functional import list_artifacts, download_artifact
+>>> for artifact in unwrap(list_artifacts(client, run)):  # doctest: +SKIP
+...     if artifact.type == "log":
+...         download_artifact(client, artifact, "run.log")
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ._client import DatlakeClient
+from ._errors import SDKError, ValidationError
+from ._objects import StrPath, download_object
+from ._result import Ok, Result, map
+from ._runs import get_run
+from ._types import Artifact, ObjectInfo, Run
+
+__all__ = ["download_artifact", "list_artifacts"]
+
+
+def list_artifacts(client: DatlakeClient, run: Run) -> Result[tuple[Artifact, ...], SDKError]:
+    """The artifacts `run` was completed with (none while it runs).
+
+    >>> list_artifacts(client, run)  # doctest: +SKIP
+    Ok(value=(Artifact(type='log', uri='datlake://artifacts/jobs/daily_users/.../run.log', ...),))
+    """
+    return map(get_run(client, run.job_name, run.run_id), lambda found: found.artifacts)
+
+
+def download_artifact(
+    client: DatlakeClient, artifact: Artifact, dest_path: StrPath
+) -> Result[ObjectInfo, SDKError]:
+    """Download an artifact Datlake stores (a `datlake://bucket/object` uri) into `dest_path`,
+    checked by SHA-256 (against the artifact's own `sha256` too, when it has one). An artifact
+    stored elsewhere (`s3://`, `https://`) is `Err(ValidationError)`: fetch it with its tools.
+
+    >>> download_artifact(client, artifact, "run.log")  # doctest: +SKIP
+    Ok(value=ObjectInfo(bucket='artifacts', object_name='jobs/daily_users/.../run.log', ...))
+    """
+    parts = urlsplit(artifact.uri)
+    if parts.scheme != "datlake" or not parts.netloc or len(parts.path) < 2:
+        invalid = ValidationError(f"artifact: {artifact.uri!r} is not stored in Datlake")
+        return client.refuse("download_object", invalid)
+    downloaded = download_object(client, parts.netloc, parts.path[1:], dest_path)
+    if isinstance(downloaded, Ok) and artifact.sha256 not in (None, downloaded.value.sha256):
+        mismatch = ValidationError(
+            f"artifact: the stored bytes hash to {downloaded.value.sha256}, the artifact says"
+            f" {artifact.sha256} (the object was replaced since it was attached)"
+        )
+        return client.refuse("download_object", mismatch)
+    return downloaded
