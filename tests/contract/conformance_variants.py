@@ -255,6 +255,29 @@ def inputs_twice(original: Any) -> Any:
     return run_docs
 
 
+def bad_request_ids_replaced(app: BrokenDatlake, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server swaps an X-Request-Id the spec refuses for one of its own (and goes on)."""
+
+    def change(x: Exchange) -> None:
+        if " " in x.headers.get("x-request-id", ""):
+            x.headers["x-request-id"] = "swapped-by-the-server"
+
+    app.on_request = change
+
+
+def metric_points_reversed(x: Exchange) -> None:
+    if x.status == 200:
+        listed = x.answer_json
+        series = [{**s, "points": s["points"][::-1]} for s in listed["series"]]
+        x.answer_json = {**listed, "series": series}
+
+
+def log_chunks_doubled(x: Exchange) -> None:
+    if x.status == 200:
+        log = x.answer_json
+        x.answer_json = {**log, "text": log["text"] + log["text"]}
+
+
 STORE, OPERATIONS = "datlake_server.store", "datlake_server.operations"
 V = Variant
 VARIANTS = [
@@ -275,7 +298,7 @@ VARIANTS = [
     V("a missing object is a 500", "unknown_resources_are_404",
       on_response("download_object", missing_object_crashes), "answered 500, expected 404"),
     V("an unknown job's runs are 404", "unknown_resources_are_404",
-      on_response("list_runs", unknown_job_not_found), "list_runs response 404"),
+      on_response("list_runs", unknown_job_not_found), "list_runs of an unknown job answered 404"),
     V("a run is found under any job", "unknown_resources_are_404",
       patched(STORE, "run_row", any_job), "get_run under another job answered 200"),
     V("problems served as plain JSON", "unknown_resources_are_404",
@@ -373,4 +396,13 @@ VARIANTS = [
     V("checksums not verified", "checksum_mismatch_rejected",
       on_request("upload_object", without_header("x-checksum-sha256")),
       "wrong checksum answered 201, expected 422"),
+    V("a bad X-Request-Id swapped instead of refused", "malformed_requests_are_400",
+      bad_request_ids_replaced, "with a bad X-Request-Id answered 200, expected 400"),
+    V("a cursor never issued starts the list over", "cursors_never_issued_are_404",
+      on_request("list_tables", without_query("cursor")),
+      "list_tables with a cursor never issued answered 200, expected 404"),
+    V("metric points newest first", "telemetry_round_trip",
+      on_response("list_metrics", metric_points_reversed), "list_metrics' loss points, in order"),
+    V("a resent log chunk doubles the log", "telemetry_round_trip",
+      on_response("get_run_log", log_chunks_doubled), "get_run_log's text"),
 ]  # fmt: skip

@@ -30,6 +30,7 @@ import httpx
 
 from .._contract import Match, route
 from ..testing._validate import response_violations
+from ._spec_requests import breaks_request_id_rule
 
 API = "/api/v1"
 CLEANUP_EXTRA = {"conformance": "left open by a check; completed as failed by its cleanup"}
@@ -110,7 +111,18 @@ class Probe:
             raise CheckFailed(f"{method} {API}{path} is no operation of the spec")
         self._note_runs(found, response)
         self.exercised.add((found.operation.id, response.status_code))
-        check_answer(found.operation.id, response, sent.get("X-Request-Id"))
+        sent_id = sent.get("X-Request-Id")
+        if sent_id is not None and breaks_request_id_rule(sent_id):
+            # refused, under an id of the server's own: never the one that broke the rule
+            expect_problem(
+                response, 400, "invalid-request", f"{found.operation.id} with a bad X-Request-Id"
+            )
+            if response.headers.get("x-request-id") == sent_id:
+                raise CheckFailed(
+                    f"{found.operation.id} echoed the X-Request-Id {sent_id!r} the spec refuses"
+                )
+            sent_id = None
+        check_answer(found.operation.id, response, sent_id)
         return response
 
     def _note_runs(self, found: Match, response: httpx.Response) -> None:

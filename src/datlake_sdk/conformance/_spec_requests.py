@@ -26,8 +26,8 @@ from urllib.parse import quote
 from .._contract import Operation, spec_document
 from .._contract_check import ecma_regex
 
-# the request id is the probe's, checked on every answer (see `Probe.send`)
-NOT_BROKEN = frozenset({"X-Request-Id"})
+# parameters a broken value of which the generator does not try
+NOT_BROKEN: frozenset[str] = frozenset()
 # values that break a `pattern`, tried in turn until one does
 PATTERN_BREAKERS = ("bad name!", "../x")
 
@@ -80,6 +80,14 @@ def broken_requests(op: Operation, unique: str) -> Iterator[tuple[str, SpecReque
         elif where == "header":
             headers = {**sample.headers, name: bad}
             yield f"header parameter {name}", dataclasses.replace(sample, headers=headers)
+
+
+def breaks_request_id_rule(value: str) -> bool:
+    """Whether `value` is an `X-Request-Id` outside the spec's schema (a 400, answered under
+    an id of the server's own)."""
+    schema = _schema(resolve({"$ref": "#/components/parameters/RequestId"}))
+    fits = schema.get("minLength", 0) <= len(value) <= schema.get("maxLength", len(value))
+    return not (fits and ecma_regex(str(schema["pattern"])).search(value) is not None)
 
 
 def documented_statuses(op: Operation) -> set[int]:

@@ -12,4 +12,5 @@ from . import (  # noqa: F401
     replays,
     runs,
     tables,
+    telemetry,
 )

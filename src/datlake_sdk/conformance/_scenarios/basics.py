@@ -5,6 +5,7 @@ gains is checked without a line here."""
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote
 
 import httpx
 
@@ -19,7 +20,13 @@ from .._probe import (
     expect_status,
 )
 from .._registry import scenario
-from .._spec_requests import SpecRequest, broken_requests, documented_statuses, sample_request
+from .._spec_requests import (
+    SpecRequest,
+    broken_requests,
+    documented_statuses,
+    parameters,
+    sample_request,
+)
 
 
 @scenario
@@ -157,3 +164,26 @@ def invalid_bodies_are_422(probe: Probe) -> None:
     for what, method, path, body in cases:
         expect_problem(probe.send(method, path, json=body), 422, "invalid-body", what)
     expect_status(probe.complete_run(job, run_id, True), 200, "complete_run")
+
+
+@scenario
+def cursors_never_issued_are_404(probe: Probe) -> None:
+    """Every list of the spec (each operation with a `cursor`) answers a cursor it never
+    issued with 404 `cursor-not-found`, for a job, run and table that exist."""
+    job, table = probe.name("conf-cursor"), probe.name("conf-t-cursor")
+    run_id = probe.start_run(job)["run_id"]
+    probe.write(job, run_id, table)
+    known = {"job_name": job, "run_id": run_id, "table": table, "table_name": table}
+    for op in operations():
+        names = {p["name"]: p["in"] for p in parameters(op)}
+        if names.get("cursor") != "query":
+            continue
+        request = sample_request(op, probe.name("conf-c"))
+        path = op.template.removeprefix("/api/v1")
+        for name, where in names.items():
+            if where == "path":
+                path = path.replace(f"{{{name}}}", quote(known[name], safe=""))
+        params = {**request.params, "cursor": f"never-issued-{uuid.uuid4().hex}"}
+        response = probe.send(op.method, path, params=params)
+        expect_problem(response, 404, "cursor-not-found", f"{op.id} with a cursor never issued")
+    probe.finish(job, run_id)
