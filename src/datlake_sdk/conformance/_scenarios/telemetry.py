@@ -4,20 +4,21 @@ series, the progress and the log read back as sent; a resent chunk never doubles
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from .._probe import Probe, expect_equal, expect_json, expect_problem
 from .._registry import scenario
 
-POINTS = [
+POINTS: list[dict[str, Any]] = [
     {"name": "loss", "value": 0.5, "step": 1, "recorded_at": "2026-11-27T01:02:00Z"},
     {"name": "loss", "value": 0.25, "step": 2, "recorded_at": "2026-11-27T01:03:00Z"},
     {"name": "rows", "value": 1200, "unit": "rows", "recorded_at": "2026-11-27T01:03:00Z"},
 ]
-CHUNKS = [
+CHUNKS: list[dict[str, Any]] = [
     {"source": "main", "seq": 0, "text": "reading users_raw\n"},
     {"source": "main", "seq": 1, "text": "wrote 3 rows, é\n"},
 ]
-PROGRESS = {"done": 3, "total": 4, "message": "three of four"}
+PROGRESS: dict[str, Any] = {"done": 3, "total": 4, "message": "three of four"}
 
 
 @scenario
@@ -60,10 +61,9 @@ def telemetry_round_trip(probe: Probe) -> None:
     expect_problem(response, 409, "run-finished", "post_telemetry to a finished run")
 
     unknown = f"/jobs/{job}/runs/{uuid.uuid4().hex}"
-    for method, tail, what, body in (
-        ("POST", "/telemetry", "post_telemetry", {"progress": PROGRESS}),
-        ("GET", "/metrics", "list_metrics", None),
-        ("GET", "/log", "get_run_log", None),
+    for response, what in (
+        (probe.send("POST", f"{unknown}/telemetry", json={"progress": PROGRESS}), "post_telemetry"),
+        (probe.send("GET", f"{unknown}/metrics"), "list_metrics"),
+        (probe.send("GET", f"{unknown}/log"), "get_run_log"),
     ):
-        response = probe.send(method, unknown + tail, **({"json": body} if body else {}))
         expect_problem(response, 404, "run-not-found", f"{what} of an unknown run")
