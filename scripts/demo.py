@@ -236,7 +236,8 @@ def _print_kept(workdir: Path) -> None:
 def _print_explore(daily_run: str, log_uri: str) -> None:
     """The page and the commands that show every run, input, output and artifact."""
     datlake = _datlake_command()
-    print("Open http://127.0.0.1:8765/ for its page (jobs, runs, tables, lineage graphs),")
+    print("With `datlake server` running on it, open http://127.0.0.1:8765/ for its page")
+    print("(jobs, runs, tables, lineage graphs),")
     print("or, in another shell:")
     print("  export DATLAKE_URL=http://127.0.0.1:8765")
     for command in (
