@@ -24,21 +24,30 @@ import datetime
 import math
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from datlake_api import models as api
-from datlake_api.api.events import get_run_log as get_run_log_endpoint
-from datlake_api.api.events import list_metrics as list_metrics_endpoint
-from datlake_api.api.events import post_telemetry as post_telemetry_endpoint
 from datlake_api.types import UNSET
 
 from . import _convert as domain
 from ._call import Deferral
 from ._client import DatlakeClient
 from ._errors import SDKError, ValidationError
+from ._lazy import lazy
 from ._names import bad_run, bad_text, bad_utf8, first_invalid
 from ._operations import api_call, idempotency_key_for
 from ._result import Err, Result
 from ._types import MetricPoint, MetricSeries, Progress, Run, RunLog, TelemetryReceipt
+
+if TYPE_CHECKING:
+    from datlake_api import models as api
+    from datlake_api.api.events import get_run_log as get_run_log_endpoint
+    from datlake_api.api.events import list_metrics as list_metrics_endpoint
+    from datlake_api.api.events import post_telemetry as post_telemetry_endpoint
+else:  # the generated layer loads on first use (see _lazy)
+    api = lazy("datlake_api.models")
+    get_run_log_endpoint = lazy("datlake_api.api.events.get_run_log")
+    list_metrics_endpoint = lazy("datlake_api.api.events.list_metrics")
+    post_telemetry_endpoint = lazy("datlake_api.api.events.post_telemetry")
 
 __all__ = [
     "MAX_LOG_CHUNK",

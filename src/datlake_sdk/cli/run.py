@@ -209,6 +209,9 @@ def _run(command: list[str], env: dict[str, str], job: JobContext) -> tuple[int,
     child = subprocess.Popen(  # noqa: S603 - the user's own command, as given
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, process_group=0
     )
+    # forwarding starts before any of the command's output is shown: whoever reacts to that
+    # output with a signal reaches the command, never a half-started tracker
+    restore = _forward_signals(child)
     tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
     assert child.stdout is not None
     assert child.stderr is not None
@@ -216,10 +219,9 @@ def _run(command: list[str], env: dict[str, str], job: JobContext) -> tuple[int,
         threading.Thread(target=_pump, args=(child.stdout, sys.stdout, job.telemetry, None)),
         threading.Thread(target=_pump, args=(child.stderr, sys.stderr, job.telemetry, tail)),
     ]
-    for pump in pumps:
-        pump.start()
-    restore = _forward_signals(child)
     try:
+        for pump in pumps:
+            pump.start()
         returncode = child.wait()
         for pump in pumps:
             pump.join()
