@@ -9,17 +9,19 @@ each with its newest run or snapshot; `prefix=` searches by the start of the nam
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from datlake_api.types import UNSET
 
 from . import _convert as domain
+from ._call import Plan, Refusal
 from ._errors import SDKError
 from ._lazy import lazy
 from ._names import bad_prefix, bad_utf8, first_invalid
-from ._operations import api_call, bad_range, iterate_pages
-from ._result import Err, Result
+from ._operations import api_call, bad_range, iterate_pages, operation
+from ._result import Result
 from ._types import JobInfo, Page, TableInfo
 
 if TYPE_CHECKING:
@@ -30,21 +32,31 @@ else:  # the generated layer loads on first use (see _lazy)
     api = lazy("datlake_api.models")
     list_jobs_endpoint = lazy("datlake_api.api.runs.list_jobs")
     list_tables_endpoint = lazy("datlake_api.api.tables.list_tables")
-if TYPE_CHECKING:  # the annotation alone: `DatlakeClient` is defined in `_client`
-    from ._client import DatlakeClient
+if TYPE_CHECKING:  # the annotations alone: both are defined in `_client`
+    from ._client import DatlakeClient, Session
 
-__all__ = ["iter_jobs", "iter_tables", "list_jobs", "list_tables"]
+__all__ = [
+    "iter_jobs",
+    "iter_tables",
+    "list_jobs",
+    "list_tables",
+    "plan_list_jobs",
+    "plan_list_tables",
+]
+
+M = TypeVar("M")
+T = TypeVar("T")
 
 MAX_PAGE_SIZE = 500
 
 
-def list_jobs(
-    client: DatlakeClient,
+def plan_list_jobs(
+    client: Session[Any],
     *,
     prefix: str | None = None,
     limit: int | None = None,
     cursor: str | None = None,
-) -> Result[Page[JobInfo], SDKError]:
+) -> Plan[Page[JobInfo]]:
     """One page of the jobs that have runs, by name, each with its newest run (and so its
     status) and its number of runs; pass `page.next_cursor` as `cursor` for more.
 
@@ -52,22 +64,12 @@ def list_jobs(
     Ok(value=Page(items=(JobInfo(job_name='daily_users', run_count=3, latest_run=Run(...)),),
     next_cursor=None))
     """
-    refused = _refused(client, "list_jobs", prefix, limit, cursor)
-    if refused is not None:
-        return refused
-    return client.execute(
-        api_call(
-            list_jobs_endpoint,
-            lambda request_id: list_jobs_endpoint._get_kwargs(
-                prefix=UNSET if prefix is None else prefix,
-                limit=UNSET if limit is None else limit,
-                cursor=UNSET if cursor is None else cursor,
-                x_request_id=request_id,
-            ),
-            api.JobPage,
-            domain.job_page,
-        )
+    return _plan_list(
+        "list_jobs", list_jobs_endpoint, api.JobPage, domain.job_page, prefix, limit, cursor
     )
+
+
+list_jobs = operation(plan_list_jobs)
 
 
 def iter_jobs(
@@ -80,13 +82,13 @@ def iter_jobs(
     )
 
 
-def list_tables(
-    client: DatlakeClient,
+def plan_list_tables(
+    client: Session[Any],
     *,
     prefix: str | None = None,
     limit: int | None = None,
     cursor: str | None = None,
-) -> Result[Page[TableInfo], SDKError]:
+) -> Plan[Page[TableInfo]]:
     """One page of the tables that have snapshots, by name, each with its newest snapshot
     and its number of snapshots (`prefix="sales."` lists a namespace).
 
@@ -94,22 +96,12 @@ def list_tables(
     Ok(value=Page(items=(TableInfo(table_name='users_curated', snapshot_count=1, ...), ...),
     next_cursor=None))
     """
-    refused = _refused(client, "list_tables", prefix, limit, cursor)
-    if refused is not None:
-        return refused
-    return client.execute(
-        api_call(
-            list_tables_endpoint,
-            lambda request_id: list_tables_endpoint._get_kwargs(
-                prefix=UNSET if prefix is None else prefix,
-                limit=UNSET if limit is None else limit,
-                cursor=UNSET if cursor is None else cursor,
-                x_request_id=request_id,
-            ),
-            api.TablePage,
-            domain.table_page,
-        )
+    return _plan_list(
+        "list_tables", list_tables_endpoint, api.TablePage, domain.table_page, prefix, limit, cursor
     )
+
+
+list_tables = operation(plan_list_tables)
 
 
 def iter_tables(
@@ -122,13 +114,31 @@ def iter_tables(
     )
 
 
-def _refused(
-    client: DatlakeClient, operation: str, prefix: str | None, limit: int | None, cursor: str | None
-) -> Err[SDKError] | None:
-    """The `Err` for a bad `prefix`, `limit` or `cursor` (both lists take the same), or `None`."""
+def _plan_list(
+    operation_id: str,
+    endpoint: ModuleType,
+    expect: type[M],
+    convert: Callable[[M], Page[T]],
+    prefix: str | None,
+    limit: int | None,
+    cursor: str | None,
+) -> Plan[Page[T]]:
+    """The plan of a name-ordered list: both take the same `prefix`, `limit` and `cursor`."""
     invalid = first_invalid(
         bad_prefix("prefix", prefix),
         bad_range("limit", limit, 1, MAX_PAGE_SIZE),
         bad_utf8("cursor", cursor),
     )
-    return None if invalid is None else client.refuse(operation, invalid)
+    if invalid is not None:
+        return Refusal(operation_id, invalid)
+    return api_call(
+        endpoint,
+        lambda request_id: endpoint._get_kwargs(
+            prefix=UNSET if prefix is None else prefix,
+            limit=UNSET if limit is None else limit,
+            cursor=UNSET if cursor is None else cursor,
+            x_request_id=request_id,
+        ),
+        expect,
+        convert,
+    )

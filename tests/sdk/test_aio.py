@@ -17,6 +17,8 @@ from datlake_sdk.aio import (
     fetch_latest_uri,
     get_run,
     health,
+    list_jobs,
+    list_tables,
     post_event,
     register_snapshot,
     start_run,
@@ -58,6 +60,10 @@ def test_a_run_reads_writes_and_completes(server_url: str) -> None:
             missing = await fetch_latest_uri(client, None, unique("none"))
             assert isinstance(missing, Err)
             assert isinstance(missing.error, NotFound)
+            (listed_job,) = unwrap(await list_jobs(client, prefix=job)).items
+            assert (listed_job.job_name, listed_job.latest_run.run_id) == (job, run.run_id)
+            (listed_table,) = unwrap(await list_tables(client, prefix=curated)).items
+            assert listed_table.table_name == curated
 
     asyncio.run(main())
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from .._call import Plan
+from .._catalog import plan_list_jobs, plan_list_tables
 from .._client import Session
 from .._errors import SDKError
 from .._events import plan_heartbeat, plan_list_events, plan_post_event
@@ -40,8 +41,10 @@ __all__ = [
     "health",
     "heartbeat",
     "list_events",
+    "list_jobs",
     "list_runs",
     "list_snapshots",
+    "list_tables",
     "post_event",
     "register_snapshot",
     "start_run",
@@ -73,6 +76,8 @@ start_run = async_operation(plan_start_run)
 finish_run = async_operation(plan_finish_run)
 get_run = async_operation(plan_get_run)
 list_runs = async_operation(plan_list_runs)
+list_jobs = async_operation(plan_list_jobs)
+list_tables = async_operation(plan_list_tables)
 fetch_latest_uri = async_operation(plan_fetch_latest_uri)
 register_snapshot = async_operation(plan_register_snapshot)
 list_snapshots = async_operation(plan_list_snapshots)
