@@ -24,18 +24,18 @@ import datetime
 import math
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from datlake_api.types import UNSET
 
 from . import _convert as domain
-from ._call import Deferral
-from ._client import DatlakeClient
-from ._errors import SDKError, ValidationError
+from ._call import Deferral, Plan, Refusal
+from ._client import Session
+from ._errors import ValidationError
 from ._lazy import lazy
 from ._names import bad_run, bad_text, bad_utf8, first_invalid
-from ._operations import api_call, idempotency_key_for
-from ._result import Err, Result
+from ._operations import api_call, idempotency_key_for, operation
+from ._result import Err
 from ._types import MetricPoint, MetricSeries, Progress, Run, RunLog, TelemetryReceipt
 
 if TYPE_CHECKING:
@@ -79,8 +79,8 @@ def _not_delivered() -> None:
     return None
 
 
-def post_telemetry(
-    client: DatlakeClient,
+def plan_post_telemetry(
+    client: Session[Any],
     run: Run,
     *,
     metrics: Sequence[MetricPoint] = (),
@@ -88,7 +88,7 @@ def post_telemetry(
     log: Sequence[LogChunk] = (),
     log_source: str = "",
     idempotency_key: str | None = None,
-) -> Result[TelemetryReceipt | None, SDKError]:
+) -> Plan[TelemetryReceipt | None]:
     """Record up to 1000 metric points, the run's latest progress and up to 32 numbered chunks
     of its live log (64 KiB of text each) in one request. `log_source` names the writer the
     chunks are numbered for (one per process or logger sharing the run's log).
@@ -111,10 +111,10 @@ def post_telemetry(
         _bad_log_source(log_source),
     )
     if invalid is not None:
-        return client.refuse("post_telemetry", invalid, run)
+        return Refusal("post_telemetry", invalid, run)
     key = idempotency_key_for(idempotency_key)
     if isinstance(key, Err):
-        return client.refuse("post_telemetry", key.error, run)
+        return Refusal("post_telemetry", key.error, run)
     now = datetime.datetime.now(datetime.UTC)
     body = api.TelemetryBatch(
         metrics=[
@@ -130,58 +130,56 @@ def post_telemetry(
     def pending() -> TelemetryReceipt:
         return TelemetryReceipt(len(metrics), len(log), progress, pending=True)
 
-    return client.execute(
-        api_call(
-            post_telemetry_endpoint,
-            lambda request_id: post_telemetry_endpoint._get_kwargs(
-                run.job_name,
-                run.run_id,
-                body=body,
-                idempotency_key=key.value,
-                x_request_id=request_id,
-            ),
-            api.TelemetryReceipt,
-            domain.telemetry_receipt,
-            run=run,
-            on_transient=_not_delivered,
-            defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
-        )
+    return api_call(
+        post_telemetry_endpoint,
+        lambda request_id: post_telemetry_endpoint._get_kwargs(
+            run.job_name,
+            run.run_id,
+            body=body,
+            idempotency_key=key.value,
+            x_request_id=request_id,
+        ),
+        api.TelemetryReceipt,
+        domain.telemetry_receipt,
+        run=run,
+        on_transient=_not_delivered,
+        defer=Deferral(run.run_id, pending, run.job_name, run.run_id),
     )
 
 
-def post_metric(
-    client: DatlakeClient,
+def plan_post_metric(
+    client: Session[Any],
     run: Run,
     name: str,
     value: float,
     *,
     step: int | None = None,
     unit: str | None = None,
-) -> Result[TelemetryReceipt | None, SDKError]:
+) -> Plan[TelemetryReceipt | None]:
     """Record one metric point now, in a request of its own (`telemetry` batches them).
 
     >>> post_metric(client, run, "rows", 1200, unit="rows")  # doctest: +SKIP
     """
-    return post_telemetry(client, run, metrics=[MetricPoint(name, value, step, unit)])
+    return plan_post_telemetry(client, run, metrics=[MetricPoint(name, value, step, unit)])
 
 
-def post_progress(
-    client: DatlakeClient,
+def plan_post_progress(
+    client: Session[Any],
     run: Run,
     done: float,
     total: float | None = None,
     message: str | None = None,
-) -> Result[TelemetryReceipt | None, SDKError]:
+) -> Plan[TelemetryReceipt | None]:
     """Record how far `run` got (`done` of `total`), replacing the progress it had.
 
     >>> post_progress(client, run, 3, 10, "3 of 10 files")  # doctest: +SKIP
     """
-    return post_telemetry(client, run, progress=Progress(done, total, message))
+    return plan_post_telemetry(client, run, progress=Progress(done, total, message))
 
 
-def list_metrics(
-    client: DatlakeClient, run: Run, *, name: str | None = None
-) -> Result[tuple[MetricSeries, ...], SDKError]:
+def plan_list_metrics(
+    client: Session[Any], run: Run, *, name: str | None = None
+) -> Plan[tuple[MetricSeries, ...]]:
     """`run`'s metric series (only `name`'s, if given), each point in the order recorded.
 
     >>> list_metrics(client, run, name="loss")  # doctest: +SKIP
@@ -189,26 +187,22 @@ def list_metrics(
     """
     invalid = first_invalid(bad_run("run", run), None if name is None else _bad_name(name))
     if invalid is not None:
-        return client.refuse("list_metrics", invalid, run)
-    return client.execute(
-        api_call(
-            list_metrics_endpoint,
-            lambda request_id: list_metrics_endpoint._get_kwargs(
-                run.job_name,
-                run.run_id,
-                name=UNSET if name is None else name,
-                x_request_id=request_id,
-            ),
-            api.MetricSeriesList,
-            domain.metric_series,
-            run=run,
-        )
+        return Refusal("list_metrics", invalid, run)
+    return api_call(
+        list_metrics_endpoint,
+        lambda request_id: list_metrics_endpoint._get_kwargs(
+            run.job_name,
+            run.run_id,
+            name=UNSET if name is None else name,
+            x_request_id=request_id,
+        ),
+        api.MetricSeriesList,
+        domain.metric_series,
+        run=run,
     )
 
 
-def get_run_log(
-    client: DatlakeClient, run: Run, *, from_chunk: int = 0
-) -> Result[RunLog, SDKError]:
+def plan_get_run_log(client: Session[Any], run: Run, *, from_chunk: int = 0) -> Plan[RunLog]:
     """`run`'s live log as shipped so far, from its chunk `from_chunk` on (in the order the
     chunks arrived); pass `next_chunk` back to follow a running job. A long log comes in parts
     of a few MiB: read on while the text is not empty.
@@ -217,17 +211,15 @@ def get_run_log(
     """
     invalid = first_invalid(bad_run("run", run), _bad_whole("from_chunk", from_chunk))
     if invalid is not None:
-        return client.refuse("get_run_log", invalid, run)
-    return client.execute(
-        api_call(
-            get_run_log_endpoint,
-            lambda request_id: get_run_log_endpoint._get_kwargs(
-                run.job_name, run.run_id, from_chunk=from_chunk, x_request_id=request_id
-            ),
-            api.RunLog,
-            domain.run_log,
-            run=run,
-        )
+        return Refusal("get_run_log", invalid, run)
+    return api_call(
+        get_run_log_endpoint,
+        lambda request_id: get_run_log_endpoint._get_kwargs(
+            run.job_name, run.run_id, from_chunk=from_chunk, x_request_id=request_id
+        ),
+        api.RunLog,
+        domain.run_log,
+        run=run,
     )
 
 
@@ -322,3 +314,10 @@ def _bad_log(log: Sequence[LogChunk]) -> ValidationError | None:
         if invalid is not None:
             return invalid
     return None
+
+
+post_telemetry = operation(plan_post_telemetry)
+post_metric = operation(plan_post_metric)
+post_progress = operation(plan_post_progress)
+list_metrics = operation(plan_list_metrics)
+get_run_log = operation(plan_get_run_log)

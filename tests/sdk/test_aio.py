@@ -18,8 +18,10 @@ from datlake_sdk.aio import (
     get_run,
     health,
     list_jobs,
+    list_metrics,
     list_tables,
     post_event,
+    post_metric,
     register_snapshot,
     start_run,
 )
@@ -48,6 +50,7 @@ def test_a_run_reads_writes_and_completes(server_url: str) -> None:
             assert (read.uri, read.snapshot_id) == ("file:///r", wrote.snapshot_id)
             unwrap(await register_snapshot(client, run, curated, "file:///c", format="csv"))
             unwrap(await post_event(client, run, "progress", message="half way"))
+            assert unwrap(await post_metric(client, run, "rows", 3, unit="rows")).metrics == 1
             unwrap(await complete_run(client, run, success=True, extra={"rows": 3}))
             found = unwrap(await get_run(client, job, run.run_id))
             assert (found.status, found.extra, found.metadata) == (
@@ -63,6 +66,8 @@ def test_a_run_reads_writes_and_completes(server_url: str) -> None:
             (listed_job,) = unwrap(await list_jobs(client, prefix=job)).items
             assert (listed_job.job_name, listed_job.latest_run.run_id) == (job, run.run_id)
             (listed_table,) = unwrap(await list_tables(client, prefix=curated)).items
+            (series,) = unwrap(await list_metrics(client, run))
+            assert (series.name, [p.value for p in series.points]) == ("rows", [3])
             assert listed_table.table_name == curated
 
     asyncio.run(main())

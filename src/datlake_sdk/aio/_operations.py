@@ -20,6 +20,13 @@ from .._client import Session
 from .._errors import SDKError
 from .._events import plan_heartbeat, plan_list_events, plan_post_event
 from .._operations import plan_health
+from .._reporting import (
+    plan_get_run_log,
+    plan_list_metrics,
+    plan_post_metric,
+    plan_post_progress,
+    plan_post_telemetry,
+)
 from .._result import Result, map
 from .._runs import plan_finish_run, plan_get_run, plan_list_runs, plan_start_run
 from .._tables import (
@@ -38,14 +45,19 @@ __all__ = [
     "finish_run",
     "get_lineage",
     "get_run",
+    "get_run_log",
     "health",
     "heartbeat",
     "list_events",
     "list_jobs",
+    "list_metrics",
     "list_runs",
     "list_snapshots",
     "list_tables",
     "post_event",
+    "post_metric",
+    "post_progress",
+    "post_telemetry",
     "register_snapshot",
     "start_run",
 ]
@@ -97,3 +109,10 @@ async def complete_run(
 ) -> Result[None, SDKError]:
     """`datlake_sdk.functional.complete_run`, awaited: `Ok(None)` once the run is finished."""
     return map(await finish_run(client, run, success, extra, artifacts), lambda _: None)
+
+
+get_run_log = async_operation(plan_get_run_log)
+list_metrics = async_operation(plan_list_metrics)
+post_metric = async_operation(plan_post_metric)
+post_progress = async_operation(plan_post_progress)
+post_telemetry = async_operation(plan_post_telemetry)
