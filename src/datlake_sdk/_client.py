@@ -587,3 +587,6 @@ def _close_at_exit(ref: weakref.ref[Session[Any]]) -> None:
     client = ref()
     if client is not None and client._outbox is not None:
         client._close_stores()
+
+
+DatlakeClient.__module__ = "datlake_sdk"  # public as `datlake_sdk.DatlakeClient`
