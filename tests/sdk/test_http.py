@@ -7,9 +7,9 @@ import asyncio
 
 import httpx
 
+from datlake_sdk import aio
 from datlake_sdk._client import _URLS_KEPT, DatlakeClient
 from datlake_sdk._http import AsyncHttpClient, HttpClient, SetCookiesOnly
-from datlake_sdk import aio
 from datlake_sdk.aio import AsyncDatlakeClient
 from datlake_sdk.functional import Ok, get_run, health
 
@@ -95,5 +95,6 @@ def test_the_urls_kept_are_bounded() -> None:
         for number in range(_URLS_KEPT + 10):
             run_id = f"{number:032x}"
             result = get_run(client, "daily_users", run_id)
-            assert isinstance(result, Ok) and result.value.run_id == run_id
+            assert isinstance(result, Ok)
+            assert result.value.run_id == run_id
         assert len(client._urls) <= _URLS_KEPT
