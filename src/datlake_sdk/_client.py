@@ -375,6 +375,7 @@ class Session(Generic[X]):
             request_id,
             call.operation,
             retry_broken_body=call.retry_safe,
+            fast=call.fast,
         )
         if isinstance(result, Err) and result.error.code is None and result.error.retryable:
             # a transport failure says where it went: the method and URL (never the headers)
