@@ -39,6 +39,10 @@ class _KeepsSetCookiesOnly:
 
     _set_cookies_only: SetCookiesOnly
 
+    def __init__(self, **options: Any) -> None:  # the httpx client's own arguments
+        super().__init__(**options)
+        self.cookies = options.get("cookies") or {}
+
     @property
     def cookies(self) -> httpx.Cookies:
         return self._set_cookies_only
@@ -51,14 +55,6 @@ class _KeepsSetCookiesOnly:
 class HttpClient(_KeepsSetCookiesOnly, httpx.Client):
     """`httpx.Client` (same arguments) with a `SetCookiesOnly` jar."""
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.cookies = options.get("cookies") or {}
-
 
 class AsyncHttpClient(_KeepsSetCookiesOnly, httpx.AsyncClient):
     """`httpx.AsyncClient` (same arguments) with a `SetCookiesOnly` jar."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.cookies = options.get("cookies") or {}

@@ -21,6 +21,7 @@ from datlake_sdk._result import Ok, Result
 from datlake_sdk._translate import translate
 from datlake_sdk._types import Run
 
+from ..sdk.helpers import RUN_JSON
 from ..server.datlake_e2e import checked_server, make_client, unique
 
 
@@ -96,17 +97,7 @@ def test_it_reads_the_servers_answers_as_the_generated_model_does(
 
 
 def test_only_the_documented_status_is_read() -> None:
-    body = {
-        "job_name": "j",
-        "run_id": "r1",
-        "status": "running",
-        "created_at": "2026-11-27T01:00:00Z",
-        "metadata": {},
-        "extra": {},
-        "artifacts": [],
-        "inputs": [],
-        "outputs": [],
-    }
+    body = RUN_JSON
     assert domain.plain_run(201)(httpx.Response(201, json=body)) is not None
     assert domain.plain_run(201)(httpx.Response(200, json=body)) is None
     # start_run answers 201: a 200 is outside the contract, with the fast reader or without

@@ -13,18 +13,7 @@ from datlake_sdk._http import AsyncHttpClient, HttpClient, SetCookiesOnly
 from datlake_sdk.aio import AsyncDatlakeClient
 from datlake_sdk.functional import Ok, get_run, health
 
-RUN_ID = "3f2a9c1e5b7d4e0f8a6b2c4d6e8f0a1b"
-RUN_JSON = {
-    "job_name": "daily_users",
-    "run_id": RUN_ID,
-    "status": "running",
-    "created_at": "2026-11-27T01:00:00Z",
-    "metadata": {},
-    "extra": {},
-    "artifacts": [],
-    "inputs": [],
-    "outputs": [],
-}
+from .helpers import RUN_ID, RUN_JSON
 
 
 def sticky(seen: list[httpx.Request]) -> httpx.MockTransport:
