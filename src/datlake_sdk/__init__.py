@@ -12,8 +12,10 @@ docs, tracebacks and pickles, wherever in the package they are defined.
 <class 'datlake_sdk.Run'>
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy import homes as _homes
+from ._lazy import names_on_first_use as _names_on_first_use
 
 if TYPE_CHECKING:
     from ._client import DatlakeClient
@@ -102,9 +104,8 @@ __all__ = [
 # what the client needs; `JobContext` pulls in every operation. Public classes say
 # `datlake_sdk.Run`, not `datlake_sdk._types.Run` (as httpx does; each module renames its own),
 # so the private modules are free to move, and pickles find the class here.
-_HOMES = {
-    name: module
-    for module, names in {
+_HOMES = _homes(
+    {
         "_client": ("DatlakeClient",),
         "_delivery": ("FlushReport",),  # the outbox (and sqlite3) load only when it is on
         "_errors": (
@@ -142,20 +143,9 @@ _HOMES = {
             "TelemetryReceipt",
             "UriInfo",
         ),
-    }.items()
-    for name in names
-}
+    }
+)
 
 
 if not TYPE_CHECKING:  # type checkers read the imports above: a misspelt name stays an error
-
-    def __getattr__(name: str) -> Any:
-        module = _HOMES.get(name)
-        if module is None:
-            raise AttributeError(f"module 'datlake_sdk' has no attribute {name!r}")
-        value = getattr(importlib.import_module(f"datlake_sdk.{module}"), name)
-        globals()[name] = value  # looked up once
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = _names_on_first_use(__name__, globals(), _HOMES)

@@ -9,8 +9,10 @@ an expected failure, so a job is a chain of steps on two tracks.
 >>> client.close()
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy import homes as _homes
+from ._lazy import names_on_first_use as _names_on_first_use
 
 if TYPE_CHECKING:
     from ._artifacts import download_artifact, list_artifacts
@@ -161,9 +163,8 @@ __all__ = [
 # costs next to nothing, and `from datlake_sdk.functional import start_run` only what runs need
 # (not the object transfers, telemetry or lineage). The `if TYPE_CHECKING:` imports above are
 # what type checkers read; a test checks that every name resolves.
-_HOMES = {
-    name: module
-    for module, names in {
+_HOMES = _homes(
+    {
         "_artifacts": (
             "download_artifact",
             "list_artifacts",
@@ -261,20 +262,9 @@ _HOMES = {
             "TelemetryReceipt",
             "UriInfo",
         ),
-    }.items()
-    for name in names
-}
+    }
+)
 
 
 if not TYPE_CHECKING:  # type checkers read the imports above: a misspelt name stays an error
-
-    def __getattr__(name: str) -> Any:
-        module = _HOMES.get(name)
-        if module is None:
-            raise AttributeError(f"module 'datlake_sdk.functional' has no attribute {name!r}")
-        value = getattr(importlib.import_module(f"datlake_sdk.{module}"), name)
-        globals()[name] = value  # looked up once
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = _names_on_first_use(__name__, globals(), _HOMES)

@@ -195,6 +195,6 @@ def test_importing_functional_loads_nothing_until_used() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     before, used = (line.split() for line in result.stdout.splitlines())
-    assert before == ["datlake_sdk", "datlake_sdk.functional"]
+    assert before == ["datlake_sdk", "datlake_sdk._lazy", "datlake_sdk.functional"]
     assert {"datlake_sdk._runs", "datlake_sdk._client", "attrs"} <= set(used)
     assert "datlake_sdk._objects" not in used  # nor what other operations need
