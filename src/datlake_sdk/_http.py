@@ -26,7 +26,8 @@ __all__ = ["AsyncHttpClient", "HttpClient", "SetCookiesOnly"]
 
 
 class SetCookiesOnly(httpx.Cookies):
-    """httpx's cookies, reading only the answers that set some."""
+    """httpx's cookies, reading only the answers that set some (`Set-Cookie`; the obsolete
+    `Set-Cookie2` the standard library's default policy ignores anyway)."""
 
     def extract_cookies(self, response: httpx.Response) -> None:
         if "set-cookie" in response.headers:
