@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
@@ -25,6 +25,9 @@ from .._errors import SDKError
 from .._log import new_request_id
 from .._result import Err, Ok, Result
 from .._retry import run_attempts_async
+
+if TYPE_CHECKING:
+    from .._delivery import FlushReport
 
 __all__ = ["AsyncDatlakeClient"]
 
@@ -120,6 +123,10 @@ class AsyncDatlakeClient(Session[httpx.AsyncBaseTransport]):
         if self._side_http is None:
             self._side_http = httpx.Client(**self._client_options())
         return self._side_http
+
+    async def flush_outbox(self, timeout: float | None = None) -> FlushReport:  # type: ignore[override]
+        """`DatlakeClient.flush_outbox`, awaited (the outbox delivers from a thread)."""
+        return await asyncio.to_thread(Session.flush_outbox, self, timeout)
 
     async def aclose(self) -> None:
         """Deliver what the outbox holds (bounded by `outbox_exit_timeout`, in a thread), then

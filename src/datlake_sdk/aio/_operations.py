@@ -14,6 +14,7 @@ import functools
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from .._artifacts import plan_list_artifacts
 from .._call import Plan
 from .._catalog import plan_list_jobs, plan_list_tables
 from .._client import Session
@@ -48,6 +49,7 @@ __all__ = [
     "get_run_log",
     "health",
     "heartbeat",
+    "list_artifacts",
     "list_events",
     "list_jobs",
     "list_metrics",
@@ -111,6 +113,7 @@ async def complete_run(
     return map(await finish_run(client, run, success, extra, artifacts), lambda _: None)
 
 
+list_artifacts = async_operation(plan_list_artifacts)
 get_run_log = async_operation(plan_get_run_log)
 list_metrics = async_operation(plan_list_metrics)
 post_metric = async_operation(plan_post_metric)
