@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from datlake_sdk import functional as sync
 from datlake_sdk.aio import (
     AsyncDatlakeClient,
     AsyncJobContext,
+    complete_run,
     fetch_latest_uri,
     get_run,
     get_run_log,
@@ -33,16 +33,23 @@ from datlake_sdk.aio import (
     start_run,
     telemetry,
 )
-from datlake_sdk.functional import Artifact, Err, Ok, Run, SnapshotInfo, ValidationError, unwrap
+from datlake_sdk.functional import (
+    Artifact,
+    Err,
+    Ok,
+    Run,
+    SnapshotInfo,
+    ValidationError,
+    unwrap,
+)
 from datlake_sdk.logging import DatlakeLogHandler
 
 from ..sdk.test_outbox import API_KEY, FAST, datlake, free_port, seed_table, unique
 
 
-@pytest.fixture(scope="module")
-def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with datlake(tmp_path_factory.mktemp("datlake"), free_port()) as url:
-        yield url
+@pytest.fixture
+def url(datlake_url: str) -> str:
+    return datlake_url
 
 
 def test_the_iterators_walk_every_page(url: str) -> None:
@@ -262,3 +269,31 @@ def test_a_sync_job_and_an_async_job_share_one_outbox_file(tmp_path: Path) -> No
             assert flusher.flush_outbox(timeout=30).pending == 0
         with DatlakeClient(url, API_KEY) as direct:
             assert unwrap(sync.get_run(direct, job, run.run_id)).status == "succeeded"
+
+
+@pytest.mark.usefixtures("isolated_settings")
+def test_policies_come_from_the_settings_and_errors_become_events(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATLAKE_URL", url)
+    monkeypatch.setenv("DATLAKE_API_KEY", API_KEY)
+    monkeypatch.setenv("DATLAKE_SDK_ERROR_STRATEGY", "continue_on_not_found")
+    monkeypatch.setenv("DATLAKE_SDK_ON_ERROR", "emit_event")
+    heard: list[str] = []
+
+    async def main() -> Run:
+        async with AsyncDatlakeClient() as client:  # every setting from the environment
+            client.add_error_listener(lambda operation, error: heard.append(operation))
+            run = unwrap(await start_run(client, unique("evented")))
+            missing = unwrap(await fetch_latest_uri(client, None, unique("none")))
+            assert not missing.found  # continue_on_not_found: the sentinel
+            wrong = await register_snapshot(client, run, unique("t"), "file:///t", format="")
+            assert isinstance(wrong, Err)  # refused before sending: an error event still
+            unwrap(await complete_run(client, run, success=True))
+            return run
+
+    run = asyncio.run(main())  # leaving the client waits for the events on their way
+    assert heard == ["register_snapshot"]
+    with DatlakeClient(url, API_KEY) as direct:
+        events = [unwrap(res) for res in sync.iter_events(direct, run)]
+    assert [(e.kind, e.data["operation"]) for e in events] == [("error", "register_snapshot")]
