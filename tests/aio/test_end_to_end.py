@@ -297,3 +297,24 @@ def test_policies_come_from_the_settings_and_errors_become_events(
     with DatlakeClient(url, API_KEY) as direct:
         events = [unwrap(res) for res in sync.iter_events(direct, run)]
     assert [(e.kind, e.data["operation"]) for e in events] == [("error", "register_snapshot")]
+
+
+def test_a_cancelled_block_completes_its_run_as_failed(url: str) -> None:
+    async def main() -> AsyncJobContext:
+        async with AsyncDatlakeClient(url, API_KEY) as client:
+            job = AsyncJobContext(client, unique("cancelled"), heartbeat_every=0.05)
+
+            async def block() -> None:
+                async with job:
+                    job.metric("rows", 1)
+                    await asyncio.sleep(30)
+
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(block(), 0.3)
+            (rows,) = unwrap(await list_metrics(client, job.run))  # sent before completing
+            assert rows.values == (1,)
+            return job
+
+    job = asyncio.run(main())
+    assert job.run.status == "failed"
+    assert job.run.extra["error"]["type"] == "CancelledError"
