@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from datlake_sdk import DatlakeClient
+from datlake_sdk import ConfigError, DatlakeClient
 from datlake_sdk import functional as sync
 from datlake_sdk.aio import (
     AsyncDatlakeClient,
@@ -318,3 +318,8 @@ def test_a_cancelled_block_completes_its_run_as_failed(url: str) -> None:
     job = asyncio.run(main())
     assert job.run.status == "failed"
     assert job.run.extra["error"]["type"] == "CancelledError"
+
+
+def test_joining_outside_datlake_run_names_the_variables() -> None:
+    with pytest.raises(ConfigError, match=r"AsyncJobContext.current\(\): DATLAKE_RUN_ID"):
+        AsyncJobContext.current()

@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
-from .._errors import ConfigError, SDKError
+from .._errors import SDKError
 from .._job import Completion, _value, deliver_waiting, logger, side_value
-from .._join import current_run
+from .._join import run_to_join
 from .._leases import DEFAULT_HEARTBEAT_EVERY
 from .._result import Ok, Result
 from .._types import Artifact, Event, Lease, Run, SnapshotInfo, UriInfo
@@ -99,20 +99,10 @@ class AsyncJobContext:
         >>> async with AsyncJobContext.current() as job:  # doctest: +SKIP
         ...     await job.output("users_curated", uri, format="csv")   # on the parent's run
         """
-        run = current_run()
-        if run is None:
-            raise ConfigError(
-                "AsyncJobContext.current(): DATLAKE_RUN_ID and DATLAKE_JOB_NAME are not set"
-                " (start this process with `datlake run`)"
-            )
-        job = cls(
-            client or AsyncDatlakeClient(),
-            run.job_name,
-            heartbeat_every=None,
-            capture_output=capture_output,
-        )
-        job._joined = run
-        job._own_client = client is None
+        run = run_to_join("AsyncJobContext.current()")
+        joined = client or AsyncDatlakeClient()
+        job = cls(joined, run.job_name, heartbeat_every=None, capture_output=capture_output)
+        job._joined, job._own_client = run, client is None
         return job
 
     @property

@@ -62,8 +62,10 @@ __all__ = [
     "post_telemetry",
     "register_snapshot",
     "start_run",
+    "twin_of",
 ]
 
+F = TypeVar("F", bound=Callable[..., object])
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -79,11 +81,15 @@ def async_operation(
     ) -> Result[T, SDKError]:
         return await client.perform(plan(client, *args, **kwargs))
 
-    name = plan.__name__.removeprefix("plan_")
-    perform.__name__ = perform.__qualname__ = name
-    perform.__module__ = __name__
-    perform.__doc__ = f"`datlake_sdk.functional.{name}`, awaited.\n\n{plan.__doc__ or ''}"
-    return perform
+    return twin_of(perform, plan.__name__.removeprefix("plan_"), "awaited", plan.__doc__)
+
+
+def twin_of(function: F, name: str, how: str, doc: str | None) -> F:
+    """`function`, named and documented as the async twin of `datlake_sdk.functional.<name>`."""
+    function.__name__ = function.__qualname__ = name
+    function.__module__ = "datlake_sdk.aio"
+    function.__doc__ = f"`datlake_sdk.functional.{name}`, {how}.\n\n{doc or ''}"
+    return function
 
 
 start_run = async_operation(plan_start_run)

@@ -21,6 +21,7 @@ from .._runs import plan_run_pages
 from .._tables import plan_snapshot_pages
 from .._types import Page
 from ._client import AsyncDatlakeClient
+from ._operations import twin_of
 
 __all__ = [
     "aiterate_pages",
@@ -58,11 +59,7 @@ def async_paged(
         plan_page = pages(client, *args, **kwargs)
         return aiterate_pages(lambda cursor: client.perform(plan_page(cursor)))
 
-    name = iter_name(pages)
-    iterate.__name__ = iterate.__qualname__ = name
-    iterate.__module__ = "datlake_sdk.aio"
-    iterate.__doc__ = f"`datlake_sdk.functional.{name}`, as `async for`.\n\n{pages.__doc__ or ''}"
-    return iterate
+    return twin_of(iterate, iter_name(pages), "as `async for`", pages.__doc__)
 
 
 iter_events = async_paged(plan_event_pages)
