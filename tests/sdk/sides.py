@@ -77,3 +77,34 @@ async def _collect(results: AsyncIterator[Any]) -> list[Any]:
 def side(request: pytest.FixtureRequest) -> Side:
     """`with side(**settings) as ops:` — the operations of the sync, then the async side."""
     return sync_ops if request.param == "sync" else async_ops
+
+
+class AsyncPlans:
+    """An `AsyncDatlakeClient` behind the sync client's face: a sync operation's plan (or
+    call) is carried out by the async client, awaited on one event loop. So the tests of
+    every operation's request and failures (`tests/aio/test_operations.py`) check the async
+    sending, retries and translation with the very same cases."""
+
+    def __init__(self, client: AsyncDatlakeClient, runner: asyncio.Runner) -> None:
+        self.client = client
+        self._runner = runner
+
+    def perform(self, plan: Any) -> Any:
+        return self._runner.run(self.client.perform(plan))
+
+    def execute(self, call: Any) -> Any:
+        return self._runner.run(self.client.execute(call))
+
+    def __getattr__(self, name: str) -> Any:  # the settings, policy, cache, refuse, ...
+        return getattr(self.client, name)
+
+
+@contextlib.contextmanager
+def async_plans(**settings: Any) -> Iterator[AsyncPlans]:
+    settings.setdefault("retry", "max=3,base_ms=0")
+    with asyncio.Runner() as runner:
+        client = AsyncDatlakeClient(BASE_URL, API_KEY, **settings)
+        try:
+            yield AsyncPlans(client, runner)
+        finally:
+            runner.run(client.aclose())
