@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
@@ -51,22 +51,17 @@ def sync_ops(**settings: Any) -> Iterator[Ops]:
 
 @contextlib.contextmanager
 def async_ops(**settings: Any) -> Iterator[Ops]:
-    settings.setdefault("retry", "max=3,base_ms=0")
-    with asyncio.Runner() as runner:
-        client = AsyncDatlakeClient(BASE_URL, API_KEY, **settings)
+    with async_plans(**settings) as plans:
 
         def call(name: str) -> Callable[..., Any]:
             operation = getattr(aio, name)
             if name.startswith("iter_"):
-                return lambda *args, **kwargs: runner.run(
-                    _collect(operation(client, *args, **kwargs))
+                return lambda *args, **kwargs: plans.run(
+                    _collect(operation(plans.client, *args, **kwargs))
                 )
-            return lambda *args, **kwargs: runner.run(operation(client, *args, **kwargs))
+            return lambda *args, **kwargs: plans.run(operation(plans.client, *args, **kwargs))
 
-        try:
-            yield Ops(client, call)
-        finally:
-            runner.run(client.aclose())
+        yield Ops(plans.client, call)
 
 
 async def _collect(results: AsyncIterator[Any]) -> list[Any]:
@@ -89,11 +84,14 @@ class AsyncPlans:
         self.client = client
         self._runner = runner
 
+    def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        return self._runner.run(coroutine)
+
     def perform(self, plan: Any) -> Any:
-        return self._runner.run(self.client.perform(plan))
+        return self.run(self.client.perform(plan))
 
     def execute(self, call: Any) -> Any:
-        return self._runner.run(self.client.execute(call))
+        return self.run(self.client.execute(call))
 
     def __getattr__(self, name: str) -> Any:  # the settings, policy, cache, refuse, ...
         return getattr(self.client, name)
