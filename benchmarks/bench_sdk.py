@@ -301,7 +301,7 @@ def _ratio_row(
     return (
         f"| {measure} | {_spread(ours, ' µs', 1)} | {_spread(theirs, ' µs', 1)} ({baseline}) "
         f"| {_spread(ratios, 'x')} | {verdict} |",
-        statistics.median(ours) - statistics.median(theirs),
+        statistics.median([a - b for a, b in zip(ours, theirs, strict=True)]),
     )
 
 
@@ -357,15 +357,17 @@ def run() -> str:
             _import_row(f"`{PLAIN_IMPORT}`", plain_sdk, plain_httpx, IMPORT_TARGET),
             _import_row("a job's imports (below)", job_sdk, job_httpx, None),
             "",
-            f"Per call the SDK costs {mock_added:+.0f} µs against raw httpx over a",
-            f"`MockTransport` and {loop_added:+.0f} µs over loopback. What it does besides the",
-            "POST (name checks, a UUIDv7 run id, an idempotency key and a request id, the parse",
-            "into the generated model and the checked conversion to the SDK's own `Run`, the",
+            f"Per call (the median of the rounds' differences) the SDK costs {mock_added:+.0f} µs",
+            f"against raw httpx over a `MockTransport` and {loop_added:+.0f} µs over loopback.",
+            "What it does besides the POST (name checks, a UUIDv7 run id, an idempotency key and",
+            "a request id, the checked read of the answer into the SDK's own `Run`, the",
             "translator, the retry and error policies) is paid for by what it spares httpx: the",
             "client merges each path with the base URL once, not on every request (two URL",
             "parses), and its cookie jar reads only the answers that set a cookie (httpx copies",
-            "every request and response into `urllib` objects for `http.cookiejar`, about",
-            "25 µs). The baseline is a plain `httpx.Client` with its defaults.",
+            "every request and response into `urllib` objects for `http.cookiejar`, about 25 µs).",
+            "The baseline is a plain `httpx.Client` with its defaults. A `start_run` answer (a",
+            "`Run` without artifacts, inputs or outputs) is read from its JSON once; other",
+            "answers go through the generated model.",
             "",
             f"Import: {IMPORT_RUNS} fresh interpreters per line, each timing `import httpx`, then",
             "what the line adds on top (the SDK's figures include httpx); the median over the",
