@@ -161,7 +161,7 @@ def bench_loopback(number: int = 100, rounds: int = 3 * ROUNDS) -> tuple[list[fl
             return response.json()
 
         try:
-            return _interleaved(sdk_call, raw_call, number)
+            return _interleaved(sdk_call, raw_call, number, rounds)
         finally:
             sdk.close()
             raw.close()
@@ -345,7 +345,8 @@ def run() -> str:
             "valid Run (no network, no server: the worst case for the ratio), and over loopback",
             "to the local Datlake in its own process. As a peer, the OpenLineage client's `emit`",
             "of a START event against the same JSON posted with a raw `requests.Session` (its",
-            f"own transport) to a bare HTTP endpoint. Per call; {ROUNDS} rounds, in each of which",
+            f"own transport) to a bare HTTP endpoint. Per call; {ROUNDS} rounds ({3 * ROUNDS} over",
+            "loopback), in each of which",
             "the two sides take turns 10 calls at a time (A B A B ..., then B A B A ... in the",
             "next), the median (lowest to highest); the ratio is the median of the rounds' own.",
             "",
