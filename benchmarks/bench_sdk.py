@@ -376,6 +376,8 @@ def run() -> str:
             "each name on first use; a job's imports are the seed pipeline's,",
             f"`{JOB_IMPORT}`: the client, attrs, the domain types and the run and table",
             "operations (object transfers, telemetry and the generated models load when used).",
+            "That line has no target of its own: most of what it adds is attrs building the",
+            "classes its names need (the domain types, `Ok`/`Err`, the settings and policies).",
             "Heavy modules loaded by either "
             f"(checked: {', '.join(HEAVY)}): {', '.join(heavy) or 'none'}.",
             "",
