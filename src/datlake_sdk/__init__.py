@@ -18,6 +18,14 @@ from ._lazy import homes as _homes
 from ._lazy import names_on_first_use as _names_on_first_use
 
 if TYPE_CHECKING:
+    from ._catalog_types import (
+        JobInfo,
+        LineageEdge,
+        LineageGraph,
+        LineageNode,
+        ObjectInfo,
+        TableInfo,
+    )
     from ._client import DatlakeClient
     from ._delivery import FlushReport
     from ._errors import (
@@ -32,27 +40,23 @@ if TYPE_CHECKING:
     )
     from ._job import JobContext, JobTerminated
     from ._policy import ErrorStrategy, OnError, Policy, RetryPolicy
+    from ._reporting_types import (
+        Event,
+        Lease,
+        MetricPoint,
+        MetricSeries,
+        RunLog,
+        TelemetryReceipt,
+    )
     from ._result import Err, Ok, Result
     from ._shared_run import JoinedRun, SharedRun
     from ._types import (
         Artifact,
-        Event,
         Health,
-        JobInfo,
-        Lease,
-        LineageEdge,
-        LineageGraph,
-        LineageNode,
-        MetricPoint,
-        MetricSeries,
-        ObjectInfo,
         Page,
         Progress,
         Run,
-        RunLog,
         SnapshotInfo,
-        TableInfo,
-        TelemetryReceipt,
         UriInfo,
     )
 
@@ -106,6 +110,14 @@ __all__ = [
 # so the private modules are free to move, and pickles find the class here.
 _HOMES = _homes(
     {
+        "_catalog_types": (
+            "JobInfo",
+            "LineageEdge",
+            "LineageGraph",
+            "LineageNode",
+            "ObjectInfo",
+            "TableInfo",
+        ),
         "_client": ("DatlakeClient",),
         "_delivery": ("FlushReport",),  # the outbox (and sqlite3) load only when it is on
         "_errors": (
@@ -120,27 +132,23 @@ _HOMES = _homes(
         ),
         "_job": ("JobContext", "JobTerminated"),
         "_policy": ("ErrorStrategy", "OnError", "Policy", "RetryPolicy"),
+        "_reporting_types": (
+            "Event",
+            "Lease",
+            "MetricPoint",
+            "MetricSeries",
+            "RunLog",
+            "TelemetryReceipt",
+        ),
         "_result": ("Err", "Ok", "Result"),
         "_shared_run": ("JoinedRun", "SharedRun"),  # for distributed jobs only
         "_types": (
             "Artifact",
-            "Event",
             "Health",
-            "JobInfo",
-            "Lease",
-            "LineageEdge",
-            "LineageGraph",
-            "LineageNode",
-            "MetricPoint",
-            "MetricSeries",
-            "ObjectInfo",
             "Page",
             "Progress",
             "Run",
-            "RunLog",
             "SnapshotInfo",
-            "TableInfo",
-            "TelemetryReceipt",
             "UriInfo",
         ),
     }

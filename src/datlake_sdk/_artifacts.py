@@ -12,13 +12,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._call import Chain, Plan
+from ._catalog_types import ObjectInfo
 from ._client import DatlakeClient, Session
 from ._errors import SDKError, ValidationError
 from ._objects import StrPath, download_object
 from ._operations import operation
 from ._result import Ok, Result
 from ._runs import plan_get_run
-from ._types import Artifact, ObjectInfo, Run
+from ._types import Artifact, Run
 
 __all__ = ["download_artifact", "list_artifacts", "plan_list_artifacts"]
 

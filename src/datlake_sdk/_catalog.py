@@ -17,11 +17,12 @@ from datlake_api.types import UNSET
 
 from . import _convert as domain
 from ._call import Plan, Refusal
+from ._catalog_types import JobInfo, TableInfo
 from ._lazy import lazy
 from ._names import bad_prefix, bad_utf8, first_invalid
 from ._operations import api_call, bad_range, operation
 from ._paging import PagePlans, paged
-from ._types import JobInfo, Page, TableInfo
+from ._types import Page
 
 if TYPE_CHECKING:
     from datlake_api import models as api

@@ -13,33 +13,20 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from datlake_api.types import UNSET, Unset
 
 from ._lazy import lazy
-from ._types import (
-    Artifact,
-    Event,
-    Health,
-    JobInfo,
-    Lease,
-    LineageEdge,
-    LineageGraph,
-    LineageNode,
-    MetricPoint,
-    MetricSeries,
-    ObjectInfo,
-    Page,
-    Progress,
-    Run,
-    RunLog,
-    SnapshotInfo,
-    TableInfo,
-    TelemetryReceipt,
-    UriInfo,
-)
+from ._types import Artifact, Health, Page, Progress, Run, SnapshotInfo, UriInfo
 
 if TYPE_CHECKING:
     import httpx
     from datlake_api import models as api
-else:  # the generated layer loads on first use (see _lazy)
+
+    from . import _catalog_types as catalog
+    from . import _reporting_types as reporting
+    from ._catalog_types import JobInfo, LineageGraph, ObjectInfo, TableInfo
+    from ._reporting_types import Event, Lease, MetricPoint, MetricSeries, RunLog, TelemetryReceipt
+else:  # the generated layer loads on first use (see _lazy), so do the types a run does not need
     api = lazy("datlake_api.models")
+    catalog = lazy("datlake_sdk._catalog_types")
+    reporting = lazy("datlake_sdk._reporting_types")
 
 
 T = TypeVar("T")
@@ -123,11 +110,11 @@ def metric_model(point: MetricPoint) -> api.MetricPoint:
 
 def metric_series(model: api.MetricSeriesList) -> tuple[MetricSeries, ...]:
     return tuple(
-        MetricSeries(
+        reporting.MetricSeries(
             name=series.name,
             unit=set_or_none(series.unit),
             points=tuple(
-                MetricPoint(
+                reporting.MetricPoint(
                     series.name,
                     point.value,
                     set_or_none(point.step),
@@ -142,11 +129,13 @@ def metric_series(model: api.MetricSeriesList) -> tuple[MetricSeries, ...]:
 
 
 def telemetry_receipt(model: api.TelemetryReceipt) -> TelemetryReceipt:
-    return TelemetryReceipt(model.metrics, model.log_chunks, maybe_progress(model.progress))
+    return reporting.TelemetryReceipt(
+        model.metrics, model.log_chunks, maybe_progress(model.progress)
+    )
 
 
 def run_log(model: api.RunLog) -> RunLog:
-    return RunLog(text=model.text, next_chunk=model.next_chunk)
+    return reporting.RunLog(text=model.text, next_chunk=model.next_chunk)
 
 
 def snapshot(model: api.Snapshot) -> SnapshotInfo:
@@ -260,7 +249,10 @@ def snapshot_page(model: api.SnapshotPage) -> Page[SnapshotInfo]:
 
 def job_page(model: api.JobPage) -> Page[JobInfo]:
     return Page(
-        tuple(JobInfo(item.job_name, item.run_count, run(item.latest_run)) for item in model.items),
+        tuple(
+            catalog.JobInfo(item.job_name, item.run_count, run(item.latest_run))
+            for item in model.items
+        ),
         model.next_cursor,
     )
 
@@ -268,7 +260,7 @@ def job_page(model: api.JobPage) -> Page[JobInfo]:
 def table_page(model: api.TablePage) -> Page[TableInfo]:
     return Page(
         tuple(
-            TableInfo(item.table_name, item.snapshot_count, snapshot(item.latest_snapshot))
+            catalog.TableInfo(item.table_name, item.snapshot_count, snapshot(item.latest_snapshot))
             for item in model.items
         ),
         model.next_cursor,
@@ -276,12 +268,12 @@ def table_page(model: api.TablePage) -> Page[TableInfo]:
 
 
 def lineage_graph(model: api.LineageGraph) -> LineageGraph:
-    return LineageGraph(
+    return catalog.LineageGraph(
         root=model.root,
         direction=str(model.direction),
         depth=model.depth,
         nodes=tuple(
-            LineageNode(
+            catalog.LineageNode(
                 id=node.id,
                 kind=str(node.kind),
                 name=node.name,
@@ -293,7 +285,7 @@ def lineage_graph(model: api.LineageGraph) -> LineageGraph:
             for node in model.nodes
         ),
         edges=tuple(
-            LineageEdge(
+            catalog.LineageEdge(
                 source=edge.source,
                 target=edge.target,
                 kind=str(edge.kind),
@@ -306,7 +298,7 @@ def lineage_graph(model: api.LineageGraph) -> LineageGraph:
 
 
 def object_info(model: api.ObjectReceipt) -> ObjectInfo:
-    return ObjectInfo(
+    return catalog.ObjectInfo(
         bucket=model.bucket,
         object_name=model.object_,
         uri=model.uri,
@@ -316,7 +308,7 @@ def object_info(model: api.ObjectReceipt) -> ObjectInfo:
 
 
 def lease(model: api.Lease) -> Lease:
-    return Lease(
+    return reporting.Lease(
         job_name=model.job_name,
         run_id=model.run_id,
         status=str(model.status),
@@ -326,7 +318,7 @@ def lease(model: api.Lease) -> Lease:
 
 
 def event(model: api.Event) -> Event:
-    return Event(
+    return reporting.Event(
         event_id=model.event_id,
         job_name=model.job_name,
         run_id=model.run_id,

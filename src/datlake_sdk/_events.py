@@ -33,8 +33,9 @@ from ._operations import (
     operation,
 )
 from ._paging import PagePlans, paged
+from ._reporting_types import Event, Lease
 from ._result import Err, Ok
-from ._types import Event, Lease, Page, Run
+from ._types import Page, Run
 
 if TYPE_CHECKING:
     from datlake_api import models as api

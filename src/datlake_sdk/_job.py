@@ -28,11 +28,12 @@ from ._join import run_to_join
 from ._leases import DEFAULT_HEARTBEAT_EVERY, LeaseKeeper
 from ._objects import StrPath, file_artifact, make_log_artifact, upload_file
 from ._policy import OnError, Policy
+from ._reporting_types import Event, Lease
 from ._result import Err, Ok, Result
 from ._runs import plan_finish_run, start_run
 from ._tables import fetch_latest_uri, register_snapshot
 from ._telemetry import Telemetry
-from ._types import Artifact, Event, Lease, Run, SnapshotInfo, UriInfo
+from ._types import Artifact, Run, SnapshotInfo, UriInfo
 from .frames._job_methods import FrameMethods
 
 __all__ = ["Completion", "JobContext", "JobTerminated", "deliver_waiting", "side_value"]

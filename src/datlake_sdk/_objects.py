@@ -23,6 +23,7 @@ from datlake_api.types import File
 
 from . import _convert as domain
 from ._call import Call, Deferral
+from ._catalog_types import ObjectInfo
 from ._client import DatlakeClient
 from ._errors import SDKError, ServerError, Transient, ValidationError
 from ._ids import new_id
@@ -30,7 +31,7 @@ from ._lazy import lazy
 from ._names import bad_bucket, bad_object_name, bad_run, first_invalid
 from ._operations import api_call
 from ._result import Result, map
-from ._types import Artifact, ObjectInfo, Run
+from ._types import Artifact, Run
 
 if TYPE_CHECKING:
     from datlake_api import models as api

@@ -35,8 +35,9 @@ from ._errors import ValidationError
 from ._lazy import lazy
 from ._names import bad_run, bad_text, bad_utf8, first_invalid
 from ._operations import api_call, idempotency_key_for, operation
+from ._reporting_types import MetricPoint, MetricSeries, RunLog, TelemetryReceipt
 from ._result import Err
-from ._types import MetricPoint, MetricSeries, Progress, Run, RunLog, TelemetryReceipt
+from ._types import Progress, Run
 
 if TYPE_CHECKING:
     from datlake_api import models as api

@@ -32,7 +32,7 @@ from ._operations import (
 from ._paging import PagePlans, paged
 from ._result import Err, Ok, unwrap_or
 from ._runs import run_lookup
-from ._types import LineageGraph, Page, Run, SnapshotInfo, UriInfo
+from ._types import Page, Run, SnapshotInfo, UriInfo
 
 if TYPE_CHECKING:
     from datlake_api import models as api
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from datlake_api.api.tables import fetch_latest_uri as fetch_latest_uri_endpoint
     from datlake_api.api.tables import list_snapshots as list_snapshots_endpoint
     from datlake_api.api.tables import register_snapshot as register_snapshot_endpoint
+
+    from ._catalog_types import LineageGraph
 else:  # the generated layer loads on first use (see _lazy)
     api = lazy("datlake_api.models")
     get_lineage_endpoint = lazy("datlake_api.api.lineage.get_lineage")

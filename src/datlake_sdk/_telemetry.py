@@ -46,8 +46,9 @@ from ._reporting import (
     bad_progress,
     plan_post_telemetry,
 )
+from ._reporting_types import MetricPoint, TelemetryReceipt
 from ._result import Err, Ok, Result
-from ._types import MetricPoint, Progress, Run, TelemetryReceipt
+from ._types import Progress, Run
 
 __all__ = ["DEFAULT_FLUSH_EVERY", "Perform", "Telemetry", "telemetry"]
 

@@ -23,23 +23,11 @@ import attrs
 
 __all__ = [
     "Artifact",
-    "Event",
     "Health",
-    "JobInfo",
-    "Lease",
-    "LineageEdge",
-    "LineageGraph",
-    "LineageNode",
-    "MetricPoint",
-    "MetricSeries",
-    "ObjectInfo",
     "Page",
     "Progress",
     "Run",
-    "RunLog",
     "SnapshotInfo",
-    "TableInfo",
-    "TelemetryReceipt",
     "UriInfo",
 ]
 
@@ -128,64 +116,6 @@ class Progress:
     def fraction(self) -> float | None:
         """`done / total`, or `None` when the total is unknown (or zero)."""
         return self.done / self.total if self.total else None
-
-
-@attrs.frozen
-class MetricPoint:
-    """One measurement of a metric: `value` at `step` (optional), taken at `recorded_at`."""
-
-    name: str = attrs.field(validator=_text)
-    value: float = attrs.field(validator=_number)
-    step: int | None = attrs.field(default=None, validator=_maybe_whole)
-    unit: str | None = attrs.field(default=None, validator=_maybe_text)
-    recorded_at: datetime.datetime | None = attrs.field(
-        default=None, eq=False, kw_only=True, validator=_maybe_time
-    )
-
-
-@attrs.frozen
-class MetricSeries:
-    """Every point of one metric of a run, in the order they were recorded.
-
-    >>> series = MetricSeries("loss", None, (MetricPoint("loss", 0.9), MetricPoint("loss", 0.4)))
-    >>> series.values, series.last
-    ((0.9, 0.4), 0.4)
-    """
-
-    name: str = attrs.field(validator=_text)
-    unit: str | None = attrs.field(validator=_maybe_text)
-    points: tuple[MetricPoint, ...] = attrs.field(validator=_tuple_of(MetricPoint))
-
-    @property
-    def values(self) -> tuple[float, ...]:
-        return tuple(point.value for point in self.points)
-
-    @property
-    def last(self) -> float | None:
-        """The latest value (`None` for a series without points)."""
-        return self.points[-1].value if self.points else None
-
-
-@attrs.frozen
-class RunLog:
-    """A run's live log from some chunk on: its `text`, and `next_chunk` to read on from."""
-
-    text: str = attrs.field(validator=_text)
-    next_chunk: int = attrs.field(validator=_whole)
-
-
-@attrs.frozen
-class TelemetryReceipt:
-    """What a telemetry batch recorded: its metric points, its new log chunks, and the run's
-    latest progress since."""
-
-    metrics: int = attrs.field(validator=_whole)
-    log_chunks: int = attrs.field(validator=_whole)
-    progress: Progress | None = attrs.field(
-        validator=attrs.validators.optional(attrs.validators.instance_of(Progress))
-    )
-    pending: bool = attrs.field(default=False, eq=False, kw_only=True)
-    """`True` when the batch is kept in the outbox for delivery, not yet on the server."""
 
 
 @attrs.frozen
@@ -314,105 +244,6 @@ class Page(Generic[T]):
 
     items: tuple[T, ...] = attrs.field(validator=attrs.validators.instance_of(tuple))
     next_cursor: str | None = attrs.field(default=None, validator=_maybe_text)
-
-
-@attrs.frozen
-class JobInfo:
-    """A job that has runs: what `list_jobs` lists, with its newest run and how many it has."""
-
-    job_name: str = attrs.field(validator=_text)
-    run_count: int = attrs.field(validator=_whole)
-    latest_run: Run = attrs.field(validator=attrs.validators.instance_of(Run))
-
-
-@attrs.frozen
-class TableInfo:
-    """A table that has snapshots: what `list_tables` lists, with its newest snapshot."""
-
-    table_name: str = attrs.field(validator=_text)
-    snapshot_count: int = attrs.field(validator=_whole)
-    latest_snapshot: SnapshotInfo = attrs.field(
-        validator=attrs.validators.instance_of(SnapshotInfo)
-    )
-
-
-@attrs.frozen
-class LineageNode:
-    """A table (`id="table:<name>"`) or a run (`id="run:<job>/<run_id>"`) in a lineage graph."""
-
-    id: str = attrs.field(validator=_text)
-    kind: str = attrs.field(validator=_text)
-    name: str = attrs.field(validator=_text)
-    job_name: str | None = attrs.field(default=None, validator=_maybe_text)
-    run_id: str | None = attrs.field(default=None, validator=_maybe_text)
-    status: str | None = attrs.field(default=None, validator=_maybe_text)
-    history_truncated: bool = attrs.field(default=False, validator=_flag)
-
-
-@attrs.frozen
-class LineageEdge:
-    """`read` (table to run) or `wrote` (run to table), with the snapshot involved."""
-
-    source: str = attrs.field(validator=_text)
-    target: str = attrs.field(validator=_text)
-    kind: str = attrs.field(validator=_text)
-    snapshot_id: str | None = attrs.field(default=None, validator=_maybe_text)
-
-
-@attrs.frozen
-class LineageGraph:
-    """The graph around `root`: nodes are tables and runs, edges are reads and writes.
-
-    The server bounds it: `truncated` says something was left out (nodes beyond the limit,
-    or a table's older history, marked on that node by `history_truncated`).
-    """
-
-    root: str = attrs.field(validator=_text)
-    direction: str = attrs.field(validator=_text)
-    depth: int = attrs.field(validator=_whole)
-    nodes: tuple[LineageNode, ...] = attrs.field(validator=_tuple_of(LineageNode))
-    edges: tuple[LineageEdge, ...] = attrs.field(validator=_tuple_of(LineageEdge))
-    truncated: bool = attrs.field(default=False, validator=_flag)
-
-
-@attrs.frozen
-class ObjectInfo:
-    """A stored object: `uri` is `datlake://<bucket>/<object>`; `sha256` is lowercase hex."""
-
-    bucket: str = attrs.field(validator=_text)
-    object_name: str = attrs.field(validator=_text)
-    uri: str = attrs.field(validator=_text)
-    size: int = attrs.field(validator=_whole)
-    sha256: str = attrs.field(validator=_text)
-    pending: bool = attrs.field(default=False, eq=False, kw_only=True)
-    """`True` when the write is kept in the outbox for delivery, not yet on the server."""
-
-
-@attrs.frozen
-class Lease:
-    """A run's heartbeat lease: the run counts as `lost` after `lease_expires_at`."""
-
-    job_name: str = attrs.field(validator=_text)
-    run_id: str = attrs.field(validator=_text)
-    status: str = attrs.field(validator=_text)
-    last_heartbeat_at: datetime.datetime = attrs.field(validator=_time)
-    lease_expires_at: datetime.datetime = attrs.field(validator=_time)
-
-
-@attrs.frozen
-class Event:
-    """A progress, metric or error event recorded on a run."""
-
-    event_id: str = attrs.field(validator=_text)
-    job_name: str = attrs.field(validator=_text)
-    run_id: str = attrs.field(validator=_text)
-    kind: str = attrs.field(validator=_text)
-    message: str | None = attrs.field(validator=_maybe_text)
-    data: JSONObject = attrs.field(validator=_object)
-    created_at: datetime.datetime = attrs.field(validator=_time)
-    pending: bool = attrs.field(default=False, eq=False, kw_only=True)
-    """`True` when the event is kept in the outbox; `event_id` is then empty until the server
-    gives it one on delivery."""
 
 
 @attrs.frozen

@@ -17,6 +17,14 @@ from ._lazy import names_on_first_use as _names_on_first_use
 if TYPE_CHECKING:
     from ._artifacts import download_artifact, list_artifacts
     from ._catalog import iter_jobs, iter_tables, list_jobs, list_tables
+    from ._catalog_types import (
+        JobInfo,
+        LineageEdge,
+        LineageGraph,
+        LineageNode,
+        ObjectInfo,
+        TableInfo,
+    )
     from ._errors import (
         AuthError,
         Conflict,
@@ -32,6 +40,14 @@ if TYPE_CHECKING:
     from ._objects import download_object, make_log_artifact, upload_file, upload_object
     from ._operations import health
     from ._reporting import get_run_log, list_metrics, post_metric, post_progress, post_telemetry
+    from ._reporting_types import (
+        Event,
+        Lease,
+        MetricPoint,
+        MetricSeries,
+        RunLog,
+        TelemetryReceipt,
+    )
     from ._result import (
         Err,
         Ok,
@@ -60,23 +76,11 @@ if TYPE_CHECKING:
     from ._types import (
         ARTIFACT_TYPES,
         Artifact,
-        Event,
         Health,
-        JobInfo,
-        Lease,
-        LineageEdge,
-        LineageGraph,
-        LineageNode,
-        MetricPoint,
-        MetricSeries,
-        ObjectInfo,
         Page,
         Progress,
         Run,
-        RunLog,
         SnapshotInfo,
-        TableInfo,
-        TelemetryReceipt,
         UriInfo,
     )
 
@@ -175,6 +179,14 @@ _HOMES = _homes(
             "list_jobs",
             "list_tables",
         ),
+        "_catalog_types": (
+            "JobInfo",
+            "LineageEdge",
+            "LineageGraph",
+            "LineageNode",
+            "ObjectInfo",
+            "TableInfo",
+        ),
         "_errors": (
             "AuthError",
             "Conflict",
@@ -205,6 +217,14 @@ _HOMES = _homes(
             "post_metric",
             "post_progress",
             "post_telemetry",
+        ),
+        "_reporting_types": (
+            "Event",
+            "Lease",
+            "MetricPoint",
+            "MetricSeries",
+            "RunLog",
+            "TelemetryReceipt",
         ),
         "_result": (
             "Err",
@@ -243,23 +263,11 @@ _HOMES = _homes(
         "_types": (
             "ARTIFACT_TYPES",
             "Artifact",
-            "Event",
             "Health",
-            "JobInfo",
-            "Lease",
-            "LineageEdge",
-            "LineageGraph",
-            "LineageNode",
-            "MetricPoint",
-            "MetricSeries",
-            "ObjectInfo",
             "Page",
             "Progress",
             "Run",
-            "RunLog",
             "SnapshotInfo",
-            "TableInfo",
-            "TelemetryReceipt",
             "UriInfo",
         ),
     }

@@ -12,7 +12,15 @@ import pytest
 
 import datlake_sdk.aio as aio
 import datlake_sdk.functional as functional
-from datlake_sdk import DatlakeClient, JobContext, _errors, _result, _types
+from datlake_sdk import (
+    DatlakeClient,
+    JobContext,
+    _catalog_types,
+    _errors,
+    _reporting_types,
+    _result,
+    _types,
+)
 
 # Sync-only until the async object transfers land; the merge that brings them drops this list.
 PENDING_TRANSFERS = {
@@ -55,7 +63,7 @@ AWAITED = {
 SHARED_VALUES = {
     name
     for name in functional.__all__
-    for module in (_result, _types, _errors)
+    for module in (_result, _types, _catalog_types, _reporting_types, _errors)
     if getattr(module, name, None) is getattr(functional, name)
 }
 

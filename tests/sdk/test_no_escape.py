@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 
 from datlake_sdk import DatlakeClient
 from datlake_sdk._errors import SDKError
+from datlake_sdk._reporting_types import MetricPoint
 from datlake_sdk._result import Err, Ok
-from datlake_sdk._types import Artifact, MetricPoint, Progress, Run
+from datlake_sdk._types import Artifact, Progress, Run
 from datlake_sdk.functional import (
     complete_run,
     download_object,

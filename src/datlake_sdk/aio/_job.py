@@ -23,8 +23,9 @@ from .._errors import SDKError
 from .._job import Completion, _value, deliver_waiting, logger, side_value
 from .._join import run_to_join
 from .._leases import DEFAULT_HEARTBEAT_EVERY
+from .._reporting_types import Event, Lease
 from .._result import Ok, Result
-from .._types import Artifact, Event, Lease, Run, SnapshotInfo, UriInfo
+from .._types import Artifact, Run, SnapshotInfo, UriInfo
 from ._client import AsyncDatlakeClient
 from ._leases import AsyncLeaseKeeper
 from ._operations import fetch_latest_uri, heartbeat, post_event, register_snapshot, start_run

@@ -16,9 +16,10 @@ from collections.abc import AsyncIterator
 
 from .._call import Plan
 from .._errors import SDKError
+from .._reporting_types import TelemetryReceipt
 from .._result import Err, Result
 from .._telemetry import DEFAULT_CLOSE_TIMEOUT, DEFAULT_FLUSH_EVERY, Telemetry
-from .._types import Run, TelemetryReceipt
+from .._types import Run
 from ._client import AsyncDatlakeClient
 
 __all__ = ["AsyncTelemetry", "telemetry"]
