@@ -447,14 +447,10 @@ def _check_api_key(key: str, source: str) -> None:
 @functools.cache
 def user_agent() -> str:
     """`datlake-sdk/<version> python/<x.y> httpx/<version>`."""
-    from importlib.metadata import PackageNotFoundError, version
+    from ._version import __version__
 
-    try:
-        sdk = version("datlake-sdk")
-    except PackageNotFoundError:
-        sdk = "0+unknown"
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"datlake-sdk/{sdk} python/{python} httpx/{httpx.__version__}"
+    return f"datlake-sdk/{__version__} python/{python} httpx/{httpx.__version__}"
 
 
 def user_agent_with(product: str | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import httpx
@@ -223,7 +224,7 @@ class TestIdentity:
     def test_user_agent(self) -> None:
         python = f"{sys.version_info.major}.{sys.version_info.minor}"
         agent = user_agent()
-        assert agent.startswith("datlake-sdk/")
+        assert agent.startswith(f"datlake-sdk/{version('datlake-sdk')} ")
         assert f" python/{python} httpx/{httpx.__version__}" in agent
 
     def test_the_callers_product_goes_first(self) -> None:
