@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-import attrs
 import httpx
 from datlake_api.types import File
 
@@ -179,7 +178,7 @@ def download_object(
         ObjectInfo,
         _same,
     )
-    return client.execute(attrs.evolve(call, parse=save, stream=True))
+    return client.execute(call._replace(parse=save, stream=True))
 
 
 def log_object_name(run: Run) -> str:
