@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import attrs
 import httpx
 
 from ._call import Call, Chain, Plan, Refusal
@@ -426,14 +425,16 @@ class Session(Generic[X]):
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={key})"
 
 
-@attrs.define
 class Exchange:
     """One logical call's bookkeeping across its attempts."""
 
-    deadline: float
-    started: float = attrs.field(factory=time.monotonic)
-    attempts: int = 0
-    landed: bool = False  # an attempt may have reached the server and been carried out
+    __slots__ = ("attempts", "deadline", "landed", "started")
+
+    def __init__(self, deadline: float, started: float | None = None) -> None:
+        self.deadline = deadline
+        self.started = time.monotonic() if started is None else started
+        self.attempts = 0
+        self.landed = False  # an attempt may have reached the server and been carried out
 
     @classmethod
     def within(cls, retry: RetryPolicy) -> Exchange:
