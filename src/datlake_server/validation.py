@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
+from urllib.parse import parse_qsl
 
 from jsonschema.protocols import Validator
 from openapi_core import OpenAPI
@@ -62,7 +63,31 @@ class Checker:
     def check_request(self, op: Operation, request: SpecRequest) -> Any:
         """Raise a 400 problem for bad parameters or headers, a 422 for a bad JSON body; the
         JSON body as parsed (None without one), so that it is parsed only once."""
-        return self._operations[op.id].check(request)
+        values = {
+            "path": request.parameters.path,
+            "query": request.parameters.query.items(),  # a MultiDict's items: first values
+            "header": request.parameters.header.items(),
+        }
+        return self._operations[op.id].check(values, request.body, request.content_type)
+
+    def check(
+        self,
+        op: Operation,
+        path: Mapping[str, str],
+        query: str,
+        headers: Iterable[tuple[str, str]],
+        body: bytes | None,
+    ) -> Any:
+        """`check_request` of a request as the app has it (decoded path parameters, the raw
+        query string, the headers), without building openapi-core's view of it first."""
+        content_type = ""
+        for name, value in headers:
+            if name.lower() == "content-type":
+                content_type = value.lower()
+                break
+        pairs = parse_qsl(query, keep_blank_values=True) if query else ()
+        values = {"path": path, "query": pairs, "header": headers}
+        return self._operations[op.id].check(values, body, content_type)
 
     def check_response(self, request: SpecRequest, response: SpecResponse) -> list[str]:
         """Return how the response breaks the spec (empty when it conforms)."""
@@ -133,16 +158,18 @@ class _OperationCheck:
         required = bool(request_body.get("required"))
         return cls(parameters, body, required, tuple(content), locations)
 
-    def check(self, request: SpecRequest) -> Any:
-        values = {location: _values(request, location) for location in self.locations}
+    def check(self, given: Mapping[str, Any], body: bytes | None, content_type: str) -> Any:
+        """Check parameters (`given`: per location, a mapping for path, (name, value) pairs
+        for query and header) and the body of the given content type."""
+        values = {location: _firsts(location, given[location]) for location in self.locations}
         errors = [error for p in self.parameters for error in p.errors(values[p.location])]
         if errors:
             raise Problem(INVALID_REQUEST, "; ".join(errors))
-        if self.body is None or not request.body:
+        if self.body is None or not body:
             if self.body is not None and self.body_required:
                 raise Problem(INVALID_BODY, "body: required but missing")
             return None  # an optional body (heartbeat's) may be absent
-        mimetype = request.content_type.split(";", 1)[0].strip()
+        mimetype = content_type.split(";", 1)[0].strip()
         if mimetype not in self.media_types:
             documented = ", ".join(self.media_types)
             verb = "is" if len(self.media_types) == 1 else "are"
@@ -150,7 +177,7 @@ class _OperationCheck:
             detail = f"body: content type {shown} is not documented ({documented} {verb})"
             raise Problem(INVALID_BODY, detail)
         try:
-            document = loads_json(request.body)
+            document = loads_json(body)
         except ValueError:
             raise Problem(INVALID_BODY, f"body: not valid {mimetype}") from None
         errors = [describe_schema_error("body", e) for e in self.body.iter_errors(document)]
@@ -159,17 +186,15 @@ class _OperationCheck:
         return document
 
 
-def _values(request: SpecRequest, location: str) -> Mapping[str, str]:
+def _firsts(location: str, given: Any) -> Mapping[str, str]:
     """The first value of each parameter in `location` (headers by lowercase name), as a
     plain dict: werkzeug's mappings raise (and catch) an exception for every absent name."""
     if location == "path":
-        return request.parameters.path
+        return given  # type: ignore[no-any-return]
     found: dict[str, str] = {}
-    if location == "header":
-        for name, value in request.parameters.header.items():
-            found.setdefault(name.lower(), value)
-    else:
-        found.update(request.parameters.query.items())  # a MultiDict's items: first values
+    lower = location == "header"
+    for name, value in given:
+        found.setdefault(name.lower() if lower else name, value)
     return found
 
 
