@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from datlake_server.catalog import list_jobs, list_tables
-from datlake_server.lineage import DEFAULT_HISTORY, DEFAULT_LIMIT, lineage
+from datlake_server.lineage import DEFAULT_HISTORY, DEFAULT_LIMIT, encoded, lineage
 from datlake_server.objects import ObjectStore, read_chunks
 from datlake_server.openlineage import OpenLineageIngest
 from datlake_server.problems import INVALID_BODY, Problem
@@ -247,7 +247,7 @@ class Operations:
             limit=call.query_int("limit", DEFAULT_LIMIT),
             history=call.query_int("history", DEFAULT_HISTORY),
         )
-        return JSONResponse(graph)
+        return Response(encoded(graph), media_type="application/json")
 
     def ingest_openlineage(self, call: Call) -> Response:
         return JSONResponse(self.openlineage.record(call.json))
