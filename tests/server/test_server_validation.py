@@ -21,6 +21,7 @@ from openapi_core.validation.request.validators import (
 
 from datlake_sdk._contract import Operation, operations, spec_document
 from datlake_sdk._contract_check import REQUEST_SCHEMAS, SpecRequest, describe_error, open_api
+from datlake_server.predicates import predicate
 from datlake_server.problems import Problem
 from datlake_server.validation import Checker, loads_json
 
@@ -151,3 +152,38 @@ def test_a_parameter_shape_it_cannot_check_is_refused_at_start_up() -> None:
         _parameter({"name": "tags", "in": "query", "schema": {"type": "array"}})
     with pytest.raises(NotImplementedError, match="cookie parameter s: only path, query"):
         _parameter({"name": "s", "in": "cookie", "schema": {"type": "string"}})
+
+
+def _subschemas(schema: Any) -> list[Any]:
+    """`schema` and every schema nested in it (properties, items, additional properties)."""
+    found = [schema]
+    nested = [*schema.get("properties", {}).values(), schema.get("items")]
+    nested.append(schema.get("additionalProperties"))
+    for sub in nested:
+        if isinstance(sub, dict):
+            found += _subschemas(sub)
+    return found
+
+
+# each distinct schema of the spec once
+SCHEMAS = list(
+    {
+        json.dumps(schema, sort_keys=True): schema
+        for check in CHECKER._operations.values()
+        for validator in [p.validator for p in check.parameters] + [check.body]
+        if validator is not None
+        for schema in _subschemas(validator.schema)
+    }.values()
+)
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=lambda schema: json.dumps(schema)[:60])
+@settings(max_examples=40, deadline=None)
+@given(value=st.one_of(JSON_VALUES, VALUES, st.integers(min_value=-(2**64), max_value=2**64)))
+def test_a_predicate_passes_only_what_the_validator_passes(schema: Any, value: Any) -> None:
+    valid = predicate(schema)
+    validator = REQUEST_SCHEMAS.schema_validator_cls(
+        schema, format_checker=REQUEST_SCHEMAS.format_checker
+    )
+    if valid is not None and valid(value):
+        assert not list(validator.iter_errors(value))
