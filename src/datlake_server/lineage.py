@@ -202,7 +202,8 @@ def _fill_run_statuses(conn: sqlite3.Connection, graph: _Graph) -> None:
         return
     now = time.time()
     rows = conn.execute(
-        "SELECT * FROM runs WHERE run_id IN (SELECT value FROM json_each(?))",
+        "SELECT run_id, status, lease_expires_at FROM runs"
+        " WHERE run_id IN (SELECT value FROM json_each(?))",
         (json.dumps(list(graph.runs)),),
     )
     for row in rows:
