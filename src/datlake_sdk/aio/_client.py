@@ -22,6 +22,7 @@ import httpx
 from .._call import Call, Chain, Plan, Refusal
 from .._client import _SEND_ERRORS, Exchange, Session, _bounded
 from .._errors import SDKError
+from .._http import AsyncHttpClient
 from .._log import new_request_id
 from .._reactions import emit_error_event
 from .._result import Err, Ok, Result
@@ -49,7 +50,7 @@ class AsyncDatlakeClient(Session[httpx.AsyncBaseTransport]):
     _http: httpx.AsyncClient
 
     def _open(self, transport: httpx.AsyncBaseTransport | None) -> None:
-        self._http = httpx.AsyncClient(**self._client_options(), transport=transport)
+        self._http = AsyncHttpClient(**self._client_options(), transport=transport)
         # the outbox's flusher and the error events send from threads, with a sync client
         self._side_http: httpx.Client | None = None
         self._emitting: set[asyncio.Future[None]] = set()
