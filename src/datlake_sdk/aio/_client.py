@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import TypeVar
 
@@ -25,6 +26,8 @@ from .._errors import SDKError
 from .._log import new_request_id
 from .._result import Err, Ok, Result
 from .._retry import run_attempts_async
+from .._streams import Sink, adrain
+from .._transport import async_transport
 
 __all__ = ["AsyncDatlakeClient"]
 
@@ -42,9 +45,13 @@ class AsyncDatlakeClient(Session[httpx.AsyncBaseTransport]):
     """
 
     _http: httpx.AsyncClient
+    _asynchronous = True
 
     def _open(self, transport: httpx.AsyncBaseTransport | None) -> None:
-        self._http = httpx.AsyncClient(**self._client_options(), transport=transport)
+        options = self._client_options()
+        if transport is None:  # httpx's own transport, reading big bodies in big steps
+            transport = async_transport(options["limits"])
+        self._http = httpx.AsyncClient(**options, transport=transport)
         # the outbox's flusher and the error events send from threads, with a sync client
         self._side_http: httpx.Client | None = None
         if self._settings.outbox is not None:
@@ -110,8 +117,11 @@ class AsyncDatlakeClient(Session[httpx.AsyncBaseTransport]):
         except _SEND_ERRORS as ex:
             self._not_sent(ex)
             outcome = ex
+        parse = None
+        if call.sink is not None and response is not None and response.is_success:
+            parse = await _drained(call.sink, response)
         try:
-            return self._translated(call, outcome, request, request_id)
+            return self._translated(call, outcome, request, request_id, parse)
         finally:
             if response is not None:
                 await response.aclose()
@@ -140,6 +150,23 @@ class AsyncDatlakeClient(Session[httpx.AsyncBaseTransport]):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+async def _drained(
+    sink: Callable[[httpx.Response], Sink], response: httpx.Response
+) -> Callable[..., object]:
+    """The body written into `sink(response)` now (it is read asynchronously), as the `parse`
+    the translator calls: it answers what the sink made of it, or raises what went wrong."""
+    try:
+        answer = await adrain(sink(response), response.aiter_bytes())
+    except Exception as ex:  # the translator turns it into an `Err`, as for the sync client
+        failure = ex
+
+        def failed(**_: object) -> object:
+            raise failure
+
+        return failed
+    return lambda **_: answer
 
 
 async def _read_by(response: httpx.Response, deadline: float) -> None:
