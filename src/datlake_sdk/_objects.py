@@ -31,7 +31,7 @@ from ._ids import new_id
 from ._lazy import lazy
 from ._log import logger
 from ._names import bad_bucket, bad_object_name, bad_run, first_invalid
-from ._operations import api_call
+from ._operations import api_call, operation
 from ._result import Ok, Result, map
 from ._streams import FileBody, read_by_sink
 from ._types import Artifact, ObjectInfo, Run
@@ -52,6 +52,9 @@ __all__ = [
     "file_artifact",
     "log_object_name",
     "make_log_artifact",
+    "plan_download_object",
+    "plan_make_log_artifact",
+    "plan_upload_file",
     "upload_file",
     "upload_object",
 ]
@@ -84,15 +87,15 @@ def upload_object(
     return map(upload_file(client, bucket, object_name, file_path, run=run), lambda info: info.uri)
 
 
-def upload_file(
-    client: DatlakeClient,
+def plan_upload_file(
+    client: Session[Any],
     bucket: str,
     object_name: str,
     file_path: StrPath,
     *,
     run: Run | None = None,
     sha256: str | None = None,
-) -> Result[ObjectInfo, SDKError]:
+) -> Plan[ObjectInfo]:
     """Stream a file to PUT `/datasets/{bucket}/{object}` and return what the server stored.
 
     The file is read once, in 1 MiB chunks, and hashed as it goes out: memory does not grow
@@ -111,22 +114,6 @@ def upload_file(
     >>> upload_file(client, "datasets", "users/part-0.csv", "part-0.csv")  # doctest: +SKIP
     Ok(value=ObjectInfo(bucket='datasets', object_name='users/part-0.csv', uri=..., size=..., ...))
     """
-    return client.perform(
-        plan_upload_file(client, bucket, object_name, file_path, run=run, sha256=sha256)
-    )
-
-
-def plan_upload_file(
-    client: Session[Any],
-    bucket: str,
-    object_name: str,
-    file_path: StrPath,
-    *,
-    run: Run | None = None,
-    sha256: str | None = None,
-) -> Plan[ObjectInfo]:
-    """What `upload_file` sends: a checked name and file, then the upload (and, when the
-    server stored other bytes than were sent, the checked upload that replaces them)."""
     invalid = first_invalid(
         bad_bucket("bucket", bucket),
         bad_object_name("object_name", object_name),
@@ -148,14 +135,17 @@ def plan_upload_file(
     return Chain(upload.call(None), upload.replaced_if_damaged)
 
 
-def download_object(
-    client: DatlakeClient,
+upload_file = operation(plan_upload_file)
+
+
+def plan_download_object(
+    client: Session[Any],
     bucket: str,
     object_name: str,
     dest_path: StrPath,
     *,
     progress: Callable[[int, int | None], None] | None = None,
-) -> Result[ObjectInfo, SDKError]:
+) -> Plan[ObjectInfo]:
     """Stream `bucket`/`object_name` into `dest_path` and return its size and SHA-256;
     `progress(done, total)` hears of each chunk (`total`: the announced size, if any).
 
@@ -171,6 +161,9 @@ def download_object(
     anything else, such as a proxy's or a login page's HTML, is `Err(ServerError)` and
     `dest_path` is left as it was.
 
+    The bytes are written and hashed in a worker thread while the next ones arrive, so
+    `progress` is called from that thread.
+
     >>> download_object(client, "artifacts", "jobs/daily/r1/run.log", "run.log")  # doctest: +SKIP
     Ok(value=ObjectInfo(bucket='artifacts', object_name='jobs/daily/r1/run.log', ...))
     """
@@ -178,10 +171,10 @@ def download_object(
         bad_bucket("bucket", bucket), bad_object_name("object_name", object_name)
     )
     if invalid is not None:
-        return client.refuse("download_object", invalid)
+        return Refusal("download_object", invalid)
     dest = Path(dest_path)
     if not _encodable(dest) or not dest.parent.is_dir() or dest.is_dir():
-        return client.refuse(
+        return Refusal(
             "download_object",
             ValidationError(
                 f"dest_path: {str(dest_path)!r} is not a file path in an existing folder"
@@ -207,7 +200,10 @@ def download_object(
         ObjectInfo,
         _same,
     )
-    return client.execute(attrs.evolve(call, parse=read_by_sink, sink=sink, stream=True))
+    return attrs.evolve(call, parse=read_by_sink, sink=sink, stream=True)
+
+
+download_object = operation(plan_download_object)
 
 
 def log_object_name(run: Run) -> str:
@@ -215,9 +211,9 @@ def log_object_name(run: Run) -> str:
     return f"jobs/{run.job_name}/{run.run_id}/run.log"
 
 
-def make_log_artifact(
-    client: DatlakeClient, bucket: str, run: Run, local_log_path: StrPath
-) -> Result[Artifact, SDKError]:
+def plan_make_log_artifact(
+    client: Session[Any], bucket: str, run: Run, local_log_path: StrPath
+) -> Plan[Artifact]:
     """Upload a run's log to `bucket` as `jobs/{job}/{run_id}/run.log`; `Ok` holds the
     `Artifact(type="log", uri=..., name="run.log", ...)` (with its content type, size and
     SHA-256) to pass to `complete_run(..., artifacts=[...])`.
@@ -227,11 +223,14 @@ def make_log_artifact(
     """
     invalid = bad_run("run", run)
     if invalid is not None:
-        return client.refuse("make_log_artifact", invalid, run)
-    return map(
-        upload_file(client, bucket, log_object_name(run), local_log_path, run=run),
-        lambda info: file_artifact(info, "log", name="run.log", content_type=LOG_CONTENT_TYPE),
+        return Refusal("make_log_artifact", invalid, run)
+    return Chain(
+        plan_upload_file(client, bucket, log_object_name(run), local_log_path, run=run),
+        lambda info: Ok(file_artifact(info, "log", name="run.log", content_type=LOG_CONTENT_TYPE)),
     )
+
+
+make_log_artifact = operation(plan_make_log_artifact)
 
 
 def file_artifact(

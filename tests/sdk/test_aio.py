@@ -177,5 +177,5 @@ def test_the_async_names_are_curated_and_are_the_sync_plans() -> None:
     for name in operations:
         sync, coroutine = getattr(functional, name), getattr(aio, name)
         assert asyncio.iscoroutinefunction(coroutine), name
-        if name != "complete_run":
+        if name not in ("complete_run", "upload_object"):  # both map another operation
             assert coroutine.__wrapped__ is sync.__wrapped__, name

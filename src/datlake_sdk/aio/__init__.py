@@ -13,6 +13,13 @@ retries, policies, outbox and translator) and return the same `Ok`/`Err`.
 
 from ._client import AsyncDatlakeClient
 from ._job import AsyncJobContext
+from ._objects import (
+    download_artifact,
+    download_object,
+    make_log_artifact,
+    upload_file,
+    upload_object,
+)
 from ._operations import (
     complete_run,
     fetch_latest_uri,
@@ -39,6 +46,8 @@ __all__ = [
     "AsyncDatlakeClient",
     "AsyncJobContext",
     "complete_run",
+    "download_artifact",
+    "download_object",
     "fetch_latest_uri",
     "get_lineage",
     "get_run",
@@ -51,12 +60,15 @@ __all__ = [
     "list_runs",
     "list_snapshots",
     "list_tables",
+    "make_log_artifact",
     "post_event",
     "post_metric",
     "post_progress",
     "post_telemetry",
     "register_snapshot",
     "start_run",
+    "upload_file",
+    "upload_object",
 ]
 
 # public as `datlake_sdk.aio.<Name>`, wherever they are defined

@@ -22,9 +22,11 @@ from .._errors import SDKError
 from .._events import MAX_LEASE_SECONDS
 from .._job import Completion, _value, deliver_waiting, logger, side_value
 from .._leases import DEFAULT_HEARTBEAT_EVERY
+from .._objects import StrPath, file_artifact
 from .._result import Ok, Result
 from .._types import Artifact, Event, Lease, Run, SnapshotInfo, UriInfo
 from ._client import AsyncDatlakeClient
+from ._objects import make_log_artifact, upload_file
 from ._operations import fetch_latest_uri, heartbeat, post_event, register_snapshot, start_run
 
 __all__ = ["AsyncJobContext"]
@@ -34,7 +36,8 @@ T = TypeVar("T")
 
 class AsyncJobContext:
     """Run a lineage-tracked job as an `async with` block; the methods of `JobContext`
-    (without log shipping and uploads), awaited.
+    awaited, with its log shipping (`log_path` and `log_bucket`: the log is uploaded and
+    attached when the block ends) and `attach_file`.
 
     `input` and `output` raise the `SDKError` whatever the policy; `event` and `heartbeat`
     only under `on_error=raise` (else the failure is logged and the job goes on). The lease is
@@ -52,14 +55,20 @@ class AsyncJobContext:
         *,
         metadata: Mapping[str, Any] | None = None,
         parent_run_id: str | None = None,
+        log_path: StrPath | None = None,
+        log_bucket: str | None = None,
         heartbeat_every: float | None = DEFAULT_HEARTBEAT_EVERY,
     ) -> None:
+        if log_path is not None and log_bucket is None:
+            raise ValueError("log shipping needs a log_bucket for the log_path")
         if heartbeat_every is not None and not heartbeat_every > 0:
             raise ValueError(f"heartbeat_every: {heartbeat_every!r} must be a positive number")
         self.client = client
         self.job_name = job_name
         self.metadata = dict(metadata or {})
         self.parent_run_id = parent_run_id
+        self.log_path = log_path
+        self.log_bucket = log_bucket
         self.heartbeat_every = heartbeat_every
         self.extra: dict[str, Any] = {}
         self.artifacts: list[Artifact] = []
@@ -91,6 +100,29 @@ class AsyncJobContext:
     def attach(self, artifact: Artifact) -> None:
         """Send `artifact` with the run's completion."""
         self.artifacts.append(artifact)
+
+    async def attach_file(
+        self,
+        file_path: StrPath,
+        *,
+        bucket: str,
+        object_name: str,
+        type: str = "file",
+        name: str | None = None,
+        content_type: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Artifact | None:
+        """Upload a file and attach it as an `Artifact` (see `JobContext.attach_file`);
+        `None` when the upload failed and the policy carries on (a side method)."""
+        uploaded = await upload_file(self.client, bucket, object_name, file_path, run=self.run)
+        info = self._side(uploaded, "attach_file")
+        if info is None:
+            return None
+        artifact = file_artifact(
+            info, type, name=name, content_type=content_type, metadata=metadata
+        )
+        self.attach(artifact)
+        return artifact
 
     async def event(
         self, kind: str, message: str | None = None, *, data: Mapping[str, Any] | None = None
@@ -129,7 +161,8 @@ class AsyncJobContext:
             self._beats.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._beats
-        completion = Completion(self.run, self.extra, self.artifacts, exc)
+        shipping_error = await self._ship_log()
+        completion = Completion(self.run, self.extra, self.artifacts, exc or shipping_error)
         completed = await self.client.perform(completion.plan(self.client))
         rejected = completion.rejection(completed)
         if rejected is not None:
@@ -144,6 +177,8 @@ class AsyncJobContext:
                     "%s: could not record the failed run: %s", self.job_name, completed.error
                 )
             return  # the block's own exception propagates
+        if shipping_error is not None:
+            raise shipping_error
         if rejected is not None:
             raise rejected
         _value(completed)
@@ -154,6 +189,19 @@ class AsyncJobContext:
             # a failure is logged by the client; a missed beat is not worth stopping the job
             await heartbeat(self.client, self.run, lease_seconds=lease)
             await asyncio.sleep(every)
+
+    async def _ship_log(self) -> SDKError | None:
+        """Upload `log_path` and attach it; the error to raise under `on_error=raise`."""
+        if self.log_path is None or self.log_bucket is None:
+            return None
+        try:
+            shipped = await make_log_artifact(self.client, self.log_bucket, self.run, self.log_path)
+            artifact = self._side(shipped, "log shipping")
+        except SDKError as error:
+            return error
+        if artifact is not None:
+            self.attach(artifact)
+        return None
 
     def _side(self, result: Result[T, SDKError], what: str) -> T | None:
         return side_value(result, self.client.policy, self.job_name, what)
