@@ -129,29 +129,39 @@ async def adrain(sink: Sink, chunks: AsyncIterator[bytes]) -> object:
 
 
 def _batches(chunks: Iterator[bytes]) -> Iterator[list[bytes]]:
-    batch: list[bytes] = []
-    batched = 0
+    batch = _Batch()
     for chunk in chunks:
-        batch.append(chunk)
-        batched += len(chunk)
-        if batched >= BATCH:
-            yield batch
-            batch, batched = [], 0
-    if batch:
-        yield batch
+        if batch.add(chunk):
+            yield batch.take()
+    if batch.chunks:
+        yield batch.take()
 
 
 async def _abatches(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[bytes]]:
-    batch: list[bytes] = []
-    batched = 0
+    batch = _Batch()
     async for chunk in chunks:
-        batch.append(chunk)
-        batched += len(chunk)
-        if batched >= BATCH:
-            yield batch
-            batch, batched = [], 0
-    if batch:
-        yield batch
+        if batch.add(chunk):
+            yield batch.take()
+    if batch.chunks:
+        yield batch.take()
+
+
+class _Batch:
+    """Chunks gathered until they weigh `BATCH` bytes (no copies: a list of them)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, chunk: bytes) -> bool:
+        """Add `chunk`; whether the batch is full."""
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        return self.size >= BATCH
+
+    def take(self) -> list[bytes]:
+        taken, self.chunks, self.size = self.chunks, [], 0
+        return taken
 
 
 def _closed(sink: Sink) -> object:
