@@ -8,6 +8,8 @@ import hashlib
 import os
 from pathlib import Path
 
+import httpx
+
 from datlake_sdk.aio import (
     AsyncDatlakeClient,
     AsyncJobContext,
@@ -22,6 +24,7 @@ from datlake_sdk.aio import (
 )
 from datlake_sdk.functional import Artifact, Err, NotFound, ValidationError, unwrap
 
+from .helpers import BASE_URL, receipt_json
 from .test_aio import server_url
 from .test_operations_end_to_end import API_KEY, unique
 
@@ -119,3 +122,31 @@ def test_the_job_context_ships_its_log_and_attaches_files(server_url: str, tmp_p
 
     asyncio.run(main())
     assert (tmp_path / "l").read_text() == "started\n"
+
+
+def test_a_transport_given_to_the_client_carries_the_transfers(tmp_path: Path) -> None:
+    data = b"z" * (2 * 1024 * 1024 + 1)
+    digest = hashlib.sha256(data).hexdigest()
+    source = tmp_path / "big.bin"
+    source.write_bytes(data)
+    received: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        received.append(request)
+        if request.method == "PUT":
+            return httpx.Response(201, json=receipt_json("datasets", "big.bin", len(data), digest))
+        return httpx.Response(200, content=data, headers={"X-Checksum-Sha256": digest})
+
+    async def main() -> None:
+        transport = httpx.MockTransport(answer)
+        async with AsyncDatlakeClient(BASE_URL, API_KEY, transport=transport) as client:
+            stored = unwrap(await upload_file(client, "datasets", "big.bin", source))
+            got = unwrap(await download_object(client, "datasets", "big.bin", tmp_path / "b"))
+            assert stored.sha256 == got.sha256 == digest
+
+    asyncio.run(main())
+    put = received[0]
+    assert put.content == data
+    assert put.headers["Content-Length"] == str(len(data))
+    assert "X-Checksum-Sha256" not in put.headers
+    assert (tmp_path / "b").read_bytes() == data
