@@ -10,7 +10,7 @@
 Every figure is the median of interleaved rounds (`DATLAKE_BENCH_ROUNDS`, 5 by default), with
 the spread (lowest to highest) shown.
 
-    python benchmarks/bench_client.py   # this section only
+    python -m benchmarks client   # this section only
 """
 
 from __future__ import annotations

@@ -107,9 +107,10 @@ def plan_upload_file(
     (the object then holds what the first attempt stored). A caller who knows the digest
     already passes it as `sha256`: it travels as `X-Checksum-Sha256` from the first attempt.
 
-    A retry rewinds the file. A missing or unreadable file is `Err(ValidationError)`. When the
-    upload waits in the outbox, the outbox keeps a checked copy of the file: deleting or
-    changing the original afterwards loses nothing.
+    A retry reads the file again from its first byte. A missing or unreadable file is
+    `Err(ValidationError)`. When the upload waits in the outbox, the outbox keeps a copy of
+    the file and sends it with the copy's `X-Checksum-Sha256`: deleting or changing the
+    original afterwards loses nothing.
 
     >>> upload_file(client, "datasets", "users/part-0.csv", "part-0.csv")  # doctest: +SKIP
     Ok(value=ObjectInfo(bucket='datasets', object_name='users/part-0.csv', uri=..., size=..., ...))
@@ -272,8 +273,9 @@ class _Upload:
     run: Run | None
     body: FileBody = attrs.field(init=False)
 
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "body", FileBody(self.file_path))
+    @body.default
+    def _file_body(self) -> FileBody:
+        return FileBody(self.file_path)
 
     @property
     def uri(self) -> str:
@@ -381,7 +383,8 @@ class _Upload:
 
 
 def _nothing_to_rewind() -> None:
-    """Each attempt reads the file from its first byte (`FileBody`): nothing to rewind."""
+    """Each attempt reads the file from its first byte (`FileBody`): nothing to rewind. (A
+    call with a `rewind` is a file transfer: its deadline does not cut the body short.)"""
 
 
 class _Download:
