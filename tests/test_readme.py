@@ -119,6 +119,7 @@ def test_the_async_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "weekly_users: running" in done.stdout
+    assert done.stdout.count("succeeded") == 7  # listed by `async for`, page after page
     runs = httpx.get(
         f"{datlake}/api/v1/jobs/daily_users/runs",
         headers={"Authorization": f"Bearer {API_KEY}"},

@@ -12,24 +12,27 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._call import Chain, Plan, Refusal
-from ._client import DatlakeClient, Session
-from ._errors import SDKError, ValidationError
+from ._client import Session
+from ._errors import ValidationError
 from ._objects import StrPath, plan_download_object
 from ._operations import operation
-from ._result import Ok, Result, map
-from ._runs import get_run
+from ._result import Ok
+from ._runs import plan_get_run
 from ._types import Artifact, ObjectInfo, Run
 
-__all__ = ["download_artifact", "list_artifacts", "plan_download_artifact"]
+__all__ = ["download_artifact", "list_artifacts", "plan_download_artifact", "plan_list_artifacts"]
 
 
-def list_artifacts(client: DatlakeClient, run: Run) -> Result[tuple[Artifact, ...], SDKError]:
+def plan_list_artifacts(client: Session[Any], run: Run) -> Plan[tuple[Artifact, ...]]:
     """The artifacts `run` was completed with (none while it runs).
 
     >>> list_artifacts(client, run)  # doctest: +SKIP
     Ok(value=(Artifact(type='log', uri='datlake://artifacts/jobs/daily_users/.../run.log', ...),))
     """
-    return map(get_run(client, run.job_name, run.run_id), lambda found: found.artifacts)
+    return Chain(plan_get_run(client, run.job_name, run.run_id), lambda found: Ok(found.artifacts))
+
+
+list_artifacts = operation(plan_list_artifacts)
 
 
 def plan_download_artifact(

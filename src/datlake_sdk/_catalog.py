@@ -9,7 +9,7 @@ each with its newest run or snapshot; `prefix=` searches by the start of the nam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -17,11 +17,10 @@ from datlake_api.types import UNSET
 
 from . import _convert as domain
 from ._call import Plan, Refusal
-from ._errors import SDKError
 from ._lazy import lazy
 from ._names import bad_prefix, bad_utf8, first_invalid
-from ._operations import api_call, bad_range, iterate_pages, operation
-from ._result import Result
+from ._operations import api_call, bad_range, operation
+from ._paging import PagePlans, paged
 from ._types import JobInfo, Page, TableInfo
 
 if TYPE_CHECKING:
@@ -33,15 +32,17 @@ else:  # the generated layer loads on first use (see _lazy)
     list_jobs_endpoint = lazy("datlake_api.api.runs.list_jobs")
     list_tables_endpoint = lazy("datlake_api.api.tables.list_tables")
 if TYPE_CHECKING:  # the annotations alone: both are defined in `_client`
-    from ._client import DatlakeClient, Session
+    from ._client import Session
 
 __all__ = [
     "iter_jobs",
     "iter_tables",
     "list_jobs",
     "list_tables",
+    "plan_job_pages",
     "plan_list_jobs",
     "plan_list_tables",
+    "plan_table_pages",
 ]
 
 M = TypeVar("M")
@@ -72,14 +73,18 @@ def plan_list_jobs(
 list_jobs = operation(plan_list_jobs)
 
 
-def iter_jobs(
-    client: DatlakeClient, *, prefix: str | None = None, page_size: int | None = None
-) -> Iterator[Result[JobInfo, SDKError]]:
+def plan_job_pages(
+    client: Session[Any], *, prefix: str | None = None, page_size: int | None = None
+) -> PagePlans[JobInfo]:
     """Every job (with `prefix`: every job whose name starts with it), by name; a failed page
-    yields its `Err` and ends."""
-    return iterate_pages(
-        lambda cursor: list_jobs(client, prefix=prefix, limit=page_size, cursor=cursor)
-    )
+    yields its `Err` and ends.
+
+    >>> [res.value.job_name for res in iter_jobs(client, prefix="daily")]  # doctest: +SKIP
+    """
+    return lambda cursor: plan_list_jobs(client, prefix=prefix, limit=page_size, cursor=cursor)
+
+
+iter_jobs = paged(plan_job_pages)
 
 
 def plan_list_tables(
@@ -104,14 +109,18 @@ def plan_list_tables(
 list_tables = operation(plan_list_tables)
 
 
-def iter_tables(
-    client: DatlakeClient, *, prefix: str | None = None, page_size: int | None = None
-) -> Iterator[Result[TableInfo, SDKError]]:
+def plan_table_pages(
+    client: Session[Any], *, prefix: str | None = None, page_size: int | None = None
+) -> PagePlans[TableInfo]:
     """Every table (with `prefix`: those whose name starts with it), by name; a failed page
-    yields its `Err` and ends."""
-    return iterate_pages(
-        lambda cursor: list_tables(client, prefix=prefix, limit=page_size, cursor=cursor)
-    )
+    yields its `Err` and ends.
+
+    >>> [res.value.table_name for res in iter_tables(client)]  # doctest: +SKIP
+    """
+    return lambda cursor: plan_list_tables(client, prefix=prefix, limit=page_size, cursor=cursor)
+
+
+iter_tables = paged(plan_table_pages)
 
 
 def _plan_list(

@@ -382,13 +382,16 @@ class Session(Generic[X]):
         log_error(operation, error)
         on_error = self._settings.policy.on_error
         if on_error is OnError.EMIT_EVENT and run_ref is not None:
-            emit_error_event(self._event_http(), run_ref, operation, error)
+            self._emit_error_event(run_ref, operation, error)
         elif on_error is OnError.EMIT_EVENT:
             logger.debug(
                 "%s: no run to post an error event on",
                 operation,
                 extra=call_fields(operation, error.request_id),
             )
+
+    def _emit_error_event(self, run_ref: tuple[str, str], operation: str, error: SDKError) -> None:
+        emit_error_event(self._event_http(), run_ref, operation, error)
 
     def _event_http(self) -> httpx.Client:
         raise NotImplementedError

@@ -14,15 +14,15 @@ Ok(value=Event(event_id='7e8f...', kind='progress', ...))
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from datlake_api.types import UNSET
 
 from . import _convert as domain
 from ._call import Deferral, Plan, Refusal
-from ._client import DatlakeClient, Session
-from ._errors import SDKError, ValidationError
+from ._client import Session
+from ._errors import ValidationError
 from ._lazy import lazy
 from ._names import bad_json, bad_run, bad_utf8, first_invalid
 from ._operations import (
@@ -30,10 +30,10 @@ from ._operations import (
     bad_choice,
     bad_range,
     idempotency_key_for,
-    iterate_pages,
     operation,
 )
-from ._result import Err, Ok, Result
+from ._paging import PagePlans, paged
+from ._result import Err, Ok
 from ._types import Event, Lease, Page, Run
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ __all__ = [
     "heartbeat",
     "iter_events",
     "list_events",
+    "plan_event_pages",
     "plan_heartbeat",
     "plan_list_events",
     "plan_post_event",
@@ -215,11 +216,17 @@ def plan_list_events(
 list_events = operation(plan_list_events)
 
 
-def iter_events(
-    client: DatlakeClient, run: Run, *, page_size: int | None = None
-) -> Iterator[Result[Event, SDKError]]:
-    """Every event of `run`, oldest first; a failed page yields its `Err` and ends."""
-    return iterate_pages(lambda cursor: list_events(client, run, limit=page_size, cursor=cursor))
+def plan_event_pages(
+    client: Session[Any], run: Run, *, page_size: int | None = None
+) -> PagePlans[Event]:
+    """Every event of `run`, oldest first; a failed page yields its `Err` and ends.
+
+    >>> [res.value.kind for res in iter_events(client, run)]  # doctest: +SKIP
+    """
+    return lambda cursor: plan_list_events(client, run, limit=page_size, cursor=cursor)
+
+
+iter_events = paged(plan_event_pages)
 
 
 def _bad_message(message: str | None) -> ValidationError | None:

@@ -22,9 +22,9 @@ import attrs
 
 from ._call import Plan
 from ._client import DatlakeClient, Session
-from ._errors import ConfigError, SDKError, ValidationError
+from ._errors import SDKError, ValidationError
 from ._events import heartbeat, post_event
-from ._join import current_run
+from ._join import run_to_join
 from ._leases import DEFAULT_HEARTBEAT_EVERY, LeaseKeeper
 from ._objects import StrPath, file_artifact, make_log_artifact, upload_file
 from ._policy import OnError, Policy
@@ -145,12 +145,7 @@ class JobContext(FrameMethods):
         >>> with JobContext.current() as job:  # doctest: +SKIP
         ...     job.output("users_curated", uri, format="csv")   # on the parent's run
         """
-        run = current_run()
-        if run is None:
-            raise ConfigError(
-                "JobContext.current(): DATLAKE_RUN_ID and DATLAKE_JOB_NAME are not set"
-                " (start this process with `datlake run`)"
-            )
+        run = run_to_join("JobContext.current()")
         job = cls(
             client or DatlakeClient(),
             run.job_name,

@@ -19,7 +19,13 @@ from ._errors import ConfigError
 from ._names import bad_name, bad_run_id
 from ._types import Run
 
-__all__ = ["JOB_NAME_VARIABLE", "RUN_ID_VARIABLE", "current_run", "run_environment"]
+__all__ = [
+    "JOB_NAME_VARIABLE",
+    "RUN_ID_VARIABLE",
+    "current_run",
+    "run_environment",
+    "run_to_join",
+]
 
 RUN_ID_VARIABLE = "DATLAKE_RUN_ID"
 JOB_NAME_VARIABLE = "DATLAKE_JOB_NAME"
@@ -50,3 +56,15 @@ def current_run(environ: Mapping[str, str] | None = None) -> Run | None:
     if bad_name(JOB_NAME_VARIABLE, job_name) is not None:
         raise ConfigError(f"{JOB_NAME_VARIABLE}: {job_name!r} is not a job name")
     return Run(job_name, run_id)
+
+
+def run_to_join(who: str) -> Run:
+    """`current_run()`, which `who` (`JobContext.current()`, ...) needs: `ConfigError` when
+    the process was not started to join a run."""
+    run = current_run()
+    if run is None:
+        raise ConfigError(
+            f"{who}: {RUN_ID_VARIABLE} and {JOB_NAME_VARIABLE} are not set"
+            " (start this process with `datlake run`)"
+        )
+    return run

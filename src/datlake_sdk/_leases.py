@@ -22,21 +22,30 @@ from ._client import DatlakeClient
 from ._events import MAX_LEASE_SECONDS, heartbeat
 from ._types import Run
 
-__all__ = ["DEFAULT_HEARTBEAT_EVERY", "LeaseKeeper", "keep_alive"]
+__all__ = ["DEFAULT_HEARTBEAT_EVERY", "LeaseKeeper", "keep_alive", "lease_for"]
 
 DEFAULT_HEARTBEAT_EVERY = 20.0
+
+
+def lease_for(every: float) -> int:
+    """The lease of a heartbeat sent every `every` seconds: three periods (1 s to an hour).
+
+    >>> lease_for(20), lease_for(0.05), lease_for(7200)
+    (60, 1, 3600)
+    """
+    if not every > 0:
+        raise ValueError(f"every: {every!r} must be a positive number of seconds")
+    return max(1, min(MAX_LEASE_SECONDS, math.ceil(every * 3)))
 
 
 class LeaseKeeper:
     """Heartbeats `run` every `every` seconds, with a lease of three periods, until stopped."""
 
     def __init__(self, client: DatlakeClient, run: Run, every: float) -> None:
-        if not every > 0:
-            raise ValueError(f"every: {every!r} must be a positive number of seconds")
+        self.lease_seconds = lease_for(every)
         self._client = client
         self._run = run
         self._every = every
-        self.lease_seconds = max(1, min(MAX_LEASE_SECONDS, math.ceil(every * 3)))
         self._stopped = threading.Event()
         self._thread = threading.Thread(
             target=self._beat, name=f"datlake-heartbeat-{run.run_id}", daemon=True

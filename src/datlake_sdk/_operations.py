@@ -1,5 +1,6 @@
 """What every operation shares: building a `Call` from a generated endpoint module, idempotency
-keys, bounds checks and paging. Also `health`, the one operation outside runs, tables and objects.
+keys and bounds checks (paging lives in `_paging`). Also `health`, the one operation outside
+runs, tables and objects.
 
 >>> from datlake_api.api.system import get_health
 >>> from datlake_api.models import Health
@@ -17,18 +18,18 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from . import _convert as domain
 from ._call import Call, Deferral, Plan
 from ._client import DatlakeClient, Session
-from ._errors import SDKError, ServerError, ValidationError
+from ._errors import SDKError, ValidationError
 from ._lazy import lazy
 from ._names import bad_idempotency_key
 from ._result import Err, Ok, Result
-from ._types import Health, Page, Run
+from ._types import Health, Run
 
 if TYPE_CHECKING:
     from datlake_api import models as api
@@ -44,7 +45,6 @@ __all__ = [
     "bad_range",
     "health",
     "idempotency_key_for",
-    "iterate_pages",
     "operation",
     "plan_health",
     "retry_safe",
@@ -158,28 +158,6 @@ def bad_choice(
     if value is None or value in choices:
         return None
     return ValidationError(f"{argument}: {value!r} is not one of {', '.join(choices)}")
-
-
-def iterate_pages(
-    fetch: Callable[[str | None], Result[Page[T], SDKError]],
-) -> Iterator[Result[T, SDKError]]:
-    """Every item of every page as `Ok(item)`; a failing page yields its `Err` and ends, and so
-    does a cursor the server already gave (it would page forever)."""
-    cursor: str | None = None
-    seen: set[str] = set()
-    while True:
-        page = fetch(cursor)
-        if isinstance(page, Err):
-            yield page
-            return
-        yield from (Ok(item) for item in page.value.items)
-        cursor = page.value.next_cursor
-        if cursor is None:
-            return
-        if cursor in seen:
-            yield Err(ServerError(f"the server returned the cursor {cursor!r} a second time"))
-            return
-        seen.add(cursor)
 
 
 def plan_health(client: Session[Any]) -> Plan[Health]:

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from datlake_api.types import UNSET
@@ -27,9 +27,9 @@ from ._operations import (
     bad_choice,
     bad_range,
     idempotency_key_for,
-    iterate_pages,
     operation,
 )
+from ._paging import PagePlans, paged
 from ._result import Err, Result, map
 from ._types import Artifact, Page, Run
 
@@ -56,6 +56,7 @@ __all__ = [
     "plan_finish_run",
     "plan_get_run",
     "plan_list_runs",
+    "plan_run_pages",
     "plan_start_run",
     "run_lookup",
     "start_run",
@@ -314,18 +315,21 @@ def plan_list_runs(
 list_runs = operation(plan_list_runs)
 
 
-def iter_runs(
-    client: DatlakeClient,
+def plan_run_pages(
+    client: Session[Any],
     job_name: str,
     *,
     status: str | None = None,
     page_size: int | None = None,
-) -> Iterator[Result[Run, SDKError]]:
+) -> PagePlans[Run]:
     """Every run of a job, newest first, fetching pages as needed; a failed page yields its
     `Err` and ends the iteration.
 
     >>> [res.value.run_id for res in iter_runs(client, "daily_users")]  # doctest: +SKIP
     """
-    return iterate_pages(
-        lambda cursor: list_runs(client, job_name, status=status, limit=page_size, cursor=cursor)
+    return lambda cursor: plan_list_runs(
+        client, job_name, status=status, limit=page_size, cursor=cursor
     )
+
+
+iter_runs = paged(plan_run_pages)

@@ -8,7 +8,7 @@ list a table's history and walk its lineage.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -16,7 +16,7 @@ from datlake_api.types import UNSET
 
 from . import _convert as domain
 from ._call import Call, Chain, Deferral, Plan, Refusal
-from ._client import DatlakeClient, Session
+from ._client import Session
 from ._errors import SDKError
 from ._ids import id_for_key, new_id
 from ._lazy import lazy
@@ -27,10 +27,10 @@ from ._operations import (
     bad_choice,
     bad_range,
     idempotency_key_for,
-    iterate_pages,
     operation,
 )
-from ._result import Err, Ok, Result, unwrap_or
+from ._paging import PagePlans, paged
+from ._result import Err, Ok, unwrap_or
 from ._runs import run_lookup
 from ._types import LineageGraph, Page, Run, SnapshotInfo, UriInfo
 
@@ -57,6 +57,7 @@ __all__ = [
     "plan_get_lineage",
     "plan_list_snapshots",
     "plan_register_snapshot",
+    "plan_snapshot_pages",
     "register_snapshot",
 ]
 
@@ -341,13 +342,17 @@ def plan_list_snapshots(
 list_snapshots = operation(plan_list_snapshots)
 
 
-def iter_snapshots(
-    client: DatlakeClient, table_name: str, *, page_size: int | None = None
-) -> Iterator[Result[SnapshotInfo, SDKError]]:
-    """Every snapshot of a table, newest first; a failed page yields its `Err` and ends."""
-    return iterate_pages(
-        lambda cursor: list_snapshots(client, table_name, limit=page_size, cursor=cursor)
-    )
+def plan_snapshot_pages(
+    client: Session[Any], table_name: str, *, page_size: int | None = None
+) -> PagePlans[SnapshotInfo]:
+    """Every snapshot of a table, newest first; a failed page yields its `Err` and ends.
+
+    >>> [res.value.uri for res in iter_snapshots(client, "users_raw")]  # doctest: +SKIP
+    """
+    return lambda cursor: plan_list_snapshots(client, table_name, limit=page_size, cursor=cursor)
+
+
+iter_snapshots = paged(plan_snapshot_pages)
 
 
 def plan_get_lineage(

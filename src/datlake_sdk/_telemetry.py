@@ -29,13 +29,14 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, TypeAlias
 
 import attrs
 
-from ._client import DatlakeClient
+from ._call import Plan
+from ._client import DatlakeClient, Session
 from ._errors import SDKError
 from ._reporting import (
     MAX_LOG_CHUNKS,
@@ -43,12 +44,18 @@ from ._reporting import (
     LogChunk,
     bad_metrics,
     bad_progress,
-    post_telemetry,
+    plan_post_telemetry,
 )
 from ._result import Err, Ok, Result
-from ._types import MetricPoint, Progress, Run
+from ._types import MetricPoint, Progress, Run, TelemetryReceipt
 
-__all__ = ["DEFAULT_FLUSH_EVERY", "Telemetry", "telemetry"]
+__all__ = ["DEFAULT_FLUSH_EVERY", "Perform", "Telemetry", "telemetry"]
+
+# How the sender thread carries out a batch's plan: `DatlakeClient.perform`, or for the async
+# client a hop onto its event loop (`datlake_sdk.aio.telemetry`).
+Perform: TypeAlias = (
+    "Callable[[Plan[TelemetryReceipt | None]], Result[TelemetryReceipt | None, SDKError]]"
+)
 
 logger = logging.getLogger("datlake_sdk.telemetry")
 
@@ -71,19 +78,26 @@ class Telemetry:
 
     With `spool=True` every log text recorded is also written to a local file
     (`spool_path`), whatever the live shipping dropped: the complete log, to upload at the end.
+    `perform` carries out each batch's plan (`client.perform` of a `DatlakeClient` by default).
     """
 
     def __init__(
         self,
-        client: DatlakeClient,
+        client: Session[Any],
         run: Run,
         *,
         every: float = DEFAULT_FLUSH_EVERY,
         spool: bool = False,
+        perform: Perform | None = None,
     ) -> None:
         if not every > 0:
             raise ValueError(f"every: {every!r} must be a positive number of seconds")
+        if perform is None:
+            if not isinstance(client, DatlakeClient):
+                raise TypeError("an async client's batcher comes from datlake_sdk.aio.telemetry")
+            perform = client.perform
         self.client = client
+        self._perform = perform
         self.run = run
         self.every = every
         self.dropped_points = 0
@@ -292,13 +306,15 @@ class Telemetry:
 
     def _send(self, batch: _Batch) -> None:
         self.requests += 1
-        sent = post_telemetry(
-            self.client,
-            self.run,
-            metrics=batch.metrics,
-            progress=batch.progress,
-            log=batch.log,
-            log_source=self.log_source,
+        sent = self._perform(
+            plan_post_telemetry(
+                self.client,
+                self.run,
+                metrics=batch.metrics,
+                progress=batch.progress,
+                log=batch.log,
+                log_source=self.log_source,
+            )
         )
         # The client logged the failure (and posted an error event under emit_event); a lost
         # batch is worth a count, not the job.

@@ -150,3 +150,21 @@ def test_a_transport_given_to_the_client_carries_the_transfers(tmp_path: Path) -
     assert put.headers["Content-Length"] == str(len(data))
     assert "X-Checksum-Sha256" not in put.headers
     assert (tmp_path / "b").read_bytes() == data
+
+
+def test_without_a_log_path_the_live_log_is_shipped(server_url: str, tmp_path: Path) -> None:
+    job_name = unique("aio_live")
+    back = tmp_path / "live.log"
+
+    async def main() -> None:
+        async with AsyncDatlakeClient(server_url, API_KEY) as client:
+            async with AsyncJobContext(
+                client, job_name, log_bucket="logs", capture_output=True, heartbeat_every=None
+            ) as job:
+                print("rows: 1200")
+            (log,) = job.run.artifacts
+            assert (log.type, log.name) == ("log", "run.log")
+            unwrap(await download_artifact(client, log, back))
+
+    asyncio.run(main())
+    assert "rows: 1200" in back.read_text()

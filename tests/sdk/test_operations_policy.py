@@ -1,4 +1,5 @@
-"""The operations' policy fallbacks: which failures a strategy may turn into `Ok`, and paging."""
+"""The operations' policy fallbacks: which failures a strategy may turn into `Ok`, and paging;
+each on the sync side and on the async one (`sides`)."""
 
 from __future__ import annotations
 
@@ -16,16 +17,6 @@ from datlake_sdk.functional import (
     ServerError,
     Transient,
     UriInfo,
-    fetch_latest_uri,
-    get_run,
-    heartbeat,
-    iter_events,
-    iter_runs,
-    iter_snapshots,
-    list_snapshots,
-    post_event,
-    register_snapshot,
-    start_run,
 )
 
 from .helpers import (
@@ -34,9 +25,11 @@ from .helpers import (
     RAW_SNAPSHOT_JSON,
     RUN_ID,
     RUN_JSON,
-    make_client,
     problem,
 )
+from .sides import Side, side
+
+__all__ = ["side"]  # every test runs on the sync side, then on the async one
 
 RUN = Run("daily_users", RUN_ID)
 LATEST = f"/api/v1/tables/users_raw/snapshots/latest?run_id={RUN_ID}&job_name=daily_users"
@@ -48,51 +41,58 @@ def api() -> Iterator[respx.MockRouter]:
         yield router
 
 
-def test_fail_fast_keeps_a_missing_table_an_err(api: respx.MockRouter) -> None:
+def test_fail_fast_keeps_a_missing_table_an_err(side: Side, api: respx.MockRouter) -> None:
     api.get(LATEST).mock(return_value=problem(404, "table-not-found"))
 
-    with make_client() as client:
-        result = fetch_latest_uri(client, RUN, "users_raw")
+    with side() as ops:
+        result = ops.fetch_latest_uri(RUN, "users_raw")
 
     assert isinstance(result, Err)
     assert isinstance(result.error, NotFound)
 
 
 def test_continue_on_not_found_turns_a_missing_table_into_the_sentinel(
+    side: Side,
     api: respx.MockRouter,
 ) -> None:
     api.get(LATEST).mock(return_value=problem(404, "table-not-found"))
 
-    with make_client(error_strategy="continue_on_not_found") as client:
-        result = fetch_latest_uri(client, RUN, "users_raw")
+    with side(error_strategy="continue_on_not_found") as ops:
+        result = ops.fetch_latest_uri(RUN, "users_raw")
 
     assert result == Ok(UriInfo("users_raw", uri="", format="", schema=None))
     assert not result.value.found
 
 
-def test_continue_on_not_found_keeps_an_unknown_run_an_err(api: respx.MockRouter) -> None:
+def test_continue_on_not_found_keeps_an_unknown_run_an_err(
+    side: Side, api: respx.MockRouter
+) -> None:
     api.get(LATEST).mock(return_value=problem(404, "run-not-found"))
 
-    with make_client(error_strategy="continue_on_not_found") as client:
-        result = fetch_latest_uri(client, RUN, "users_raw")
+    with side(error_strategy="continue_on_not_found") as ops:
+        result = ops.fetch_latest_uri(RUN, "users_raw")
 
     assert isinstance(result, Err)
     assert result.error.problem_type == "/problems/run-not-found"
 
 
-def test_continue_on_not_found_leaves_other_lookups_an_err(api: respx.MockRouter) -> None:
+def test_continue_on_not_found_leaves_other_lookups_an_err(
+    side: Side, api: respx.MockRouter
+) -> None:
     api.get(f"/api/v1/jobs/daily_users/runs/{RUN_ID}").mock(
         return_value=problem(404, "run-not-found")
     )
 
-    with make_client(error_strategy="continue_on_not_found") as client:
-        result = get_run(client, "daily_users", RUN_ID)
+    with side(error_strategy="continue_on_not_found") as ops:
+        result = ops.get_run("daily_users", RUN_ID)
 
     assert isinstance(result, Err)
     assert isinstance(result.error, NotFound)
 
 
-def test_suppress_transient_gives_heartbeat_and_events_ok_none(api: respx.MockRouter) -> None:
+def test_suppress_transient_gives_heartbeat_and_events_ok_none(
+    side: Side, api: respx.MockRouter
+) -> None:
     beat = api.post(f"/api/v1/jobs/daily_users/runs/{RUN_ID}/heartbeat").mock(
         return_value=problem(503, "unavailable")
     )
@@ -100,9 +100,9 @@ def test_suppress_transient_gives_heartbeat_and_events_ok_none(api: respx.MockRo
         side_effect=httpx.ConnectError("refused")
     )
 
-    with make_client(error_strategy="suppress_transient") as client:
-        assert heartbeat(client, RUN) == Ok(None)
-        assert post_event(client, RUN, "progress", message="half way") == Ok(None)
+    with side(error_strategy="suppress_transient") as ops:
+        assert ops.heartbeat(RUN) == Ok(None)
+        assert ops.post_event(RUN, "progress", message="half way") == Ok(None)
 
     # retried first (each carries an Idempotency-Key), suppressed once the attempts ran out
     assert beat.call_count == event.call_count == 3
@@ -110,15 +110,15 @@ def test_suppress_transient_gives_heartbeat_and_events_ok_none(api: respx.MockRo
 
 @pytest.mark.parametrize("run", [RUN, None], ids=["with a run", "plain lookup"])
 def test_suppress_transient_never_hands_fetch_latest_uri_the_sentinel(
-    api: respx.MockRouter, run: Run | None
+    side: Side, api: respx.MockRouter, run: Run | None
 ) -> None:
     # the job needs the value, and with a run its input edge would be lost: an Err
     api.get(url__regex=r"/tables/users_raw/snapshots/latest").mock(
         return_value=problem(503, "unavailable")
     )
 
-    with make_client(error_strategy="suppress_transient") as client:
-        result = fetch_latest_uri(client, run, "users_raw")
+    with side(error_strategy="suppress_transient") as ops:
+        result = ops.fetch_latest_uri(run, "users_raw")
 
     assert isinstance(result, Err)
     assert isinstance(result.error, Transient)
@@ -126,37 +126,39 @@ def test_suppress_transient_never_hands_fetch_latest_uri_the_sentinel(
 
 @pytest.mark.parametrize("status", [500, 409, 401])
 def test_suppress_transient_keeps_non_transient_failures(
-    api: respx.MockRouter, status: int
+    side: Side, api: respx.MockRouter, status: int
 ) -> None:
     api.post(f"/api/v1/jobs/daily_users/runs/{RUN_ID}/heartbeat").mock(
         return_value=problem(status, "x")
     )
 
-    with make_client(error_strategy="suppress_transient") as client:
-        result = heartbeat(client, RUN)
+    with side(error_strategy="suppress_transient") as ops:
+        result = ops.heartbeat(RUN)
 
     assert isinstance(result, Err)
     assert result.error.code == status
 
 
-def test_suppress_transient_never_hides_a_lineage_write_or_a_start(api: respx.MockRouter) -> None:
+def test_suppress_transient_never_hides_a_lineage_write_or_a_start(
+    side: Side, api: respx.MockRouter
+) -> None:
     api.post("/api/v1/jobs/register-snapshot").mock(return_value=problem(503, "unavailable"))
     api.post("/api/v1/jobs/daily_users/runs").mock(return_value=problem(503, "unavailable"))
     api.get(f"/api/v1/jobs/daily_users/runs/{RUN_ID}").mock(
         return_value=problem(503, "unavailable")
     )
 
-    with make_client(error_strategy="suppress_transient") as client:
-        registered = register_snapshot(client, RUN, "users_curated", "s3://b/k", format="csv")
-        started = start_run(client, "daily_users")
-        read = get_run(client, "daily_users", RUN_ID)
+    with side(error_strategy="suppress_transient") as ops:
+        registered = ops.register_snapshot(RUN, "users_curated", "s3://b/k", format="csv")
+        started = ops.start_run("daily_users")
+        read = ops.get_run("daily_users", RUN_ID)
 
     for result in (registered, started, read):
         assert isinstance(result, Err)
         assert isinstance(result.error, Transient)
 
 
-def test_iter_runs_follows_the_cursor_through_every_page(api: respx.MockRouter) -> None:
+def test_iter_runs_follows_the_cursor_through_every_page(side: Side, api: respx.MockRouter) -> None:
     second = {**RUN_JSON, "run_id": "r2"}
     third = {**RUN_JSON, "run_id": "r3"}
     route = api.get("/api/v1/jobs/daily_users/runs").mock(
@@ -166,8 +168,8 @@ def test_iter_runs_follows_the_cursor_through_every_page(api: respx.MockRouter) 
         ]
     )
 
-    with make_client() as client:
-        results = list(iter_runs(client, "daily_users", status="running", page_size=2))
+    with side() as ops:
+        results = ops.iter_runs("daily_users", status="running", page_size=2)
 
     assert [r.value.run_id for r in results if isinstance(r, Ok)] == [RUN_ID, "r2", "r3"]
     assert len(results) == 3
@@ -180,7 +182,7 @@ def test_iter_runs_follows_the_cursor_through_every_page(api: respx.MockRouter) 
 
 @pytest.mark.parametrize("cursors", [["p1", "p1"], ["p1", "p2", "p1"]])
 def test_a_cursor_the_server_already_gave_ends_the_iteration_with_an_err(
-    api: respx.MockRouter, cursors: list[str]
+    side: Side, api: respx.MockRouter, cursors: list[str]
 ) -> None:
     # A server that hands back a cursor it gave before would page forever.
     api.get("/api/v1/tables/users_raw/snapshots").mock(
@@ -190,8 +192,8 @@ def test_a_cursor_the_server_already_gave_ends_the_iteration_with_an_err(
         ]
     )
 
-    with make_client() as client:
-        results = list(iter_snapshots(client, "users_raw"))
+    with side() as ops:
+        results = ops.iter_snapshots("users_raw")
 
     assert [isinstance(result, Ok) for result in results] == [True] * len(cursors) + [False]
     error = results[-1]
@@ -200,7 +202,9 @@ def test_a_cursor_the_server_already_gave_ends_the_iteration_with_an_err(
     assert "cursor" in error.error.message
 
 
-def test_iter_snapshots_ends_with_the_err_of_a_failing_page(api: respx.MockRouter) -> None:
+def test_iter_snapshots_ends_with_the_err_of_a_failing_page(
+    side: Side, api: respx.MockRouter
+) -> None:
     api.get("/api/v1/tables/users_raw/snapshots").mock(
         side_effect=[
             httpx.Response(200, json={"items": [RAW_SNAPSHOT_JSON], "next_cursor": "p2"}),
@@ -208,8 +212,8 @@ def test_iter_snapshots_ends_with_the_err_of_a_failing_page(api: respx.MockRoute
         ]
     )
 
-    with make_client() as client:
-        results = list(iter_snapshots(client, "users_raw"))
+    with side() as ops:
+        results = ops.iter_snapshots("users_raw")
 
     assert len(results) == 2
     assert isinstance(results[0], Ok)
@@ -218,24 +222,24 @@ def test_iter_snapshots_ends_with_the_err_of_a_failing_page(api: respx.MockRoute
     assert results[1].error.code == 401
 
 
-def test_iter_events_reads_a_single_page(api: respx.MockRouter) -> None:
+def test_iter_events_reads_a_single_page(side: Side, api: respx.MockRouter) -> None:
     api.get(f"/api/v1/jobs/daily_users/runs/{RUN_ID}/events").respond(
         200, json={"items": [EVENT_JSON], "next_cursor": None}
     )
 
-    with make_client() as client:
-        results = list(iter_events(client, RUN))
+    with side() as ops:
+        results = ops.iter_events(RUN)
 
     assert [r.value.kind for r in results if isinstance(r, Ok)] == ["progress"]
 
 
-def test_an_unknown_table_lists_as_an_empty_page(api: respx.MockRouter) -> None:
+def test_an_unknown_table_lists_as_an_empty_page(side: Side, api: respx.MockRouter) -> None:
     api.get("/api/v1/tables/nothing/snapshots").respond(
         200, json={"items": [], "next_cursor": None}
     )
 
-    with make_client() as client:
-        result = list_snapshots(client, "nothing")
+    with side() as ops:
+        result = ops.list_snapshots("nothing")
 
     assert isinstance(result, Ok)
     assert result.value.items == ()

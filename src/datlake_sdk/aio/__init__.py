@@ -1,6 +1,7 @@
 """The async SDK: `AsyncDatlakeClient`, `AsyncJobContext`, and the functional operations as
-coroutines. They carry out the same plans as `datlake_sdk.functional` (the same checks, ids,
-retries, policies, outbox and translator) and return the same `Ok`/`Err`.
+coroutines (the `iter_*` helpers as async iterators, `keep_alive` and `telemetry` as async
+context managers). They carry out the same plans as `datlake_sdk.functional` (the same checks,
+ids, retries, policies, outbox and translator) and return the same `Ok`/`Err`.
 
 >>> import asyncio
 >>> from datlake_sdk.aio import AsyncDatlakeClient, AsyncJobContext
@@ -11,8 +12,10 @@ retries, policies, outbox and translator) and return the same `Ok`/`Err`.
 >>> asyncio.run(main())  # doctest: +SKIP
 """
 
+from .._join import current_run
 from ._client import AsyncDatlakeClient
 from ._job import AsyncJobContext
+from ._leases import AsyncLeaseKeeper, keep_alive
 from ._objects import (
     download_artifact,
     download_object,
@@ -28,6 +31,7 @@ from ._operations import (
     get_run_log,
     health,
     heartbeat,
+    list_artifacts,
     list_events,
     list_jobs,
     list_metrics,
@@ -41,11 +45,16 @@ from ._operations import (
     register_snapshot,
     start_run,
 )
+from ._paging import iter_events, iter_jobs, iter_runs, iter_snapshots, iter_tables
+from ._telemetry import AsyncTelemetry, telemetry
 
 __all__ = [
     "AsyncDatlakeClient",
     "AsyncJobContext",
+    "AsyncLeaseKeeper",
+    "AsyncTelemetry",
     "complete_run",
+    "current_run",
     "download_artifact",
     "download_object",
     "fetch_latest_uri",
@@ -54,6 +63,13 @@ __all__ = [
     "get_run_log",
     "health",
     "heartbeat",
+    "iter_events",
+    "iter_jobs",
+    "iter_runs",
+    "iter_snapshots",
+    "iter_tables",
+    "keep_alive",
+    "list_artifacts",
     "list_events",
     "list_jobs",
     "list_metrics",
@@ -67,9 +83,12 @@ __all__ = [
     "post_telemetry",
     "register_snapshot",
     "start_run",
+    "telemetry",
     "upload_file",
     "upload_object",
 ]
 
 # public as `datlake_sdk.aio.<Name>`, wherever they are defined
-AsyncDatlakeClient.__module__ = AsyncJobContext.__module__ = __name__
+for _public in (AsyncDatlakeClient, AsyncJobContext, AsyncLeaseKeeper, AsyncTelemetry):
+    _public.__module__ = __name__
+del _public

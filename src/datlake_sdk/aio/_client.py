@@ -16,7 +16,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
@@ -24,10 +24,14 @@ from .._call import Call, Chain, Plan, Refusal
 from .._client import _SEND_ERRORS, Exchange, Session, _bounded
 from .._errors import SDKError
 from .._log import new_request_id
+from .._reactions import emit_error_event
 from .._result import Err, Ok, Result
 from .._retry import run_attempts_async
 from .._streams import Sink, adrain
 from .._transport import async_transport
+
+if TYPE_CHECKING:
+    from .._delivery import FlushReport
 
 __all__ = ["AsyncDatlakeClient"]
 
@@ -42,6 +46,7 @@ class AsyncDatlakeClient(Session[httpx.AsyncBaseTransport]):
 
     The outbox's writes to its SQLite journal, and its background flusher, are the sync
     client's: a write kept there is journaled from the event loop (a short local write).
+    Under `on_error=emit_event` the error event goes out from a thread, off the loop.
     """
 
     _http: httpx.AsyncClient
@@ -54,12 +59,17 @@ class AsyncDatlakeClient(Session[httpx.AsyncBaseTransport]):
         self._http = httpx.AsyncClient(**options, transport=transport)
         # the outbox's flusher and the error events send from threads, with a sync client
         self._side_http: httpx.Client | None = None
+        self._emitting: set[asyncio.Future[None]] = set()
         if self._settings.outbox is not None:
             self._open_stores(self._event_http())
 
     async def execute(self, call: Call[M, T]) -> Result[T, SDKError]:
         """Send `call` (retrying it when it is retry-safe), translate the outcome, then apply
         the policies; never raises for an expected failure."""
+        # the error events on their way go first, in the sync client's order (a run's
+        # completion after its error events, not before)
+        if self._emitting:
+            await asyncio.wait(self._emitting)
         return self._concluded(call, await self._deliver(call))
 
     async def perform(self, plan: Plan[T]) -> Result[T, SDKError]:
@@ -126,14 +136,33 @@ class AsyncDatlakeClient(Session[httpx.AsyncBaseTransport]):
             if response is not None:
                 await response.aclose()
 
+    def _emit_error_event(self, run_ref: tuple[str, str], operation: str, error: SDKError) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # called off the loop (a batcher fed from a thread): wait here
+            emit_error_event(self._event_http(), run_ref, operation, error)
+            return
+        # one blocking request: sent from a thread, so the event loop goes on meanwhile
+        posted = loop.run_in_executor(
+            None, emit_error_event, self._event_http(), run_ref, operation, error
+        )
+        self._emitting.add(posted)
+        posted.add_done_callback(self._emitting.discard)
+
     def _event_http(self) -> httpx.Client:
         if self._side_http is None:
             self._side_http = httpx.Client(**self._client_options())
         return self._side_http
 
+    async def flush_outbox(self, timeout: float | None = None) -> FlushReport:  # type: ignore[override]
+        """`DatlakeClient.flush_outbox`, awaited (the outbox delivers from a thread)."""
+        return await asyncio.to_thread(Session.flush_outbox, self, timeout)
+
     async def aclose(self) -> None:
         """Deliver what the outbox holds (bounded by `outbox_exit_timeout`, in a thread), then
         close the pooled connections."""
+        if self._emitting:  # the error events still on their way (each one bounded request)
+            await asyncio.gather(*self._emitting)
         if self._outbox is not None or self._cache is not None:
             await asyncio.to_thread(self._close_stores)
         await self._http.aclose()

@@ -14,6 +14,7 @@ import functools
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from .._artifacts import plan_list_artifacts
 from .._call import Plan
 from .._catalog import plan_list_jobs, plan_list_tables
 from .._client import Session
@@ -48,6 +49,7 @@ __all__ = [
     "get_run_log",
     "health",
     "heartbeat",
+    "list_artifacts",
     "list_events",
     "list_jobs",
     "list_metrics",
@@ -60,8 +62,10 @@ __all__ = [
     "post_telemetry",
     "register_snapshot",
     "start_run",
+    "twin_of",
 ]
 
+F = TypeVar("F", bound=Callable[..., object])
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -77,11 +81,15 @@ def async_operation(
     ) -> Result[T, SDKError]:
         return await client.perform(plan(client, *args, **kwargs))
 
-    name = plan.__name__.removeprefix("plan_")
-    perform.__name__ = perform.__qualname__ = name
-    perform.__module__ = __name__
-    perform.__doc__ = f"`datlake_sdk.functional.{name}`, awaited.\n\n{plan.__doc__ or ''}"
-    return perform
+    return twin_of(perform, plan.__name__.removeprefix("plan_"), "awaited", plan.__doc__)
+
+
+def twin_of(function: F, name: str, how: str, doc: str | None) -> F:
+    """`function`, named and documented as the async twin of `datlake_sdk.functional.<name>`."""
+    function.__name__ = function.__qualname__ = name
+    function.__module__ = "datlake_sdk.aio"
+    function.__doc__ = f"`datlake_sdk.functional.{name}`, {how}.\n\n{doc or ''}"
+    return function
 
 
 start_run = async_operation(plan_start_run)
@@ -111,6 +119,7 @@ async def complete_run(
     return map(await finish_run(client, run, success, extra, artifacts), lambda _: None)
 
 
+list_artifacts = async_operation(plan_list_artifacts)
 get_run_log = async_operation(plan_get_run_log)
 list_metrics = async_operation(plan_list_metrics)
 post_metric = async_operation(plan_post_metric)
