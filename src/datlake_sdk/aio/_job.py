@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import threading
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
 from .._errors import SDKError
-from .._job import Completion, _value, deliver_waiting, logger, side_value
+from .._job import Completion, _value, deliver_waiting, log_to_ship, logger, side_value
 from .._join import run_to_join
 from .._leases import DEFAULT_HEARTBEAT_EVERY
 from .._objects import StrPath, file_artifact
@@ -278,19 +277,14 @@ class AsyncJobContext:
     async def _ship_log(self) -> SDKError | None:
         """Upload the log (the file, else the live log's spool) and attach it; the error to
         raise under `on_error=raise`."""
-        spool = None if self._telemetry is None else self._telemetry.spool_path
-        log_path = self.log_path if self.log_path is not None else spool
-        if log_path is None or self.log_bucket is None:
-            return None
-        try:
-            shipped = await make_log_artifact(self.client, self.log_bucket, self.run, log_path)
-            artifact = self._side(shipped, "log shipping")
-        except SDKError as error:
-            return error
-        finally:
-            if spool is not None:  # the outbox keeps its own copy of what it still has to send
-                with contextlib.suppress(OSError):
-                    os.unlink(spool)
+        with log_to_ship(self.log_path, self.log_bucket, self._telemetry) as log_path:
+            if log_path is None or self.log_bucket is None:
+                return None
+            try:
+                shipped = await make_log_artifact(self.client, self.log_bucket, self.run, log_path)
+                artifact = self._side(shipped, "log shipping")
+            except SDKError as error:
+                return error
         if artifact is not None:
             self.attach(artifact)
         return None
