@@ -12,25 +12,27 @@ docs, tracebacks and pickles, wherever in the package they are defined.
 <class 'datlake_sdk.Run'>
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ._client import DatlakeClient
-from ._errors import (
-    AuthError,
-    ConfigError,
-    Conflict,
-    NotFound,
-    SDKError,
-    ServerError,
-    Transient,
-    ValidationError,
-)
-from ._policy import ErrorStrategy, OnError, Policy, RetryPolicy
-from ._result import Err, Ok, Result
+from ._lazy import homes as _homes
+from ._lazy import names_on_first_use as _names_on_first_use
 
 if TYPE_CHECKING:
+    from ._client import DatlakeClient
     from ._delivery import FlushReport
+    from ._errors import (
+        AuthError,
+        ConfigError,
+        Conflict,
+        NotFound,
+        SDKError,
+        ServerError,
+        Transient,
+        ValidationError,
+    )
     from ._job import JobContext, JobTerminated
+    from ._policy import ErrorStrategy, OnError, Policy, RetryPolicy
+    from ._result import Err, Ok, Result
     from ._shared_run import JoinedRun, SharedRun
     from ._types import (
         Artifact,
@@ -97,57 +99,53 @@ __all__ = [
     "ValidationError",
 ]
 
-# Public classes say `datlake_sdk.Run`, not `datlake_sdk._types.Run` (as httpx does): the
-# private modules are free to move, and pickles find the class here. The classes loaded on
-# first use say so where they are defined.
-_DOMAIN_TYPES = (
-    "Artifact",
-    "Event",
-    "Health",
-    "JobInfo",
-    "Lease",
-    "LineageEdge",
-    "LineageGraph",
-    "LineageNode",
-    "MetricPoint",
-    "MetricSeries",
-    "ObjectInfo",
-    "Page",
-    "Progress",
-    "Run",
-    "RunLog",
-    "SnapshotInfo",
-    "TableInfo",
-    "TelemetryReceipt",
-    "UriInfo",
+# Every name loads on first use, from the private module that defines it (the table below):
+# `import datlake_sdk` costs next to nothing, and `from datlake_sdk import DatlakeClient` only
+# what the client needs; `JobContext` pulls in every operation. Public classes say
+# `datlake_sdk.Run`, not `datlake_sdk._types.Run` (as httpx does; each module renames its own),
+# so the private modules are free to move, and pickles find the class here.
+_HOMES = _homes(
+    {
+        "_client": ("DatlakeClient",),
+        "_delivery": ("FlushReport",),  # the outbox (and sqlite3) load only when it is on
+        "_errors": (
+            "AuthError",
+            "ConfigError",
+            "Conflict",
+            "NotFound",
+            "SDKError",
+            "ServerError",
+            "Transient",
+            "ValidationError",
+        ),
+        "_job": ("JobContext", "JobTerminated"),
+        "_policy": ("ErrorStrategy", "OnError", "Policy", "RetryPolicy"),
+        "_result": ("Err", "Ok", "Result"),
+        "_shared_run": ("JoinedRun", "SharedRun"),  # for distributed jobs only
+        "_types": (
+            "Artifact",
+            "Event",
+            "Health",
+            "JobInfo",
+            "Lease",
+            "LineageEdge",
+            "LineageGraph",
+            "LineageNode",
+            "MetricPoint",
+            "MetricSeries",
+            "ObjectInfo",
+            "Page",
+            "Progress",
+            "Run",
+            "RunLog",
+            "SnapshotInfo",
+            "TableInfo",
+            "TelemetryReceipt",
+            "UriInfo",
+        ),
+    }
 )
-_LAZY = ("FlushReport", "JobContext", "JobTerminated", "JoinedRun", "SharedRun", *_DOMAIN_TYPES)
-_RENAMED = frozenset(__all__) - {"Result", *_LAZY}
-for _name in _RENAMED:
-    globals()[_name].__module__ = __name__
-del _name
 
 
-def __getattr__(name: str) -> Any:
-    # `JobContext` pulls in every operation and the generated models: import it on first use,
-    # so that `import datlake_sdk` stays about as cheap as `import httpx`.
-    if name in ("JobContext", "JobTerminated"):
-        from . import _job
-
-        value = getattr(_job, name)
-    elif name == "FlushReport":  # the outbox (and sqlite3) load only when it is on
-        from ._delivery import FlushReport
-
-        value = FlushReport
-    elif name in ("JoinedRun", "SharedRun"):  # for distributed jobs only
-        from . import _shared_run
-
-        value = getattr(_shared_run, name)
-    elif name in _DOMAIN_TYPES:  # a dozen attrs classes: built when first asked for
-        from . import _types
-
-        value = getattr(_types, name)
-    else:
-        raise AttributeError(f"module 'datlake_sdk' has no attribute {name!r}")
-    globals()[name] = value  # looked up once
-    return value
+if not TYPE_CHECKING:  # type checkers read the imports above: a misspelt name stays an error
+    __getattr__, __dir__ = _names_on_first_use(__name__, globals(), _HOMES)

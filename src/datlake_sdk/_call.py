@@ -63,6 +63,8 @@ class Call(Generic[M, T]):
       only when the read failed transiently after its retries (Datlake cannot be reached).
     - `resolve`: a read that tells whether an earlier attempt of this write landed after all
       (`Ok(value)`), did not (`Ok(None)`, or a 404), or cannot tell (another `Err`).
+    - `fast`: reads the commonest success answers straight into the domain type (or `None`:
+      `parse` and `convert` read it, as they read every answer `fast` leaves to them).
     """
 
     operation: str
@@ -81,6 +83,7 @@ class Call(Generic[M, T]):
     defer: Deferral[T] | None = None
     cached: Callable[[SDKError], T | None] | None = None
     resolve: Callable[[], Call[Any, T | None]] | None = None
+    fast: Callable[[httpx.Response], T | None] | None = None
 
 
 @attrs.frozen

@@ -21,6 +21,7 @@ import httpx
 from ._call import Call, Chain, Plan, Refusal
 from ._config import load_settings
 from ._errors import NotFound, SDKError, ValidationError, detach
+from ._http import HttpClient
 from ._log import call_fields, logger, new_request_id
 from ._policy import ErrorStrategy, OnError, Policy, RetryPolicy
 from ._reactions import ErrorListeners, apply_strategy, emit_error_event, log_error
@@ -82,6 +83,9 @@ def _with_request_id(headers: Mapping[str, str] | None, request_id: str) -> dict
     return merged
 
 
+# How many absolute URLs a client keeps made (a job's runs path, its latest runs' paths, ...).
+_URLS_KEPT = 256
+
 X = TypeVar("X")  # the transport type: httpx.BaseTransport, or httpx.AsyncBaseTransport
 
 
@@ -137,11 +141,22 @@ class Session(Generic[X]):
         self._listeners = ErrorListeners()
         self._outbox: Outbox | None = None
         self._cache: SnapshotCache | None = None
+        self._urls: dict[str, httpx.URL] = {}
         self._open(transport)
 
     def _open(self, transport: X | None) -> None:
         """Make the pooled httpx client (and the stores, `_open_stores`)."""
         raise NotImplementedError
+
+    def _url(self, url: str) -> httpx.URL:
+        """`url` (relative, as the generated layer writes it) merged with the base URL as httpx
+        merges it; kept, since each costs httpx two URL parses, a third of a call's own time."""
+        merged = self._urls.get(url)
+        if merged is None:
+            if len(self._urls) >= _URLS_KEPT:  # paths with run ids come and go
+                self._urls.clear()
+            merged = self._urls[url] = self._http.build_request("GET", url).url
+        return merged
 
     def _client_options(self) -> dict[str, Any]:
         """The arguments of the pooled httpx client (sync or async)."""
@@ -329,6 +344,8 @@ class Session(Generic[X]):
             content = kwargs.get("content")
             if isinstance(content, FileBody) and self._asynchronous:
                 kwargs["content"] = content.asynchronous()  # httpx's async clients need one
+            if isinstance(url := kwargs.get("url"), str):
+                kwargs["url"] = self._url(url)
             shorter = _shorter(self._settings.timeout, deadline - time.monotonic())
             if _bounded(call) and shorter is not None:
                 kwargs["timeout"] = shorter
@@ -367,6 +384,7 @@ class Session(Generic[X]):
             request_id,
             call.operation,
             retry_broken_body=call.retry_safe,
+            fast=call.fast,
         )
         if isinstance(result, Err) and result.error.code is None and result.error.retryable:
             # a transport failure says where it went: the method and URL (never the headers)
@@ -461,7 +479,7 @@ class DatlakeClient(Session[httpx.BaseTransport]):
             from ._transport import sync_transport
 
             transport = sync_transport(options["limits"])
-        self._http = httpx.Client(**options, transport=transport)
+        self._http = HttpClient(**options, transport=transport)
         self._open_stores(self._http)
 
     def execute(self, call: Call[M, T]) -> Result[T, SDKError]:
@@ -599,3 +617,6 @@ def _close_at_exit(ref: weakref.ref[Session[Any]]) -> None:
     client = ref()
     if client is not None and client._outbox is not None:
         client._close_stores()
+
+
+DatlakeClient.__module__ = "datlake_sdk"  # public as `datlake_sdk.DatlakeClient`

@@ -214,3 +214,9 @@ def _from_transport(ex: BaseException) -> SDKError | None:
     if isinstance(ex, httpx.TransportError):
         return Transient(f"transport failed ({type(ex).__name__}: {ex})")
     return None
+
+
+# public as `datlake_sdk.NotFound` and so on (see `datlake_sdk`)
+for _public in (name for name in __all__ if name[0].isupper()):  # the classes
+    globals()[_public].__module__ = "datlake_sdk"
+del _public

@@ -32,6 +32,7 @@ from ._result import Err, Ok, Result
 from ._types import Health, Run
 
 if TYPE_CHECKING:
+    import httpx
     from datlake_api import models as api
     from datlake_api.api.system import get_health
 else:  # the generated layer loads on first use (see _lazy)
@@ -87,6 +88,7 @@ def api_call(
     defer: Deferral[T] | None = None,
     cached: Callable[[SDKError], T | None] | None = None,
     resolve: Callable[[], Call[Any, T | None]] | None = None,
+    fast: Callable[[httpx.Response], T | None] | None = None,
 ) -> Call[M, T]:
     """A `Call` to a generated endpoint module (`datlake_api.api.runs.start_run`, ...).
 
@@ -115,6 +117,7 @@ def api_call(
         defer=defer,
         cached=cached,
         resolve=resolve,
+        fast=fast,
     )
 
 

@@ -296,3 +296,9 @@ def _retry_setting(value: object, source: str) -> RetryPolicy:
     if isinstance(value, Mapping):
         return RetryPolicy.from_mapping(value, source=source)
     raise ConfigError(f"{source}: {value!r} is neither a 'max=3,...' string nor a table")
+
+
+# public as `datlake_sdk.Policy` and so on (see `datlake_sdk`)
+for _public in ("ErrorStrategy", "OnError", "Policy", "RetryPolicy"):
+    globals()[_public].__module__ = "datlake_sdk"
+del _public

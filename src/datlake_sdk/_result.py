@@ -126,3 +126,6 @@ def unwrap_or(result: Result[T, E], default: U) -> T | U:
 def _raise_unwrap(error: object) -> NoReturn:
     cause = error if isinstance(error, builtins.BaseException) else None
     raise UnwrapError(error) from cause
+
+
+Ok.__module__ = Err.__module__ = "datlake_sdk"  # public as `datlake_sdk.Ok` (see `datlake_sdk`)

@@ -43,6 +43,7 @@ def translate(
     operation: str | None = None,
     *,
     retry_broken_body: bool = False,
+    fast: Callable[[httpx.Response], T | None] | None = None,
 ) -> Result[T, SDKError]:
     """Turn what sending produced into a `Result`: 2xx bodies are parsed by the generated
     `parse`, checked to be an `expect` and converted; everything else is a typed `Err`.
@@ -51,13 +52,26 @@ def translate(
     (retry-safe calls) one that is not JSON at all is a `Transient`: a body cut off on the way
     is worth another try.
 
+    `fast` (see `Call.fast`) may read a 2xx body first; what it leaves, `parse` reads.
+
     No `Err` keeps a way back to the request (see `detach`): its headers carry the API key."""
+    if fast is not None and isinstance(outcome, httpx.Response):
+        value = _fast(fast, outcome)
+        if value is not None:
+            return Ok(value)
     result = _translate(
         outcome, parse, expect, convert, request_id, operation, retry_broken_body=retry_broken_body
     )
     if isinstance(result, Err):
         detach(result.error)
     return result
+
+
+def _fast(fast: Callable[[httpx.Response], T | None], response: httpx.Response) -> T | None:
+    try:
+        return fast(response)
+    except Exception:  # what is wrong with the body, the generated model says
+        return None
 
 
 def _translate(

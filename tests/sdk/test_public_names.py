@@ -164,3 +164,37 @@ def test_docstring_examples_of_public_classes(name: str) -> None:
     for test in doctest.DocTestFinder().find(cls, name, module=False, globs=globs):
         runner.run(test)
     assert runner.failures == 0
+
+
+@pytest.mark.parametrize(
+    ("package", "homes"),
+    [(datlake_sdk, datlake_sdk._HOMES), (datlake_sdk.functional, datlake_sdk.functional._HOMES)],
+)
+def test_every_public_name_loads_from_its_home(package: ModuleType, homes: dict[str, str]) -> None:
+    # the names load on first use: each comes from the module the table names, as the
+    # type checkers' imports say
+    assert sorted(homes) == sorted(package.__all__) == package.__all__
+    for name in package.__all__:
+        home = importlib.import_module(f"datlake_sdk.{homes[name]}")
+        assert getattr(package, name) is getattr(home, name)
+        assert name in dir(package)
+    with pytest.raises(AttributeError, match="no attribute 'start_runn'"):
+        package.start_runn  # noqa: B018
+
+
+def test_importing_functional_loads_nothing_until_used() -> None:
+    code = (
+        "import sys, datlake_sdk.functional as f\n"
+        "before = set(sys.modules)\n"
+        "f.start_run\n"
+        "after = set(sys.modules)\n"
+        "print(' '.join(sorted(m for m in before if m.startswith(('datlake', 'attr')))))\n"
+        "print(' '.join(sorted(after - before)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    before, used = (line.split() for line in result.stdout.splitlines())
+    assert before == ["datlake_sdk", "datlake_sdk._lazy", "datlake_sdk.functional"]
+    assert {"datlake_sdk._runs", "datlake_sdk._client", "attrs"} <= set(used)
+    assert "datlake_sdk._objects" not in used  # nor what other operations need

@@ -23,6 +23,7 @@ import httpx
 from .._call import Call, Chain, Plan, Refusal
 from .._client import _SEND_ERRORS, Exchange, Session, _bounded
 from .._errors import SDKError
+from .._http import AsyncHttpClient
 from .._log import new_request_id
 from .._reactions import emit_error_event
 from .._result import Err, Ok, Result
@@ -56,7 +57,7 @@ class AsyncDatlakeClient(Session[httpx.AsyncBaseTransport]):
         options = self._client_options()
         if transport is None:  # httpx's own transport, reading big bodies in big steps
             transport = async_transport(options["limits"])
-        self._http = httpx.AsyncClient(**options, transport=transport)
+        self._http = AsyncHttpClient(**options, transport=transport)
         # the outbox's flusher and the error events send from threads, with a sync client
         self._side_http: httpx.Client | None = None
         self._emitting: set[asyncio.Future[None]] = set()
