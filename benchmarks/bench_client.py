@@ -4,13 +4,13 @@
   `complete_run`), against a client per thread doing the same;
 * 1,000 concurrent runs (`AsyncJobContext`: start, complete) from one `AsyncDatlakeClient`,
   against the same two requests sent with one raw `httpx.AsyncClient`;
-* a download and an upload of the same object with the SDK against `curl`, at 100 MiB and
-  1 GiB, with the client's peak memory.
+* a download and an upload of the same object with the SDK (sync and async) against `curl`,
+  at 100 MiB and 1 GiB, with the client's peak memory.
 
 Every figure is the median of interleaved rounds (`DATLAKE_BENCH_ROUNDS`, 5 by default), with
 the spread (lowest to highest) shown.
 
-    python benchmarks/bench_client.py   # this section only
+    python -m benchmarks client   # this section only
 """
 
 from __future__ import annotations
@@ -44,27 +44,58 @@ FLAT_MIB = 10
 
 # Each transfer runs in a fresh interpreter (its peak memory is its own) and prints its digest
 # and the seconds of the transfer itself, as curl's `%{time_total}` does: start-up is not timed.
+# Start-up includes a warm-up call of the same operation (an empty upload, the download of a
+# missing object): the SDK loads the generated layer of an operation on its first use (about
+# 0.1 s, which curl has no counterpart of).
 SDK_DOWNLOAD = """
 import sys, time
 from datlake_sdk import DatlakeClient
 from datlake_sdk.functional import download_object, unwrap
 url, key, bucket, name, dest = sys.argv[1:6]
 with DatlakeClient(base_url=url, api_key=key, timeout=600) as client:
+    download_object(client, bucket, "warm-up", dest)
     started = time.perf_counter()
     sha256 = unwrap(download_object(client, bucket, name, dest)).sha256
     print(sha256, time.perf_counter() - started)
 """
 SDK_UPLOAD = """
-import sys, time
+import os, sys, time
 from datlake_sdk import DatlakeClient
 from datlake_sdk.functional import upload_file, unwrap
 url, key, path, bucket, name = sys.argv[1:6]
 with DatlakeClient(base_url=url, api_key=key, timeout=600) as client:
+    unwrap(upload_file(client, bucket, "warm-up", os.devnull))
     started = time.perf_counter()
     sha256 = unwrap(upload_file(client, bucket, name, path)).sha256
     print(sha256, time.perf_counter() - started)
 """
+# The async twin of both: `sys.argv[1]` names the operation, the rest are its arguments
+# (`upload_file`: path, bucket, name; `download_object`: bucket, name, dest).
+SDK_ASYNC_TRANSFER = """
+import asyncio, os, sys, time
+from datlake_sdk import aio
+from datlake_sdk.functional import unwrap
+operation, url, key, *args = sys.argv[1:]
+if operation == "upload_file":
+    args = [args[1], args[2], args[0]]
+warm_up = [args[0], "warm-up", os.devnull if operation == "upload_file" else args[2]]
+async def main():
+    async with aio.AsyncDatlakeClient(base_url=url, api_key=key, timeout=600) as client:
+        await getattr(aio, operation)(client, *warm_up)
+        started = time.perf_counter()
+        sha256 = unwrap(await getattr(aio, operation)(client, *args)).sha256
+        print(sha256, time.perf_counter() - started)
+asyncio.run(main())
+"""
 CURL_TIME = ["-w", "- %{time_total}\\n"]
+# (client, direction, target) rows of the transfer table, each against curl's same direction
+TRANSFER_ROWS = (
+    ("sdk", "download", DOWNLOAD_TARGET),
+    ("aio", "download", DOWNLOAD_TARGET),
+    ("sdk", "upload", UPLOAD_TARGET),
+    ("aio", "upload", UPLOAD_TARGET),
+)
+CLIENT_NAMES = {"sdk": "`DatlakeClient`", "aio": "`AsyncDatlakeClient`"}
 
 
 def _spread(values: list[float], unit: str = "", digits: int = 2) -> str:
@@ -188,6 +219,10 @@ def bench_transfers(url: str, folder: Path) -> dict[int, dict[str, list[float]]]
                             target],
             "sdk download": [sys.executable, "-c", SDK_DOWNLOAD, url, API_KEY, "bench", name,
                              str(folder / "sdk.out")],
+            "aio upload": [sys.executable, "-c", SDK_ASYNC_TRANSFER, "upload_file", url, API_KEY,
+                           str(source), "bench", name],
+            "aio download": [sys.executable, "-c", SDK_ASYNC_TRANSFER, "download_object", url,
+                             API_KEY, "bench", name, str(folder / "sdk.out")],
             "curl download": [CURL, "-sS", "--fail", "-o", str(folder / "curl.out"), *CURL_TIME,
                               "-H", auth, target],
         }  # fmt: skip
@@ -195,7 +230,7 @@ def bench_transfers(url: str, folder: Path) -> dict[int, dict[str, list[float]]]
             for tool, command in commands.items():
                 _, peak_kib, out = _run_measured(command)
                 digest, seconds_text = out.split()[-2:]
-                if tool.startswith("sdk") and digest != expected:
+                if not tool.startswith("curl") and digest != expected:
                     raise RuntimeError(f"{tool}: other bytes than sent: {out}")
                 seconds = float(seconds_text)
                 figures.setdefault(f"{tool} MiB/s", []).append(size / seconds)
@@ -282,34 +317,36 @@ def _transfer_lines(transfers: dict[int, dict[str, list[float]]]) -> list[str]:
     lines = [
         "### Objects against curl",
         "",
-        "The same object (random bytes) moved by the SDK (`download_object`, `upload_file`,",
-        "each in a fresh interpreter) and by `curl -o` / `curl -T`, against the same server.",
-        "Timed: the transfer itself (the SDK's call; curl's `time_total`), not start-up. The",
-        "SDK's upload includes hashing the file first; its download checks the hash. Peak RSS",
-        "is the client process's VmHWM.",
+        "The same object (random bytes) moved by the SDK (`download_object`, `upload_file`;",
+        "`DatlakeClient` and `AsyncDatlakeClient`, each run in a fresh interpreter) and by",
+        "`curl -o` / `curl -T`, against the same server, interleaved. Timed: the transfer",
+        "itself (the SDK's call; curl's `time_total`), not start-up. Both write the download",
+        "to a file; the SDK also hashes it and checks the digest, and hashes the upload as it",
+        "streams, checking the server's receipt against it. Peak RSS is the client process's",
+        "VmHWM.",
         "",
-        "| size | direction | SDK MiB/s | curl MiB/s | SDK / curl | target | SDK peak RSS |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| size | client | direction | MiB/s | curl MiB/s | against curl | target | peak RSS |",
+        "|---:|---|---|---:|---:|---:|---:|---:|",
     ]
     for size, figures in transfers.items():
-        for direction, target in (("download", DOWNLOAD_TARGET), ("upload", UPLOAD_TARGET)):
-            sdk, curl = figures[f"sdk {direction} MiB/s"], figures[f"curl {direction} MiB/s"]
-            ratio = _ratios(sdk, curl)
+        for client, direction, target in TRANSFER_ROWS:
+            ours = figures[f"{client} {direction} MiB/s"]
+            curl = figures[f"curl {direction} MiB/s"]
+            ratio = _ratios(ours, curl)
             lines.append(
-                f"| {size} MiB | {direction} | {_spread(sdk, digits=0)} | "
-                f"{_spread(curl, digits=0)} | {_spread(ratio, 'x')} | >= {target}x "
+                f"| {size} MiB | {CLIENT_NAMES[client]} | {direction} | {_spread(ours, digits=0)}"
+                f" | {_spread(curl, digits=0)} | {_spread(ratio, 'x')} | >= {target}x "
                 f"({_verdict(statistics.median(ratio) >= target)}) | "
-                f"{_spread(figures[f'sdk {direction} RSS'], ' MiB', 0)} |"
+                f"{_spread(figures[f'{client} {direction} RSS'], ' MiB', 0)} |"
             )
     small, large = min(transfers), max(transfers)
     lines.append("")
-    for direction in ("download", "upload"):
-        grew = statistics.median(transfers[large][f"sdk {direction} RSS"]) - statistics.median(
-            transfers[small][f"sdk {direction} RSS"]
-        )
+    for client, direction, _ in TRANSFER_ROWS:
+        peak = f"{client} {direction} RSS"
+        grew = statistics.median(transfers[large][peak]) - statistics.median(transfers[small][peak])
         lines.append(
-            f"SDK {direction} memory from {small} MiB to {large} MiB: {grew:+.1f} MiB "
-            f"(flat within {FLAT_MIB} MiB: {_verdict(abs(grew) <= FLAT_MIB)})."
+            f"{CLIENT_NAMES[client]} {direction} memory from {small} MiB to {large} MiB: "
+            f"{grew:+.1f} MiB (flat within {FLAT_MIB} MiB: {_verdict(abs(grew) <= FLAT_MIB)})."
         )
     lines.append("")
     return lines

@@ -260,10 +260,10 @@ def run() -> str:
         "",
         "`python -m datlake_server` in its own process; sequential calls over one keep-alive",
         "connection. A pair is `start_run` + `complete_run`: two JSON requests, each",
-        "authenticated, validated against the spec with openapi-core and written to SQLite; the",
-        "SDK's pair is `start_run` and `complete_run` from `datlake_sdk.functional`, the",
-        "baseline the same two requests with raw httpx. `GET /api/v1/health` (no auth, no body,",
-        "no database) shows the floor. Interleaved: "
+        "authenticated, checked against the spec (validators compiled from it) and written to",
+        "SQLite; the SDK's pair is `start_run` and `complete_run` from `datlake_sdk.functional`,",
+        "the baseline the same two requests with raw httpx. `GET /api/v1/health` (no auth, no",
+        "body, no database) shows the floor. Interleaved: "
         f"{len(sdk_pairs)} SDK pairs, {len(pairs)} raw pairs, {len(healths)} health requests.",
         "",
         "| measure | SDK pair | baseline: raw httpx pair | ratio | health GET |",

@@ -128,6 +128,18 @@ def test_the_async_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -
     assert {run["status"] for run in runs} == {"succeeded"}
 
 
+def test_the_async_files_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
+    done = run_block(block_under("Files from async code"), tmp_path, datlake)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "r1-copy.html").read_text() == "<p>1,200 users</p>"
+    (run,) = httpx.get(
+        f"{datlake}/api/v1/jobs/daily_report/runs",
+        headers={"Authorization": f"Bearer {API_KEY}"},
+    ).json()["items"]
+    assert [artifact["type"] for artifact in run["artifacts"]] == ["report", "log"]
+
+
 def test_the_openlineage_block_runs_on_a_fresh_datlake(datlake: str, tmp_path: Path) -> None:
     done = run_block(block_under("OpenLineage"), tmp_path, datlake)
 

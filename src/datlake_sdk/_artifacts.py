@@ -11,17 +11,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._call import Chain, Plan
+from ._call import Chain, Plan, Refusal
 from ._catalog_types import ObjectInfo
-from ._client import DatlakeClient, Session
-from ._errors import SDKError, ValidationError
-from ._objects import StrPath, download_object
+from ._client import Session
+from ._errors import ValidationError
+from ._objects import StrPath, plan_download_object
 from ._operations import operation
-from ._result import Ok, Result
+from ._result import Ok
 from ._runs import plan_get_run
 from ._types import Artifact, Run
 
-__all__ = ["download_artifact", "list_artifacts", "plan_list_artifacts"]
+__all__ = ["download_artifact", "list_artifacts", "plan_download_artifact", "plan_list_artifacts"]
 
 
 def plan_list_artifacts(client: Session[Any], run: Run) -> Plan[tuple[Artifact, ...]]:
@@ -36,9 +36,9 @@ def plan_list_artifacts(client: Session[Any], run: Run) -> Plan[tuple[Artifact, 
 list_artifacts = operation(plan_list_artifacts)
 
 
-def download_artifact(
-    client: DatlakeClient, artifact: Artifact, dest_path: StrPath
-) -> Result[ObjectInfo, SDKError]:
+def plan_download_artifact(
+    client: Session[Any], artifact: Artifact, dest_path: StrPath
+) -> Plan[ObjectInfo]:
     """Download an artifact Datlake stores (a `datlake://bucket/object` uri) into `dest_path`,
     checked by SHA-256 (against the artifact's own `sha256` too, when it has one). An artifact
     stored elsewhere (`s3://`, `https://`) is `Err(ValidationError)`: fetch it with its tools.
@@ -49,12 +49,18 @@ def download_artifact(
     parts = urlsplit(artifact.uri)
     if parts.scheme != "datlake" or not parts.netloc or len(parts.path) < 2:
         invalid = ValidationError(f"artifact: {artifact.uri!r} is not stored in Datlake")
-        return client.refuse("download_object", invalid)
-    downloaded = download_object(client, parts.netloc, parts.path[1:], dest_path)
-    if isinstance(downloaded, Ok) and artifact.sha256 not in (None, downloaded.value.sha256):
+        return Refusal("download_object", invalid)
+
+    def checked(downloaded: ObjectInfo) -> Plan[ObjectInfo]:
+        if artifact.sha256 in (None, downloaded.sha256):
+            return Ok(downloaded)
         mismatch = ValidationError(
-            f"artifact: the stored bytes hash to {downloaded.value.sha256}, the artifact says"
+            f"artifact: the stored bytes hash to {downloaded.sha256}, the artifact says"
             f" {artifact.sha256} (the object was replaced since it was attached)"
         )
-        return client.refuse("download_object", mismatch)
-    return downloaded
+        return Refusal("download_object", mismatch)
+
+    return Chain(plan_download_object(client, parts.netloc, parts.path[1:], dest_path), checked)
+
+
+download_artifact = operation(plan_download_artifact)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import httpx
 
     from ._errors import SDKError
+    from ._streams import Sink
     from ._types import Run
 
 A = TypeVar("A")
@@ -50,6 +51,8 @@ class Call(NamedTuple, Generic[M, T]):
     - `rewind` makes a streamed body readable again; it runs before every retry.
     - `stream`: send with `stream=True`; on a 2xx `parse` reads the body itself (downloads);
       an error body is read for its problem document; the response is always closed after.
+    - `sink`: for a streamed call (downloads), what a 2xx body is written into, chunk by
+      chunk, while the next bytes arrive (`_streams.drain`); its `close()` stands for `parse`.
     - `run_ref`: `(job_name, run_id)` of a run-scoped call, for logs and error events.
     - `on_not_found`: the value a 404 becomes under `continue_on_not_found` (lookups only);
       with `not_found_type`, only a 404 of that problem type (or of none) qualifies.
@@ -72,6 +75,7 @@ class Call(NamedTuple, Generic[M, T]):
     retry_safe: bool
     rewind: Callable[[], None] | None = None
     stream: bool = False
+    sink: Callable[[httpx.Response], Sink] | None = None
     run_ref: tuple[str, str] | None = None
     on_not_found: Callable[[], T] | None = None
     not_found_type: str | None = None

@@ -26,11 +26,13 @@ from ._policy import ErrorStrategy, OnError, Policy, RetryPolicy
 from ._reactions import ErrorListeners, apply_strategy, emit_error_event, log_error
 from ._result import Err, Ok, Result
 from ._retry import run_attempts
+from ._streams import FileBody
 from ._translate import translate
 
 if TYPE_CHECKING:
     from ._delivery import FlushReport, Outbox
     from ._store import SnapshotCache
+    from ._streams import Sink
     from ._types import Run
 
 __all__ = ["DatlakeClient", "Exchange", "Session"]
@@ -93,6 +95,7 @@ class Session(Generic[X]):
     """
 
     _http: httpx.Client | httpx.AsyncClient
+    _asynchronous = False  # whether `_http` is an `httpx.AsyncClient`
 
     def __init__(
         self,
@@ -337,6 +340,9 @@ class Session(Generic[X]):
         try:
             kwargs: dict[str, Any] = call.request(request_id)
             kwargs["headers"] = _with_request_id(kwargs.get("headers"), request_id)
+            content = kwargs.get("content")
+            if isinstance(content, FileBody) and self._asynchronous:
+                kwargs["content"] = content.asynchronous()  # httpx's async clients need one
             if isinstance(url := kwargs.get("url"), str):
                 kwargs["url"] = self._url(url)
             shorter = _shorter(self._settings.timeout, deadline - time.monotonic())
@@ -365,10 +371,13 @@ class Session(Generic[X]):
         outcome: httpx.Response | BaseException,
         request: httpx.Request,
         request_id: str,
+        parse: Callable[..., object] | None = None,
     ) -> Result[T, SDKError]:
+        """The translator's `Result` of an attempt; `parse`, when given, reads the 2xx body
+        instead of `call.parse` (a sink's drain)."""
         result = translate(
             outcome,
-            call.parse,
+            call.parse if parse is None else parse,
             call.expect,
             call.convert,
             request_id,
@@ -466,7 +475,12 @@ class DatlakeClient(Session[httpx.BaseTransport]):
     _http: httpx.Client
 
     def _open(self, transport: httpx.BaseTransport | None) -> None:
-        self._http = HttpClient(**self._client_options(), transport=transport)
+        options = self._client_options()
+        if transport is None:  # httpx's own transport, reading big bodies in big steps
+            from ._transport import sync_transport
+
+            transport = sync_transport(options["limits"])
+        self._http = HttpClient(**options, transport=transport)
         self._open_stores(self._http)
 
     def execute(self, call: Call[M, T]) -> Result[T, SDKError]:
@@ -532,8 +546,11 @@ class DatlakeClient(Session[httpx.BaseTransport]):
         except _SEND_ERRORS as ex:
             self._not_sent(ex)
             outcome = ex
+        parse = None
+        if call.sink is not None and response is not None and response.is_success:
+            parse = _drained(call.sink, response)
         try:
-            return self._translated(call, outcome, request, request_id)
+            return self._translated(call, outcome, request, request_id, parse)
         finally:
             if response is not None:
                 response.close()
@@ -563,6 +580,15 @@ def _unreachable(error: SDKError) -> bool:
     from ._delivery import unreachable
 
     return unreachable(error)
+
+
+def _drained(
+    sink: Callable[[httpx.Response], Sink], response: httpx.Response
+) -> Callable[..., object]:
+    """The `parse` that writes a streamed 2xx body into `sink(response)` (see `_streams`)."""
+    from ._streams import drain
+
+    return lambda **_: drain(sink(response), response.iter_bytes())
 
 
 def _read_by(response: httpx.Response, deadline: float) -> None:

@@ -118,14 +118,16 @@ class Outbox:
         headers = {
             key: str(value)
             for key, value in (kwargs.get("headers") or {}).items()
-            if key.lower() not in ("x-request-id", "content-type")
+            if key.lower() not in ("x-request-id", "content-type", "content-length")
         }
         kept: str | None = None
         if deferral.file is not None:
             kept_or_error = self._keep_file(deferral.file, headers.get("X-Checksum-Sha256"))
             if isinstance(kept_or_error, SDKError):
                 return Err(kept_or_error)
-            kept = kept_or_error
+            kept, digest = kept_or_error
+            # the copy's digest travels with it: the server stores these bytes or nothing
+            headers.setdefault("X-Checksum-Sha256", digest)
         entry_id = self.journal.append(
             NewEntry(
                 base_url=self.base_url,
@@ -152,8 +154,9 @@ class Outbox:
         self._wake.set()
         return Ok(deferral.pending())
 
-    def _keep_file(self, source: str, digest: str | None) -> str | SDKError:
-        """Copy the file the write ships into the outbox, so deleting it loses nothing."""
+    def _keep_file(self, source: str, digest: str | None) -> tuple[str, str] | SDKError:
+        """Copy the file the write ships into the outbox, so deleting it loses nothing; the
+        copy's path and SHA-256."""
         self.journal.files.mkdir(parents=True, exist_ok=True, mode=0o700)
         kept = self.journal.files / new_id()
         hasher = hashlib.sha256()
@@ -171,7 +174,7 @@ class Outbox:
         if digest is not None and hasher.hexdigest() != digest:
             os.unlink(kept)
             return ValidationError(f"{source!r} changed while it was being uploaded")
-        return str(kept)
+        return str(kept), hasher.hexdigest()
 
     # delivery
 

@@ -14,7 +14,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import FrameType, TracebackType
 from typing import Any, TypeVar
 
@@ -371,21 +371,16 @@ class JobContext(FrameMethods):
     def _ship_log(self) -> SDKError | None:
         """Upload the log (the file, else the live log's spool) and attach it; the error to
         raise under `on_error=raise`."""
-        spool = None if self.telemetry is None else self.telemetry.spool_path
-        log_path = self.log_path if self.log_path is not None else spool
-        if log_path is None or self.log_bucket is None:
-            return None
-        try:
-            artifact = self._side(
-                make_log_artifact(self.client, self.log_bucket, self.run, log_path),
-                "log shipping",
-            )
-        except SDKError as error:
-            return error
-        finally:
-            if spool is not None:  # the outbox keeps its own copy of what it still has to send
-                with contextlib.suppress(OSError):
-                    os.unlink(spool)
+        with log_to_ship(self.log_path, self.log_bucket, self.telemetry) as log_path:
+            if log_path is None or self.log_bucket is None:
+                return None
+            try:
+                artifact = self._side(
+                    make_log_artifact(self.client, self.log_bucket, self.run, log_path),
+                    "log shipping",
+                )
+            except SDKError as error:
+                return error
         if artifact is not None:
             self.attach(artifact)
         return None
@@ -448,6 +443,22 @@ class Completion:
             extra=_error_extra(self.failure if self.failure is not None else rejected),
             artifacts=self.artifacts,
         )
+
+
+@contextlib.contextmanager
+def log_to_ship(
+    log_path: StrPath | None, log_bucket: str | None, telemetry: Telemetry | None
+) -> Iterator[StrPath | None]:
+    """What log shipping uploads: the file at `log_path`, else the live log's spool (`None`:
+    nothing, or no `log_bucket`). The spool is removed afterwards: the outbox keeps its own
+    copy of what it still has to send."""
+    spool = None if telemetry is None else telemetry.spool_path
+    try:
+        yield None if log_bucket is None else log_path if log_path is not None else spool
+    finally:
+        if spool is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(spool)
 
 
 def side_value(result: Result[T, SDKError], policy: Policy, job_name: str, what: str) -> T | None:

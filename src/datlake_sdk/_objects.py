@@ -10,26 +10,31 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import mimetypes
 import os
+import re
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
+import attrs
 import httpx
-from datlake_api.types import File
+from datlake_api.types import UNSET, File
 
 from . import _convert as domain
-from ._call import Call, Deferral
+from ._call import Call, Chain, Deferral, Plan, Refusal
 from ._catalog_types import ObjectInfo
-from ._client import DatlakeClient
+from ._client import DatlakeClient, Session
 from ._errors import SDKError, ServerError, Transient, ValidationError
 from ._ids import new_id
 from ._lazy import lazy
+from ._log import logger
 from ._names import bad_bucket, bad_object_name, bad_run, first_invalid
-from ._operations import api_call
-from ._result import Result, map
+from ._operations import api_call, operation
+from ._result import Ok, Result, map
+from ._streams import FileBody, read_by_sink
 from ._types import Artifact, Run
 
 if TYPE_CHECKING:
@@ -48,6 +53,9 @@ __all__ = [
     "file_artifact",
     "log_object_name",
     "make_log_artifact",
+    "plan_download_object",
+    "plan_make_log_artifact",
+    "plan_upload_file",
     "upload_file",
     "upload_object",
 ]
@@ -55,6 +63,8 @@ __all__ = [
 StrPath = str | os.PathLike[str]
 
 LOG_CONTENT_TYPE = "text/plain; charset=utf-8"
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 # what a download's body may declare itself to be ("": no Content-Type at all)
 _OBJECT_MEDIA_TYPES = frozenset({"", "application/octet-stream"})
@@ -78,21 +88,30 @@ def upload_object(
     return map(upload_file(client, bucket, object_name, file_path, run=run), lambda info: info.uri)
 
 
-def upload_file(
-    client: DatlakeClient,
+def plan_upload_file(
+    client: Session[Any],
     bucket: str,
     object_name: str,
     file_path: StrPath,
     *,
     run: Run | None = None,
-) -> Result[ObjectInfo, SDKError]:
+    sha256: str | None = None,
+) -> Plan[ObjectInfo]:
     """Stream a file to PUT `/datasets/{bucket}/{object}` and return what the server stored.
 
-    The file is hashed first (in chunks), the digest travels as `X-Checksum-Sha256` so the server
-    stores nothing on a mismatch, and the body is read from disk in chunks: memory does not grow
-    with the file. A retry rewinds the file. A missing or unreadable file is `Err(ValidationError)`.
-    When the upload waits in the outbox, the outbox keeps a copy of the file: deleting or
-    changing the original afterwards loses nothing.
+    The file is read once, in 1 MiB chunks, and hashed as it goes out: memory does not grow
+    with the file, and the upload runs at the speed of the disk and the server. The server
+    answers the size and SHA-256 of what it stored; they must be the bytes sent. If they are
+    not (bytes damaged on the way), the SDK uploads the file again, this time with
+    `X-Checksum-Sha256`, so the server refuses anything but the right bytes: no silently
+    corrupt object is left behind, and if that second upload is refused too, the `Err` says so
+    (the object then holds what the first attempt stored). A caller who knows the digest
+    already passes it as `sha256`: it travels as `X-Checksum-Sha256` from the first attempt.
+
+    A retry reads the file again from its first byte. A missing or unreadable file is
+    `Err(ValidationError)`. When the upload waits in the outbox, the outbox keeps a copy of
+    the file and sends it with the copy's `X-Checksum-Sha256`: deleting or changing the
+    original afterwards loses nothing.
 
     >>> upload_file(client, "datasets", "users/part-0.csv", "part-0.csv")  # doctest: +SKIP
     Ok(value=ObjectInfo(bucket='datasets', object_name='users/part-0.csv', uri=..., size=..., ...))
@@ -101,32 +120,34 @@ def upload_file(
         bad_bucket("bucket", bucket),
         bad_object_name("object_name", object_name),
         None if run is None else bad_run("run", run),
+        None
+        if sha256 is None or _SHA256.fullmatch(sha256)
+        else ValidationError(f"sha256: {sha256!r} is not a lowercase hex SHA-256"),
     )
     if invalid is not None:
-        return client.refuse("upload_object", invalid, run)
+        return Refusal("upload_object", invalid, run)
     try:
-        file = open(file_path, "rb")  # noqa: SIM115 - closed below, after the call
+        with open(file_path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
     except (OSError, ValueError) as ex:  # ValueError: a NUL, or text the OS cannot spell
-        return client.refuse("upload_object", _unreadable(file_path, ex), run)
-    with file:
-        try:
-            digest = hashlib.file_digest(file, "sha256").hexdigest()
-            file.seek(0)
-        except OSError as ex:
-            return client.refuse("upload_object", _unreadable(file_path, ex), run)
-        return client.execute(
-            _upload_call(bucket, object_name, file, digest, run, os.fspath(file_path))
-        )
+        return Refusal("upload_object", _unreadable(file_path, ex), run)
+    upload = _Upload(bucket, object_name, os.fspath(file_path), size, run)
+    if sha256 is not None:
+        return upload.call(sha256)
+    return Chain(upload.call(None), upload.replaced_if_damaged)
 
 
-def download_object(
-    client: DatlakeClient,
+upload_file = operation(plan_upload_file)
+
+
+def plan_download_object(
+    client: Session[Any],
     bucket: str,
     object_name: str,
     dest_path: StrPath,
     *,
     progress: Callable[[int, int | None], None] | None = None,
-) -> Result[ObjectInfo, SDKError]:
+) -> Plan[ObjectInfo]:
     """Stream `bucket`/`object_name` into `dest_path` and return its size and SHA-256;
     `progress(done, total)` hears of each chunk (`total`: the announced size, if any).
 
@@ -142,6 +163,9 @@ def download_object(
     anything else, such as a proxy's or a login page's HTML, is `Err(ServerError)` and
     `dest_path` is left as it was.
 
+    The bytes are written and hashed in a worker thread while the next ones arrive, so
+    `progress` is called from that thread.
+
     >>> download_object(client, "artifacts", "jobs/daily/r1/run.log", "run.log")  # doctest: +SKIP
     Ok(value=ObjectInfo(bucket='artifacts', object_name='jobs/daily/r1/run.log', ...))
     """
@@ -149,10 +173,10 @@ def download_object(
         bad_bucket("bucket", bucket), bad_object_name("object_name", object_name)
     )
     if invalid is not None:
-        return client.refuse("download_object", invalid)
+        return Refusal("download_object", invalid)
     dest = Path(dest_path)
     if not _encodable(dest) or not dest.parent.is_dir() or dest.is_dir():
-        return client.refuse(
+        return Refusal(
             "download_object",
             ValidationError(
                 f"dest_path: {str(dest_path)!r} is not a file path in an existing folder"
@@ -166,10 +190,10 @@ def download_object(
         sha256="",
     )
 
-    def save(*, client: object, response: httpx.Response) -> ObjectInfo:
-        return _save_streamed(response, dest, info, progress)
+    def sink(response: httpx.Response) -> _Download:
+        return _Download(response, dest, info, progress)
 
-    # The generated parser reads the whole body into memory: this one streams it to disk.
+    # The generated parser reads the whole body into memory: the sink streams it to disk.
     call = api_call(
         download_object_endpoint,
         lambda request_id: download_object_endpoint._get_kwargs(
@@ -178,7 +202,10 @@ def download_object(
         ObjectInfo,
         _same,
     )
-    return client.execute(call._replace(parse=save, stream=True))
+    return call._replace(parse=read_by_sink, sink=sink, stream=True)
+
+
+download_object = operation(plan_download_object)
 
 
 def log_object_name(run: Run) -> str:
@@ -186,9 +213,9 @@ def log_object_name(run: Run) -> str:
     return f"jobs/{run.job_name}/{run.run_id}/run.log"
 
 
-def make_log_artifact(
-    client: DatlakeClient, bucket: str, run: Run, local_log_path: StrPath
-) -> Result[Artifact, SDKError]:
+def plan_make_log_artifact(
+    client: Session[Any], bucket: str, run: Run, local_log_path: StrPath
+) -> Plan[Artifact]:
     """Upload a run's log to `bucket` as `jobs/{job}/{run_id}/run.log`; `Ok` holds the
     `Artifact(type="log", uri=..., name="run.log", ...)` (with its content type, size and
     SHA-256) to pass to `complete_run(..., artifacts=[...])`.
@@ -198,11 +225,14 @@ def make_log_artifact(
     """
     invalid = bad_run("run", run)
     if invalid is not None:
-        return client.refuse("make_log_artifact", invalid, run)
-    return map(
-        upload_file(client, bucket, log_object_name(run), local_log_path, run=run),
-        lambda info: file_artifact(info, "log", name="run.log", content_type=LOG_CONTENT_TYPE),
+        return Refusal("make_log_artifact", invalid, run)
+    return Chain(
+        plan_upload_file(client, bucket, log_object_name(run), local_log_path, run=run),
+        lambda info: Ok(file_artifact(info, "log", name="run.log", content_type=LOG_CONTENT_TYPE)),
     )
+
+
+make_log_artifact = operation(plan_make_log_artifact)
 
 
 def file_artifact(
@@ -233,136 +263,202 @@ def file_artifact(
     )
 
 
-def _upload_call(
-    bucket: str,
-    object_name: str,
-    file: BinaryIO,
-    digest: str,
-    run: Run | None,
-    file_path: str,
-) -> Call[api.ObjectReceipt, ObjectInfo]:
-    def rewind() -> None:
-        file.seek(0)
+@attrs.frozen
+class _Upload:
+    """One file's upload to `bucket`/`object_name`, with what it takes to check it."""
 
-    size = os.fstat(file.fileno()).st_size
+    bucket: str
+    object_name: str
+    file_path: str
+    size: int
+    run: Run | None
+    body: FileBody = attrs.field(init=False)
 
-    uri = f"datlake://{bucket}/{object_name}"
+    @body.default
+    def _file_body(self) -> FileBody:
+        return FileBody(self.file_path)
 
-    def pending() -> ObjectInfo:
-        return ObjectInfo(bucket, object_name, uri, size, digest, pending=True)
+    @property
+    def uri(self) -> str:
+        return f"datlake://{self.bucket}/{self.object_name}"
 
-    def stored(*, client: object, response: httpx.Response) -> ObjectInfo | None:
-        # an earlier attempt landed when the server holds these very bytes; the headers tell,
-        # the body is never read
-        same = response.headers.get(
-            "X-Checksum-Sha256", ""
-        ).lower() == digest and response.headers.get("Content-Length") == str(size)
-        return ObjectInfo(bucket, object_name, uri, size, digest) if same else None
+    def sent_sha256(self) -> str:
+        """The digest of the bytes sent, or (no attempt read the file to its end) of the file."""
+        if self.body.sha256 is None:
+            with open(self.file_path, "rb") as file:
+                return hashlib.file_digest(file, "sha256").hexdigest()
+        return self.body.sha256
 
-    def lookup() -> Call[object, ObjectInfo | None]:
-        return Call(
-            operation="download_object",
-            request=lambda request_id: download_object_endpoint._get_kwargs(
-                bucket, object_name, x_request_id=request_id
-            ),
-            parse=stored,
-            expect=object,
-            convert=lambda found: found if isinstance(found, ObjectInfo) else None,
-            retry_safe=True,
-            stream=True,
+    def replaced_if_damaged(self, info: ObjectInfo) -> Plan[ObjectInfo]:
+        """`info` when the server stored the bytes sent, else the checked upload of the file."""
+        if info.pending or (info.sha256 == self.body.sha256 and info.size == self.size):
+            return Ok(info)
+        logger.warning(
+            "upload_object: %s was stored as %d bytes hashing to %s, not the %d bytes sent"
+            " (hashing to %s): uploading it again, checked",
+            self.uri,
+            info.size,
+            info.sha256,
+            self.size,
+            self.body.sha256,
         )
+        return self.call(self.sent_sha256())
 
-    def verified(receipt: api.ObjectReceipt) -> ObjectInfo:
-        info = domain.object_info(receipt)  # checks the receipt's types first
-        # a server that stored other bytes than we sent must not pass for a good upload
-        if info.sha256 != digest or info.size != size:
-            raise ServerError(
-                f"the server stored {info.size} bytes hashing to {info.sha256}; "
-                f"we sent {size} bytes hashing to {digest}",
-                code=201,
+    def call(self, sha256: str | None) -> Call[api.ObjectReceipt, ObjectInfo]:
+        """The PUT; with `sha256`, sent as `X-Checksum-Sha256` (the server then checks it)."""
+
+        def pending() -> ObjectInfo:
+            digest = sha256 or self.sent_sha256()
+            return ObjectInfo(
+                self.bucket, self.object_name, self.uri, self.size, digest, pending=True
             )
-        return info
 
-    # httpx reads a file object given as `content` in chunks and sets Content-Length from its size.
-    return api_call(
-        upload_object_endpoint,
-        lambda request_id: upload_object_endpoint._get_kwargs(
-            bucket,
-            object_name,
-            body=File(payload=file),
-            x_checksum_sha_256=digest,
-            x_request_id=request_id,
-        ),
-        api.ObjectReceipt,
-        verified,
-        rewind=rewind,
-        run=run,
-        defer=Deferral(
-            new_id() if run is None else run.run_id,
-            pending,
-            None if run is None else run.job_name,
-            None if run is None else run.run_id,
-            file=file_path,
-        ),
-        resolve=lookup,
-    )
+        def stored(*, client: object, response: httpx.Response) -> ObjectInfo | None:
+            # an earlier attempt landed when the server holds these very bytes; the headers
+            # tell, the body is never read
+            digest = sha256 or self.sent_sha256()
+            same = response.headers.get(
+                "X-Checksum-Sha256", ""
+            ).lower() == digest and response.headers.get("Content-Length") == str(self.size)
+            return (
+                ObjectInfo(self.bucket, self.object_name, self.uri, self.size, digest)
+                if same
+                else None
+            )
 
+        def lookup() -> Call[object, ObjectInfo | None]:
+            return Call(
+                operation="download_object",
+                request=lambda request_id: download_object_endpoint._get_kwargs(
+                    self.bucket, self.object_name, x_request_id=request_id
+                ),
+                parse=stored,
+                expect=object,
+                convert=lambda found: found if isinstance(found, ObjectInfo) else None,
+                retry_safe=True,
+                stream=True,
+            )
 
-def _save_streamed(
-    response: httpx.Response,
-    dest: Path,
-    info: ObjectInfo,
-    progress: Callable[[int, int | None], None] | None = None,
-) -> ObjectInfo:
-    # Raises SDKErrors, which the translator passes on as they are: a local disk failure is the
-    # caller's (not the server's), and bytes that do not match their checksum are worth a retry.
-    media_type = response.headers.get("Content-Type", "").partition(";")[0].strip().lower()
-    if "X-Checksum-Sha256" not in response.headers and media_type not in _OBJECT_MEDIA_TYPES:
-        # nothing to check the bytes against, and they are not an object's: refuse them
-        raise ServerError(
-            f"HTTP {response.status_code} with a {media_type} body and no"
-            " X-Checksum-Sha256: not an object's bytes",
-            code=response.status_code,
+        def checked(receipt: api.ObjectReceipt) -> ObjectInfo:
+            info = domain.object_info(receipt)  # checks the receipt's types first
+            # a server that stored other bytes than it was told to must not pass for a good
+            # upload (without `sha256`, `replaced_if_damaged` looks at the receipt)
+            if sha256 is not None and (info.sha256 != sha256 or info.size != self.size):
+                raise ServerError(
+                    f"the server stored {info.size} bytes hashing to {info.sha256}; "
+                    f"we sent {self.size} bytes hashing to {sha256}",
+                    code=201,
+                )
+            return info
+
+        def request(request_id: str) -> dict[str, Any]:
+            kwargs = upload_object_endpoint._get_kwargs(
+                self.bucket,
+                self.object_name,
+                body=File(payload=io.BytesIO()),  # replaced by the file below
+                x_checksum_sha_256=UNSET if sha256 is None else sha256,
+                x_request_id=request_id,
+            )
+            # the file itself, read once and hashed on the way; its size, declared up front
+            kwargs["content"] = self.body
+            kwargs["headers"]["Content-Length"] = str(self.size)
+            return kwargs
+
+        run = self.run
+        return api_call(
+            upload_object_endpoint,
+            request,
+            api.ObjectReceipt,
+            checked,
+            rewind=_nothing_to_rewind,
+            run=run,
+            defer=Deferral(
+                new_id() if run is None else run.run_id,
+                pending,
+                None if run is None else run.job_name,
+                None if run is None else run.run_id,
+                file=self.file_path,
+            ),
+            resolve=lookup,
         )
-    digest = hashlib.sha256()
-    size = 0
-    announced = response.headers.get("Content-Length", "")
-    total = int(announced) if announced.isdigit() else None
-    try:
-        descriptor, temp_name = tempfile.mkstemp(
-            dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"
-        )
-    except OSError as ex:
-        raise _unwritable(dest, ex) from ex
-    try:
-        with os.fdopen(descriptor, "wb") as out:
-            for chunk in response.iter_bytes():  # as they arrive: no copies into bigger chunks
-                try:
-                    out.write(chunk)
-                except OSError as ex:
-                    raise _unwritable(dest, ex) from ex
-                digest.update(chunk)
-                size += len(chunk)
-                if progress is not None:
-                    progress(size, total)
-        sha256 = digest.hexdigest()
-        expected = response.headers.get("X-Checksum-Sha256")
-        if expected is not None and expected.lower() != sha256:
-            raise Transient(
-                f"downloaded bytes hash to {sha256}, the server announced {expected}",
+
+
+def _nothing_to_rewind() -> None:
+    """Each attempt reads the file from its first byte (`FileBody`): nothing to rewind. (A
+    call with a `rewind` is a file transfer: its deadline does not cut the body short.)"""
+
+
+class _Download:
+    """A download's bytes on their way to `dest` (a `Sink`): written to a temporary file
+    beside it and hashed as they come; `close` checks them and only then puts them in place.
+
+    Raises SDKErrors, which the translator passes on as they are: a local disk failure is the
+    caller's (not the server's), and bytes that do not match their checksum are worth a retry.
+    """
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        dest: Path,
+        info: ObjectInfo,
+        progress: Callable[[int, int | None], None] | None,
+    ) -> None:
+        media_type = response.headers.get("Content-Type", "").partition(";")[0].strip().lower()
+        self._expected = response.headers.get("X-Checksum-Sha256")
+        if self._expected is None and media_type not in _OBJECT_MEDIA_TYPES:
+            # nothing to check the bytes against, and they are not an object's: refuse them
+            raise ServerError(
+                f"HTTP {response.status_code} with a {media_type} body and no"
+                " X-Checksum-Sha256: not an object's bytes",
                 code=response.status_code,
             )
+        self._status = response.status_code
+        self._dest, self._info, self._progress = dest, info, progress
+        announced = response.headers.get("Content-Length", "")
+        self._total = int(announced) if announced.isdigit() else None
+        self._digest = hashlib.sha256()
+        self._size = 0
         try:
-            os.replace(temp_name, dest)
+            descriptor, self._temp = tempfile.mkstemp(
+                dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"
+            )
         except OSError as ex:
             raise _unwritable(dest, ex) from ex
-    except BaseException:
+        self._file = os.fdopen(descriptor, "wb")
+
+    def write(self, batch: list[bytes]) -> None:
+        for chunk in batch:
+            try:
+                self._file.write(chunk)
+            except OSError as ex:
+                raise _unwritable(self._dest, ex) from ex
+            self._digest.update(chunk)
+            self._size += len(chunk)
+            if self._progress is not None:
+                self._progress(self._size, self._total)
+
+    def close(self) -> ObjectInfo:
+        try:
+            self._file.close()
+        except OSError as ex:
+            raise _unwritable(self._dest, ex) from ex
+        sha256 = self._digest.hexdigest()
+        if self._expected is not None and self._expected.lower() != sha256:
+            raise Transient(
+                f"downloaded bytes hash to {sha256}, the server announced {self._expected}",
+                code=self._status,
+            )
+        try:
+            os.replace(self._temp, self._dest)
+        except OSError as ex:
+            raise _unwritable(self._dest, ex) from ex
+        return attrs.evolve(self._info, size=self._size, sha256=sha256)
+
+    def abort(self) -> None:
         with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
-    return ObjectInfo(
-        bucket=info.bucket, object_name=info.object_name, uri=info.uri, size=size, sha256=sha256
-    )
+            self._file.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self._temp)
 
 
 def _encodable(path: Path) -> bool:

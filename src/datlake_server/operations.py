@@ -1,7 +1,8 @@
 """One handler per `operationId` of the spec. Requests reach them already routed, authorised
 and validated, so they only read what they need and answer with the spec's documents.
-Plain handlers run in the thread pool (they use the database); `async` ones on the event
-loop (health, and the object transfers, which hop to threads for their file work).
+Plain handlers run in the thread pool (they use the database), but for `SHORT_WRITES`; `async`
+ones on the event loop (health, and the object transfers, which hop to threads for their file
+work).
 
 >>> sorted(name for name in vars(Operations) if not name.startswith("_"))[:3]
 ['complete_run', 'download_object', 'fetch_latest_uri']
@@ -21,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from datlake_server.catalog import list_jobs, list_tables
-from datlake_server.lineage import DEFAULT_HISTORY, DEFAULT_LIMIT, lineage
+from datlake_server.lineage import DEFAULT_HISTORY, DEFAULT_LIMIT, encoded, lineage
 from datlake_server.objects import ObjectStore, read_chunks
 from datlake_server.openlineage import OpenLineageIngest
 from datlake_server.problems import INVALID_BODY, Problem
@@ -30,6 +31,12 @@ from datlake_server.telemetry import TelemetryLedger
 from datlake_server.validation import loads_json
 
 OBJECT_MEDIA_TYPE = "application/octet-stream"
+# plain handlers whose work is one short write transaction (a row or two, no fsync: see
+# db.py): the app runs them on the event loop while the writer is free
+SHORT_WRITES = frozenset(
+    {"start_run", "complete_run", "heartbeat", "post_event", "register_snapshot",
+     "fetch_latest_uri"}
+)  # fmt: skip
 
 
 def server_version() -> str:
@@ -240,7 +247,7 @@ class Operations:
             limit=call.query_int("limit", DEFAULT_LIMIT),
             history=call.query_int("history", DEFAULT_HISTORY),
         )
-        return JSONResponse(graph)
+        return Response(encoded(graph), media_type="application/json")
 
     def ingest_openlineage(self, call: Call) -> Response:
         return JSONResponse(self.openlineage.record(call.json))

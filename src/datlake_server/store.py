@@ -8,6 +8,8 @@ is `lost` once that lease runs out, whichever client started it; it is not `runn
 Completing a `lost` run still records its outcome (the job was alive after all); `succeeded`
 and `failed` are final.
 
+Ids the server makes are UUIDv7, like the SDK's (`datlake_sdk._ids`): they sort by time, so a
+new row lands at the end of the id indexes rather than on a random page of a big ledger.
 Runs and snapshots may carry ids the client chose. An id that exists already is a replay when
 the content is the same (compared as canonical JSON) and a 409 `id-conflict` otherwise. The
 check and the insert share one `BEGIN IMMEDIATE` transaction (see `db.py`): SQLite's write
@@ -37,11 +39,11 @@ import json
 import math
 import sqlite3
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from datlake_sdk._ids import new_id
 from datlake_server.db import Database
 from datlake_server.pages import fetch_page
 from datlake_server.problems import (
@@ -301,7 +303,7 @@ class Store:
                         )
                     return run_docs(conn, [row], now)[0], True
             new = {
-                "run_id": uuid.uuid4().hex if run_id is None else run_id,
+                "run_id": new_id() if run_id is None else run_id,
                 "job_name": job_name, "status": "running", "created_at": now,
                 "finished_at": None, "last_heartbeat_at": None,
                 "lease_expires_at": now + self.default_lease_seconds,
@@ -459,7 +461,7 @@ class Store:
                         raise Problem(ID_CONFLICT, f"snapshot {chosen} exists with other content")
                     return snapshot_doc(row), True
             _require_open(run_row(conn, request["run_id"], request["job_name"]))
-            snapshot_id = uuid.uuid4().hex if chosen is None else chosen
+            snapshot_id = new_id() if chosen is None else chosen
             schema = request.get("schema")
             conn.execute(
                 "INSERT INTO snapshots (snapshot_id, table_name, uri, format, schema, job_name,"
@@ -510,7 +512,7 @@ class Store:
 
         def create(conn: sqlite3.Connection, now: float) -> Answer:
             _require_open(run_row(conn, run_id, job_name))
-            event_id = uuid.uuid4().hex
+            event_id = new_id()
             conn.execute(
                 "INSERT INTO events (event_id, job_name, run_id, kind, message, data, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -30,7 +30,6 @@ from ..sdk.test_operations import (
     test_transient_failures_are_retried_until_the_attempts_run_out,
     test_transport_failures_are_transient_without_a_code,
 )
-from .test_parity import PENDING_TRANSFERS
 
 __all__ = [
     "api",
@@ -61,9 +60,6 @@ def async_client() -> Iterator[AsyncPlans]:
 
 
 @pytest.fixture
-def client(request: pytest.FixtureRequest, async_client: AsyncPlans) -> AsyncPlans:
+def client(async_client: AsyncPlans) -> AsyncPlans:
     """The async client, for the sync module's tests that take `client`."""
-    op = getattr(request.node, "callspec", None) and request.node.callspec.params.get("op")
-    if op is not None and op.operation_id in PENDING_TRANSFERS:  # the one list, of the parity test
-        pytest.skip("an object transfer: sync-only until the async transfers land")
     return async_client

@@ -22,23 +22,11 @@ from datlake_sdk import (
     _types,
 )
 
-# Sync-only until the async object transfers land; the merge that brings them drops this list.
-PENDING_TRANSFERS = {
-    "download_artifact",
-    "download_object",
-    "make_log_artifact",
-    "upload_file",
-    "upload_object",
-    "JobContext.attach_file",
-    "JobContext.read",  # DataFrames travel through the transfers (datlake:// uris)
-    "JobContext.write",
-    "JobContext(log_path=)",  # log shipping to a bucket uploads the log
-    "JobContext(log_bucket=)",
-}
-
 # Differences that stay, with their reason.
 SYNC_ONLY = {
     "Telemetry(perform=)": "how the sender thread sends; AsyncTelemetry sends on its loop",
+    "JobContext.read": "the DataFrame engines read synchronously (not async yet)",
+    "JobContext.write": "the DataFrame engines write synchronously (not async yet)",
 }
 ASYNC_ONLY = {
     "AsyncTelemetry(loop=)": "the event loop that sends the batches (the running one)",
@@ -55,7 +43,15 @@ RENAMED = {
 # what the async side awaits (the rest is the same plain call on both sides)
 AWAITED = {
     "DatlakeClient": {"aclose", "execute", "flush_outbox", "perform", "__aenter__", "__aexit__"},
-    "JobContext": {"event", "heartbeat", "input", "output", "__aenter__", "__aexit__"},
+    "JobContext": {
+        "attach_file",
+        "event",
+        "heartbeat",
+        "input",
+        "output",
+        "__aenter__",
+        "__aexit__",
+    },
 }
 
 # `datlake_sdk.functional` also re-exports the result core, the types and the errors: values,
@@ -81,9 +77,7 @@ def differences(
     async_name = RENAMED.get(sync_name, sync_name)
     mine = {p[0]: p for p in parameters(sync, skip)}
     theirs = {p[0]: p for p in parameters(other, skip)}
-    listed_sync = {
-        name for name in mine if f"{sync_name}({name}=)" in PENDING_TRANSFERS | SYNC_ONLY.keys()
-    }
+    listed_sync = {name for name in mine if f"{sync_name}({name}=)" in SYNC_ONLY}
     listed_async = {name for name in theirs if f"{async_name}({name}=)" in ASYNC_ONLY}
     missing = set(mine) - set(theirs) - listed_sync
     extra = set(theirs) - set(mine) - listed_async
@@ -96,9 +90,6 @@ FUNCTIONAL = sorted(set(functional.__all__) - SHARED_VALUES)
 
 @pytest.mark.parametrize("name", FUNCTIONAL)
 def test_every_functional_operation_has_its_async_twin(name: str) -> None:
-    if name in PENDING_TRANSFERS:
-        assert not hasattr(aio, name), f"{name} landed: drop it from PENDING_TRANSFERS"
-        return
     async_name = RENAMED.get(name, name)
     assert async_name in aio.__all__, f"datlake_sdk.aio has no {async_name}"
     sync, other = getattr(functional, name), getattr(aio, async_name)
@@ -140,8 +131,8 @@ def test_every_public_method_has_its_async_twin(sync_cls: type, async_cls: type)
     awaited = AWAITED[sync_cls.__name__]
     for name, sync in sorted(sync_members.items()):
         where = f"{sync_cls.__name__}.{name}"
-        if where in PENDING_TRANSFERS:
-            assert name not in async_members, f"{where} landed: drop it from PENDING_TRANSFERS"
+        if where in SYNC_ONLY:
+            assert name not in async_members, f"{where} landed: drop it from SYNC_ONLY"
             continue
         async_name = RENAMED.get(name, name)
         assert async_name in async_members, f"{async_cls.__name__} has no {async_name}"
@@ -160,7 +151,7 @@ def test_every_public_method_has_its_async_twin(sync_cls: type, async_cls: type)
 
 def test_the_lists_name_only_what_exists() -> None:
     """A stale entry (renamed on the sync side, or already landed) fails here, not silently."""
-    for entry in PENDING_TRANSFERS | SYNC_ONLY.keys():
+    for entry in SYNC_ONLY:
         owner, _, rest = entry.partition(".")
         if "(" in entry:
             cls_name, _, param = entry.partition("(")

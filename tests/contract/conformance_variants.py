@@ -190,6 +190,12 @@ def basename_receipt(x: Exchange) -> None:
     x.answer_json = {**receipt, "object": name, "uri": f"datlake://{receipt['bucket']}/{name}"}
 
 
+def unsigned_receipt_digest(x: Exchange) -> None:
+    # a server that trusts the client: without X-Checksum-Sha256 it answers no real digest
+    if "x-checksum-sha256" not in x.headers and x.status == 201:
+        x.answer_json = {**x.answer_json, "sha256": "0" * 64}
+
+
 def repeated_edges(x: Exchange) -> None:
     if x.status == 200:
         graph = x.answer_json
@@ -393,6 +399,9 @@ VARIANTS = [
       "download_object 200 echoed X-Request-Id None"),
     V("object names lose their folders", "objects_round_trip_with_checksums",
       on_response("upload_object", basename_receipt), "the upload receipt's object is"),
+    V("unsigned uploads get no real digest", "objects_round_trip_with_checksums",
+      on_response("upload_object", unsigned_receipt_digest),
+      "the receipt's sha256 of an upload without X-Checksum-Sha256"),
     V("checksums not verified", "checksum_mismatch_rejected",
       on_request("upload_object", without_header("x-checksum-sha256")),
       "wrong checksum answered 201, expected 422"),

@@ -180,7 +180,9 @@ def test_the_async_names_are_curated_and_are_the_sync_plans() -> None:
         if hasattr(getattr(functional, name, None), "__wrapped__")
         and name not in {"keep_alive", "telemetry"}  # context managers, not plans
     ]
-    assert {"iter_runs", "list_artifacts", "start_run"} <= set(planned)
+    assert {"iter_runs", "list_artifacts", "start_run", "upload_file", "download_object"} <= set(
+        planned
+    )
     for name in planned:
         sync, twin = getattr(functional, name), getattr(aio, name)
         assert twin.__wrapped__ is sync.__wrapped__, name

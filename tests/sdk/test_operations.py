@@ -469,7 +469,7 @@ def test_object_names_travel_percent_encoded_as_one_segment(
     )
 
 
-def test_upload_streams_a_multi_megabyte_file_whole_with_its_checksum(
+def test_upload_streams_a_multi_megabyte_file_whole_and_checks_the_receipt(
     api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
 ) -> None:
     data = bytes(range(256)) * (5 * 1024 * 1024 // 256 + 7)  # just over 5 MiB
@@ -484,8 +484,9 @@ def test_upload_streams_a_multi_megabyte_file_whole_with_its_checksum(
 
     assert isinstance(result, Ok)
     assert result.value.size == len(data)
+    assert result.value.sha256 == digest
     request = route.calls.last.request
-    assert request.headers["X-Checksum-Sha256"] == digest
+    assert "X-Checksum-Sha256" not in request.headers  # hashed on the way, checked after
     assert request.headers["Content-Length"] == str(len(data))
     assert "Transfer-Encoding" not in request.headers
     assert request.content == data
@@ -504,6 +505,53 @@ def test_an_upload_the_server_stored_differently_is_an_err(
     assert isinstance(result, Err)
     assert isinstance(result.error, ServerError)
     assert "we sent 3 bytes" in result.error.message
+    # the damaged object was replaced by an upload the server checks: it cannot stay silent
+    first, checked = (call.request for call in api.calls)
+    assert "X-Checksum-Sha256" not in first.headers
+    assert checked.headers["X-Checksum-Sha256"] == SHA_OF_ABC
+
+
+def test_an_upload_stored_damaged_is_replaced_by_a_checked_one(
+    api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    route = api.route(method="PUT")
+    route.side_effect = [
+        httpx.Response(201, json=receipt_json("artifacts", "x.log", 3, "0" * 64)),
+        httpx.Response(201, json=receipt_json("artifacts", "x.log", 3, SHA_OF_ABC)),
+    ]
+
+    result = upload_file(client, "artifacts", "x.log", _abc_file(tmp_path))
+
+    assert isinstance(result, Ok), result
+    assert result.value.sha256 == SHA_OF_ABC
+    assert route.calls.last.request.headers["X-Checksum-Sha256"] == SHA_OF_ABC
+    assert route.calls.last.request.content == b"abc"
+
+
+def test_a_known_sha256_travels_with_the_first_upload(
+    api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    route = api.route(method="PUT").respond(
+        201, json=receipt_json("artifacts", "x.log", 3, SHA_OF_ABC)
+    )
+
+    result = upload_file(client, "artifacts", "x.log", _abc_file(tmp_path), sha256=SHA_OF_ABC)
+
+    assert isinstance(result, Ok), result
+    assert route.call_count == 1
+    assert route.calls.last.request.headers["X-Checksum-Sha256"] == SHA_OF_ABC
+
+
+@pytest.mark.parametrize("sha256", ["ABC", "0" * 63, SHA_OF_ABC.upper()])
+def test_a_malformed_sha256_is_refused_before_sending(
+    sha256: str, api: respx.MockRouter, client: DatlakeClient, tmp_path: Path
+) -> None:
+    result = upload_file(client, "artifacts", "x.log", _abc_file(tmp_path), sha256=sha256)
+
+    assert isinstance(result, Err)
+    assert isinstance(result.error, ValidationError)
+    assert "sha256" in result.error.message
+    assert not api.calls
 
 
 class _ChunkRecordingTransport(httpx.BaseTransport):

@@ -4,6 +4,7 @@ against real local Datlakes over loopback (down: nothing listens on the port).""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import sqlite3
@@ -118,6 +119,10 @@ def test_down_for_the_whole_job_every_write_is_kept_then_delivered_once(
         assert client.outbox is not None
         assert client.outbox.circuit.open
         assert client.outbox.journal.counts() == {"pending": 5}
+        (upload,) = [e for e in client.outbox.journal.entries() if e.file is not None]
+        # the kept copy's digest travels with it: the server stores those bytes or nothing
+        assert upload.headers["X-Checksum-Sha256"] == hashlib.sha256(b"line 1\n").hexdigest()
+        assert "Content-Length" not in upload.headers
     # the circuit sent the writes after the first to the journal without their retries
     assert elapsed < 5
     log.unlink()  # the outbox kept its own copy of the log

@@ -3,6 +3,7 @@ history with their markers, reads beside writes, and the indexed status filter."
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -12,7 +13,7 @@ from typing import Any
 import httpx
 
 from datlake_server.db import Database
-from datlake_server.lineage import _BY_TABLE, lineage
+from datlake_server.lineage import _BY_TABLE, encoded, lineage
 from datlake_server.store import STATUS_WHERE, Store
 
 from .datlake_e2e import complete, read, register, start, unique
@@ -164,3 +165,11 @@ def test_a_folder_from_before_v1_3_gets_its_reads_named_by_table(tmp_path: Path)
         names = conn.execute("SELECT table_name FROM inputs WHERE run_id = 'r2'").fetchall()
     assert [row[0] for row in names] == ["raw"]
     db.close()
+
+
+def test_a_graph_encoded_in_batches_reads_back_whole() -> None:
+    nodes = [{"id": f"run:j/{i}", "kind": "run", "name": "j", "status": "é"} for i in range(700)]
+    edges = [{"source": n["id"], "target": "table:t", "kind": "wrote"} for n in nodes]
+    graph = {"root": "t", "nodes": nodes, "edges": edges, "truncated": False}
+    assert json.loads(encoded(graph)) == graph
+    assert json.loads(encoded({**graph, "nodes": [], "edges": []}))["nodes"] == []

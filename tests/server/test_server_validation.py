@@ -21,6 +21,7 @@ from openapi_core.validation.request.validators import (
 
 from datlake_sdk._contract import Operation, operations, spec_document
 from datlake_sdk._contract_check import REQUEST_SCHEMAS, SpecRequest, describe_error, open_api
+from datlake_server.predicates import predicate
 from datlake_server.problems import Problem
 from datlake_server.validation import Checker, loads_json
 
@@ -53,6 +54,19 @@ def compiled_verdict(op: Operation, request: SpecRequest) -> tuple[int, str] | N
     except Problem as problem:
         return problem.kind.status, str(problem)
     return None
+
+
+def raw_verdict(op: Operation, raw: RawRequest) -> tuple[int, str] | None:
+    """What the app answers: it checks the request as it has it, not openapi-core's view."""
+    try:
+        CHECKER.check(op, *raw)
+    except Problem as problem:
+        return problem.kind.status, str(problem)
+    return None
+
+
+# decoded path parameters, the raw query string, the headers, the body
+RawRequest = tuple[dict[str, str], str, list[tuple[str, str]], bytes | None]
 
 
 def _declared(op: Operation, location: str) -> list[str]:
@@ -96,7 +110,7 @@ BODY_KEYS = st.sampled_from(
 
 
 @st.composite
-def requests(draw: st.DrawFn, op: Operation) -> SpecRequest:
+def requests(draw: st.DrawFn, op: Operation) -> tuple[SpecRequest, RawRequest]:
     path = {name: draw(VALUES) for name in _declared(op, "path")}
     query = [(name, draw(VALUES)) for name in _declared(op, "query") if draw(st.booleans())] + draw(
         st.lists(st.tuples(st.sampled_from(["x", "limit"]), VALUES), max_size=2)
@@ -116,15 +130,19 @@ def requests(draw: st.DrawFn, op: Operation) -> SpecRequest:
         )
         body = draw(st.sampled_from([json.dumps(document).encode(), b"", b"{", b'{"a": NaN}']))
     encoded = "&".join(f"{name}={value}" for name, value in query)
-    return SpecRequest.of(op, path, op.method, encoded, headers, body)
+    return SpecRequest.of(op, path, op.method, encoded, headers, body), (
+        path, encoded, headers, body,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.id)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_compiled_checks_agree_with_openapi_core(op: Operation, data: st.DataObject) -> None:
-    request = data.draw(requests(op))
-    assert compiled_verdict(op, request) == openapi_core_verdict(op, request)
+    request, raw = data.draw(requests(op))
+    verdict = openapi_core_verdict(op, request)
+    assert compiled_verdict(op, request) == verdict
+    assert raw_verdict(op, raw) == verdict
 
 
 def test_a_parameter_shape_it_cannot_check_is_refused_at_start_up() -> None:
@@ -134,3 +152,38 @@ def test_a_parameter_shape_it_cannot_check_is_refused_at_start_up() -> None:
         _parameter({"name": "tags", "in": "query", "schema": {"type": "array"}})
     with pytest.raises(NotImplementedError, match="cookie parameter s: only path, query"):
         _parameter({"name": "s", "in": "cookie", "schema": {"type": "string"}})
+
+
+def _subschemas(schema: Any) -> list[Any]:
+    """`schema` and every schema nested in it (properties, items, additional properties)."""
+    found = [schema]
+    nested = [*schema.get("properties", {}).values(), schema.get("items")]
+    nested.append(schema.get("additionalProperties"))
+    for sub in nested:
+        if isinstance(sub, dict):
+            found += _subschemas(sub)
+    return found
+
+
+# each distinct schema of the spec once
+SCHEMAS = list(
+    {
+        json.dumps(schema, sort_keys=True): schema
+        for check in CHECKER._operations.values()
+        for validator in [p.validator for p in check.parameters] + [check.body]
+        if validator is not None
+        for schema in _subschemas(validator.schema)
+    }.values()
+)
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=lambda schema: json.dumps(schema)[:60])
+@settings(max_examples=40, deadline=None)
+@given(value=st.one_of(JSON_VALUES, VALUES, st.integers(min_value=-(2**64), max_value=2**64)))
+def test_a_predicate_passes_only_what_the_validator_passes(schema: Any, value: Any) -> None:
+    valid = predicate(schema)
+    validator = REQUEST_SCHEMAS.schema_validator_cls(
+        schema, format_checker=REQUEST_SCHEMAS.format_checker
+    )
+    if valid is not None and valid(value):
+        assert not list(validator.iter_errors(value))

@@ -16,6 +16,13 @@ from .._join import current_run
 from ._client import AsyncDatlakeClient
 from ._job import AsyncJobContext
 from ._leases import AsyncLeaseKeeper, keep_alive
+from ._objects import (
+    download_artifact,
+    download_object,
+    make_log_artifact,
+    upload_file,
+    upload_object,
+)
 from ._operations import (
     complete_run,
     fetch_latest_uri,
@@ -48,6 +55,8 @@ __all__ = [
     "AsyncTelemetry",
     "complete_run",
     "current_run",
+    "download_artifact",
+    "download_object",
     "fetch_latest_uri",
     "get_lineage",
     "get_run",
@@ -67,6 +76,7 @@ __all__ = [
     "list_runs",
     "list_snapshots",
     "list_tables",
+    "make_log_artifact",
     "post_event",
     "post_metric",
     "post_progress",
@@ -74,6 +84,8 @@ __all__ = [
     "register_snapshot",
     "start_run",
     "telemetry",
+    "upload_file",
+    "upload_object",
 ]
 
 # public as `datlake_sdk.aio.<Name>`, wherever they are defined

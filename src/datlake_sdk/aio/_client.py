@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
@@ -27,6 +28,8 @@ from .._log import new_request_id
 from .._reactions import emit_error_event
 from .._result import Err, Ok, Result
 from .._retry import run_attempts_async
+from .._streams import Sink, adrain
+from .._transport import async_transport
 
 if TYPE_CHECKING:
     from .._delivery import FlushReport
@@ -48,9 +51,13 @@ class AsyncDatlakeClient(Session[httpx.AsyncBaseTransport]):
     """
 
     _http: httpx.AsyncClient
+    _asynchronous = True
 
     def _open(self, transport: httpx.AsyncBaseTransport | None) -> None:
-        self._http = AsyncHttpClient(**self._client_options(), transport=transport)
+        options = self._client_options()
+        if transport is None:  # httpx's own transport, reading big bodies in big steps
+            transport = async_transport(options["limits"])
+        self._http = AsyncHttpClient(**options, transport=transport)
         # the outbox's flusher and the error events send from threads, with a sync client
         self._side_http: httpx.Client | None = None
         self._emitting: set[asyncio.Future[None]] = set()
@@ -121,8 +128,11 @@ class AsyncDatlakeClient(Session[httpx.AsyncBaseTransport]):
         except _SEND_ERRORS as ex:
             self._not_sent(ex)
             outcome = ex
+        parse = None
+        if call.sink is not None and response is not None and response.is_success:
+            parse = await _drained(call.sink, response)
         try:
-            return self._translated(call, outcome, request, request_id)
+            return self._translated(call, outcome, request, request_id, parse)
         finally:
             if response is not None:
                 await response.aclose()
@@ -170,6 +180,23 @@ class AsyncDatlakeClient(Session[httpx.AsyncBaseTransport]):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+async def _drained(
+    sink: Callable[[httpx.Response], Sink], response: httpx.Response
+) -> Callable[..., object]:
+    """The body written into `sink(response)` now (it is read asynchronously), as the `parse`
+    the translator calls: it answers what the sink made of it, or raises what went wrong."""
+    try:
+        answer = await adrain(sink(response), response.aiter_bytes())
+    except Exception as ex:  # the translator turns it into an `Err`, as for the sync client
+        failure = ex
+
+        def failed(**_: object) -> object:
+            raise failure
+
+        return failed
+    return lambda **_: answer
 
 
 async def _read_by(response: httpx.Response, deadline: float) -> None:

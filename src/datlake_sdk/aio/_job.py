@@ -20,14 +20,16 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from .._errors import SDKError
-from .._job import Completion, _value, deliver_waiting, logger, side_value
+from .._job import Completion, _value, deliver_waiting, log_to_ship, logger, side_value
 from .._join import run_to_join
 from .._leases import DEFAULT_HEARTBEAT_EVERY
+from .._objects import StrPath, file_artifact
 from .._reporting_types import Event, Lease
 from .._result import Ok, Result
 from .._types import Artifact, Run, SnapshotInfo, UriInfo
 from ._client import AsyncDatlakeClient
 from ._leases import AsyncLeaseKeeper
+from ._objects import make_log_artifact, upload_file
 from ._operations import fetch_latest_uri, heartbeat, post_event, register_snapshot, start_run
 from ._telemetry import AsyncTelemetry
 
@@ -38,8 +40,9 @@ T = TypeVar("T")
 
 class AsyncJobContext:
     """Run a lineage-tracked job as an `async with` block: the methods of `JobContext`, the
-    ones that talk to Datlake awaited. Not here yet: uploads (`attach_file`, log shipping to a
-    bucket) and the DataFrame methods (`read`, `write`).
+    ones that talk to Datlake awaited, with its log shipping (`log_bucket`: the file at
+    `log_path`, else the live log, is uploaded and attached when the block ends) and
+    `attach_file`. Not here yet: the DataFrame methods (`read`, `write`).
 
     `input` and `output` raise the `SDKError` whatever the policy; the side methods (`event`,
     `heartbeat`, `metric`, `progress`) only under `on_error=raise` (else the failure is logged
@@ -65,15 +68,21 @@ class AsyncJobContext:
         *,
         metadata: Mapping[str, Any] | None = None,
         parent_run_id: str | None = None,
+        log_path: StrPath | None = None,
+        log_bucket: str | None = None,
         heartbeat_every: float | None = DEFAULT_HEARTBEAT_EVERY,
         capture_output: bool = False,
     ) -> None:
+        if log_path is not None and log_bucket is None:
+            raise ValueError("log shipping needs a log_bucket for the log_path")
         if heartbeat_every is not None and not heartbeat_every > 0:
             raise ValueError(f"heartbeat_every: {heartbeat_every!r} must be a positive number")
         self.client = client
         self.job_name = job_name
         self.metadata = dict(metadata or {})
         self.parent_run_id = parent_run_id
+        self.log_path = log_path
+        self.log_bucket = log_bucket
         self.heartbeat_every = heartbeat_every
         self.capture_output = capture_output
         self.extra: dict[str, Any] = {}
@@ -125,7 +134,9 @@ class AsyncJobContext:
         with self._telemetry_lock:
             if self._telemetry is None and self._inside:
                 assert self._loop is not None
-                self._telemetry = AsyncTelemetry(self.client, self.run, loop=self._loop)
+                self._telemetry = AsyncTelemetry(
+                    self.client, self.run, loop=self._loop, spool=self._ships_live_log
+                )
                 self._telemetry.start()
             return self._telemetry
 
@@ -143,9 +154,37 @@ class AsyncJobContext:
             )
         )
 
+    @property
+    def _ships_live_log(self) -> bool:
+        """Whether the live log is kept in a spool, to be shipped to `log_bucket` at the end."""
+        return self.log_bucket is not None and self.log_path is None and self._joined is None
+
     def attach(self, artifact: Artifact) -> None:
         """Send `artifact` with the run's completion."""
         self.artifacts.append(artifact)
+
+    async def attach_file(
+        self,
+        file_path: StrPath,
+        *,
+        bucket: str,
+        object_name: str,
+        type: str = "file",
+        name: str | None = None,
+        content_type: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Artifact | None:
+        """Upload a file and attach it as an `Artifact` (see `JobContext.attach_file`);
+        `None` when the upload failed and the policy carries on (a side method)."""
+        uploaded = await upload_file(self.client, bucket, object_name, file_path, run=self.run)
+        info = self._side(uploaded, "attach_file")
+        if info is None:
+            return None
+        artifact = file_artifact(
+            info, type, name=name, content_type=content_type, metadata=metadata
+        )
+        self.attach(artifact)
+        return artifact
 
     def metric(
         self, name: str, value: float, *, step: int | None = None, unit: str | None = None
@@ -185,6 +224,8 @@ class AsyncJobContext:
             )
         self._loop = asyncio.get_running_loop()
         self._inside = True
+        if self._ships_live_log:
+            _ = self.telemetry  # the spool starts with the block
         if self.heartbeat_every is not None:
             self._beats = AsyncLeaseKeeper(self.client, self.run, self.heartbeat_every)
             self._beats.start()
@@ -205,18 +246,16 @@ class AsyncJobContext:
             if self._beats is not None:
                 await self._beats.stop()
             await self._stop_telemetry()
-            # log shipping to a bucket joins here once the async upload lands
-            # (`JobContext._ship_log`: the spool, `make_log_artifact`, `attach`)
             if self._joined is None:
-                await self._complete(exc)
+                await self._complete(exc, await self._ship_log())
             else:  # the parent completes the run; the block's exception propagates
                 await self._deliver_waiting()
         finally:
             if self._own_client:
                 await self.client.aclose()
 
-    async def _complete(self, exc: BaseException | None) -> None:
-        completion = Completion(self.run, self.extra, self.artifacts, exc)
+    async def _complete(self, exc: BaseException | None, shipping_error: SDKError | None) -> None:
+        completion = Completion(self.run, self.extra, self.artifacts, exc or shipping_error)
         completed = await self.client.perform(completion.plan(self.client))
         rejected = completion.rejection(completed)
         if rejected is not None:
@@ -230,9 +269,26 @@ class AsyncJobContext:
                     "%s: could not record the failed run: %s", self.job_name, completed.error
                 )
             return  # the block's own exception propagates
+        if shipping_error is not None:
+            raise shipping_error
         if rejected is not None:
             raise rejected
         _value(completed)
+
+    async def _ship_log(self) -> SDKError | None:
+        """Upload the log (the file, else the live log's spool) and attach it; the error to
+        raise under `on_error=raise`."""
+        with log_to_ship(self.log_path, self.log_bucket, self._telemetry) as log_path:
+            if log_path is None or self.log_bucket is None:
+                return None
+            try:
+                shipped = await make_log_artifact(self.client, self.log_bucket, self.run, log_path)
+                artifact = self._side(shipped, "log shipping")
+            except SDKError as error:
+                return error
+        if artifact is not None:
+            self.attach(artifact)
+        return None
 
     async def _deliver_waiting(self) -> None:
         if self.client.outbox is not None:

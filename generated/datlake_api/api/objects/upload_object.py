@@ -111,6 +111,12 @@ def sync_detailed(
     sent and does not match the bytes received, nothing is stored and the answer is 422
     `checksum-mismatch`.
 
+    The header is optional, so a client can hash the body while it streams it (one read of
+    the file) instead of before: the receipt's `size` and `sha256` are always those of the
+    bytes stored, and such a client compares them with what it sent. When they differ, the
+    stored object is not the client's; it uploads again with `X-Checksum-Sha256`, which
+    replaces the object with the right bytes or stores nothing.
+
     The body is `application/octet-stream`; a body without `Content-Type` is taken as one
     (RFC 9110), but a request with neither a `Content-Type` nor a byte has no body and is
     a 422 `invalid-body`, as is any other content type: an empty object is sent with
@@ -166,6 +172,12 @@ def sync(
     sent and does not match the bytes received, nothing is stored and the answer is 422
     `checksum-mismatch`.
 
+    The header is optional, so a client can hash the body while it streams it (one read of
+    the file) instead of before: the receipt's `size` and `sha256` are always those of the
+    bytes stored, and such a client compares them with what it sent. When they differ, the
+    stored object is not the client's; it uploads again with `X-Checksum-Sha256`, which
+    replaces the object with the right bytes or stores nothing.
+
     The body is `application/octet-stream`; a body without `Content-Type` is taken as one
     (RFC 9110), but a request with neither a `Content-Type` nor a byte has no body and is
     a 422 `invalid-body`, as is any other content type: an empty object is sent with
@@ -215,6 +227,12 @@ async def asyncio_detailed(
      Writes the object atomically, replacing any previous one. When `X-Checksum-Sha256` is
     sent and does not match the bytes received, nothing is stored and the answer is 422
     `checksum-mismatch`.
+
+    The header is optional, so a client can hash the body while it streams it (one read of
+    the file) instead of before: the receipt's `size` and `sha256` are always those of the
+    bytes stored, and such a client compares them with what it sent. When they differ, the
+    stored object is not the client's; it uploads again with `X-Checksum-Sha256`, which
+    replaces the object with the right bytes or stores nothing.
 
     The body is `application/octet-stream`; a body without `Content-Type` is taken as one
     (RFC 9110), but a request with neither a `Content-Type` nor a byte has no body and is
@@ -268,6 +286,12 @@ async def asyncio(
      Writes the object atomically, replacing any previous one. When `X-Checksum-Sha256` is
     sent and does not match the bytes received, nothing is stored and the answer is 422
     `checksum-mismatch`.
+
+    The header is optional, so a client can hash the body while it streams it (one read of
+    the file) instead of before: the receipt's `size` and `sha256` are always those of the
+    bytes stored, and such a client compares them with what it sent. When they differ, the
+    stored object is not the client's; it uploads again with `X-Checksum-Sha256`, which
+    replaces the object with the right bytes or stores nothing.
 
     The body is `application/octet-stream`; a body without `Content-Type` is taken as one
     (RFC 9110), but a request with neither a `Content-Type` nor a byte has no body and is
