@@ -1,8 +1,8 @@
 """Object bodies at disk speed, in constant memory, for both clients.
 
 - `FileBody`: an upload's content, the file read in 1 MiB steps and hashed as it goes out
-  (one read of the file, not one to hash it and one to send it); iterating it again, as a
-  retry does, starts over from the first byte.
+  (one read of the file, not one to hash it and one to send it), the hashing in a thread
+  beside the sending; iterating it again, as a retry does, starts over from the first byte.
 - `drain` / `adrain`: a download's body handed, about 1 MiB at a time, to a `Sink` that
   writes and hashes it in a worker thread while the next bytes arrive (both release the GIL);
   at most two batches are in flight, so memory does not grow with the object.
@@ -36,7 +36,10 @@ class FileBody:
     """The bytes of the file at `path`, read `CHUNK` bytes at a time and hashed on the way.
 
     `sha256` is the digest of the last pass that read the file to its end (`None` before);
-    each pass opens the file anew. `async for` reads and hashes off the event loop.
+    each pass opens the file anew and hashes exactly the bytes it hands out. The hashing runs
+    beside the sending: a sync pass hashes each chunk in a thread of its own while the chunk
+    is sent; `async for` reads and hashes the next chunk in a worker thread while this one is
+    sent. Either way at most two chunks are held at once.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -44,12 +47,26 @@ class FileBody:
         self.sha256: str | None = None
 
     def __iter__(self) -> Iterator[bytes]:
+        from concurrent.futures import ThreadPoolExecutor
+
         self.sha256 = None
         hasher = hashlib.sha256()
-        with open(self.path, "rb") as file:
+        hashed: Future[None] | None = None
+        with (
+            open(self.path, "rb") as file,
+            ThreadPoolExecutor(1, thread_name_prefix="datlake-upload-hash") as hashing,
+        ):
             while chunk := file.read(CHUNK):
-                hasher.update(chunk)
+                if hashed is not None:
+                    hashed.result()  # in order, and never more than one chunk behind
+                if len(chunk) < CHUNK:  # the last chunk (a small file's only one): no thread
+                    hashed = None
+                    hasher.update(chunk)
+                else:
+                    hashed = hashing.submit(hasher.update, chunk)
                 yield chunk
+            if hashed is not None:
+                hashed.result()
         self.sha256 = hasher.hexdigest()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -64,8 +81,14 @@ class FileBody:
             return chunk
 
         with open(self.path, "rb") as file:
-            while chunk := await asyncio.to_thread(step):
-                yield chunk
+            reading = asyncio.ensure_future(asyncio.to_thread(step))
+            try:
+                while chunk := await reading:
+                    reading = asyncio.ensure_future(asyncio.to_thread(step))
+                    yield chunk
+            finally:
+                if not reading.done():  # never close the file under a read
+                    await asyncio.wait([reading])
         self.sha256 = hasher.hexdigest()
 
     def asynchronous(self) -> AsyncIterator[bytes]:

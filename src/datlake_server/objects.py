@@ -34,7 +34,9 @@ import hashlib
 import os
 import tempfile
 import time
+from collections import deque
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -45,7 +47,8 @@ from datlake_server.names import check_bucket, check_object_name
 from datlake_server.problems import CHECKSUM_MISMATCH, OBJECT_NOT_FOUND, Problem
 
 CHUNK = 1024 * 1024
-BATCH = 1024 * 1024  # bytes of an upload written and hashed per hop to a worker thread
+BATCH = 1024 * 1024  # bytes of an upload written and hashed per hop to its writer thread
+IN_FLIGHT = 2  # batches handed to the writer before the loop waits for the first of them
 TEMP_PREFIX, TEMP_SUFFIX = ".upload-", ".part"
 # present in an objects folder whose files are named by digests (absent: by object names)
 LAYOUT_MARKER = ".digest-names"
@@ -174,9 +177,12 @@ class ObjectStore:
 class _Sink:
     """Writes and hashes an upload's body off the event loop, a batch at a time.
 
-    The loop only collects chunks; each batch of about `BATCH` bytes is written and hashed in
-    a worker thread (both release the GIL) while the loop collects the next, so a large
-    upload never holds up other requests and receiving overlaps with writing.
+    The loop only collects chunks; each batch of about `BATCH` bytes goes to the upload's own
+    writer thread, which writes and hashes the batches in order (both release the GIL). The
+    loop waits for the writer only when `IN_FLIGHT` batches are still unwritten, so it keeps
+    reading the socket while a batch is written, and a writer held up for a moment (its core
+    busy with another process, such as the client hashing what it sends) neither stops the
+    upload nor holds up other requests.
     """
 
     def __init__(self, file: BinaryIO) -> None:
@@ -186,25 +192,29 @@ class _Sink:
 
     async def drain(self, chunks: AsyncIterator[bytes]) -> None:
         loop = asyncio.get_running_loop()
-        writing: asyncio.Future[None] | None = None
+        writing: deque[asyncio.Future[None]] = deque()
         batch: list[bytes] = []
         batched = 0
-        try:
-            async for chunk in chunks:
-                batch.append(chunk)
-                batched += len(chunk)
-                if batched >= BATCH:
-                    if writing is not None:
-                        await writing
-                    writing = loop.run_in_executor(None, self._write, batch)
-                    batch, batched = [], 0
-        finally:
-            if writing is not None and not writing.done():
-                await asyncio.wait([writing])  # never leave a write running on a closing file
-        if writing is not None:
-            await writing
-        if batch:
-            await loop.run_in_executor(None, self._write, batch)
+        # one thread per upload keeps its batches in order; created with the first full batch
+        with ThreadPoolExecutor(1, thread_name_prefix="datlake-upload") as writer:
+            try:
+                async for chunk in chunks:
+                    batch.append(chunk)
+                    batched += len(chunk)
+                    if batched >= BATCH:
+                        if len(writing) == IN_FLIGHT:
+                            await writing.popleft()
+                        writing.append(loop.run_in_executor(writer, self._write, batch))
+                        batch, batched = [], 0
+                if batch:
+                    # a small body's only batch: a shared worker, no thread of its own
+                    last = writer if writing else None
+                    writing.append(loop.run_in_executor(last, self._write, batch))
+                while writing:
+                    await writing.popleft()
+            finally:
+                if writing:  # never leave a write running on a closing file
+                    await asyncio.wait(list(writing))
 
     def _write(self, batch: list[bytes]) -> None:
         for chunk in batch:
