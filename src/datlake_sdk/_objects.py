@@ -276,7 +276,7 @@ class _Upload:
 
     @body.default
     def _file_body(self) -> FileBody:
-        return FileBody(self.file_path)
+        return FileBody(self.file_path, self.size)
 
     @property
     def uri(self) -> str:

@@ -36,15 +36,28 @@ class FileBody:
     """The bytes of the file at `path`, read `CHUNK` bytes at a time and hashed on the way.
 
     `sha256` is the digest of the last pass that read the file to its end (`None` before);
-    each pass opens the file anew and hashes exactly the bytes it hands out. The hashing runs
+    each pass opens the file anew and hashes exactly the bytes it hands out. With `size` (the
+    `Content-Length` sent), a pass that finds the file longer or shorter raises `OSError`
+    before handing out a byte too many, or at its end. The hashing runs
     beside the sending: a sync pass hashes each chunk in a thread of its own while the chunk
     is sent; `async for` reads and hashes the next chunk in a worker thread while this one is
     sent. Either way at most two chunks are held at once.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], size: int | None = None) -> None:
         self.path = os.fspath(path)
+        self.size = size
         self.sha256: str | None = None
+
+    def _counted(self, done: int, chunk: bytes) -> int:
+        """`done` bytes handed out before `chunk`: how many with it (`chunk=b""`: at the end)."""
+        done += len(chunk)
+        if self.size is not None and (done > self.size or (not chunk and done < self.size)):
+            raise OSError(
+                f"{self.path} changed while it was uploaded: it is no longer the"
+                f" {self.size} bytes announced"
+            )
+        return done
 
     def __iter__(self) -> Iterator[bytes]:
         from concurrent.futures import ThreadPoolExecutor
@@ -52,11 +65,13 @@ class FileBody:
         self.sha256 = None
         hasher = hashlib.sha256()
         hashed: Future[None] | None = None
+        done = 0
         with (
             open(self.path, "rb") as file,
             ThreadPoolExecutor(1, thread_name_prefix="datlake-upload-hash") as hashing,
         ):
             while chunk := file.read(CHUNK):
+                done = self._counted(done, chunk)
                 if hashed is not None:
                     hashed.result()  # in order, and never more than one chunk behind
                 if len(chunk) < CHUNK:  # the last chunk (a small file's only one): no thread
@@ -67,6 +82,7 @@ class FileBody:
                 yield chunk
             if hashed is not None:
                 hashed.result()
+            self._counted(done, b"")
         self.sha256 = hasher.hexdigest()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -80,12 +96,15 @@ class FileBody:
             hasher.update(chunk)
             return chunk
 
+        done = 0
         with open(self.path, "rb") as file:
             reading = asyncio.ensure_future(asyncio.to_thread(step))
             try:
                 while chunk := await reading:
+                    done = self._counted(done, chunk)
                     reading = asyncio.ensure_future(asyncio.to_thread(step))
                     yield chunk
+                self._counted(done, b"")
             finally:
                 if not reading.done():  # never close the file under a read
                     await asyncio.wait([reading])

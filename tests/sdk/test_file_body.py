@@ -1,0 +1,155 @@
+"""An upload's body (`FileBody`): each pass hands out the file from its first byte and hashes
+exactly what it hands out, the hashing beside the sending, and leaves nothing running when it
+is abandoned; a file that changes under an upload is caught against the real server."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from datlake_sdk import DatlakeClient, _streams
+from datlake_sdk._streams import FileBody
+from datlake_sdk.functional import Err, download_object, unwrap, upload_file
+
+from .test_operations_end_to_end import client, server_url, unique
+
+__all__ = ["client", "server_url"]
+
+CHUNK = 1024  # small chunks: a pass of a few KiB takes many steps
+
+
+@pytest.fixture(autouse=True)
+def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_streams, "CHUNK", CHUNK)
+
+
+def _hash_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("datlake-upload-hash")]
+
+
+def _file(tmp_path: Path, size: int) -> tuple[Path, bytes]:
+    data = os.urandom(size)
+    path = tmp_path / "part-0.bin"
+    path.write_bytes(data)
+    return path, data
+
+
+def test_every_pass_hands_out_the_whole_file_and_its_digest(tmp_path: Path) -> None:
+    path, data = _file(tmp_path, 10 * CHUNK + 17)
+    body = FileBody(path)
+    for _ in range(2):  # a retry's pass starts over from the first byte
+        chunks = []
+        for chunk in body:
+            assert body.sha256 is None  # only a pass read to its end has a digest
+            chunks.append(chunk)
+        assert b"".join(chunks) == data
+        assert body.sha256 == hashlib.sha256(data).hexdigest()
+    assert not _hash_threads()
+
+
+def test_a_small_file_is_hashed_without_a_thread(tmp_path: Path) -> None:
+    path, data = _file(tmp_path, CHUNK - 1)
+    body = FileBody(path)
+    for _ in body:
+        assert not _hash_threads()
+    assert body.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_an_abandoned_pass_leaves_no_thread_and_no_digest(tmp_path: Path) -> None:
+    path, _ = _file(tmp_path, 10 * CHUNK)
+    body = FileBody(path)
+    passing = iter(body)
+    next(passing), next(passing)
+    assert _hash_threads()  # full chunks are hashed beside the sending
+    passing.close()  # what a failed attempt does with its body
+    assert not _hash_threads()
+    assert body.sha256 is None
+
+
+def test_bytes_changed_during_a_pass_are_the_bytes_hashed(tmp_path: Path) -> None:
+    path, data = _file(tmp_path, 32 * CHUNK)
+    body = FileBody(path)
+    sent = []
+    for chunk in body:
+        sent.append(chunk)
+        if len(sent) == 1:
+            with path.open("r+b") as file:  # later bytes change while the first are sent
+                file.seek(24 * CHUNK)  # past what the first read buffered
+                file.write(b"\0" * CHUNK)
+    assert b"".join(sent) != data
+    assert body.sha256 == hashlib.sha256(b"".join(sent)).hexdigest()
+
+
+def test_an_async_pass_reads_ahead_and_leaves_no_read_running(tmp_path: Path) -> None:
+    path, data = _file(tmp_path, 10 * CHUNK + 17)
+    body = FileBody(path)
+
+    async def main() -> None:
+        chunks = [chunk async for chunk in body.asynchronous()]
+        assert b"".join(chunks) == data
+        assert body.sha256 == hashlib.sha256(data).hexdigest()
+        passing = body.asynchronous()
+        assert await anext(passing) == data[:CHUNK]
+        await passing.aclose()  # the chunk read ahead is waited for, then the file closed
+        assert body.sha256 is None
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("change", ["grows", "shrinks"])
+def test_a_file_that_changes_size_during_an_upload_is_an_err(
+    client: DatlakeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    path, _ = _file(tmp_path, 16 * CHUNK)
+    name = f"{unique(change)}/part-0.bin"
+
+    def opened(file: str, mode: str = "r", *args: Any, **kwargs: Any) -> IO[Any]:
+        stream = open(file, mode, *args, **kwargs)  # noqa: SIM115 (closed by the pass)
+        read = stream.read
+
+        def reading(size: int = -1) -> Any:
+            chunk = read(size)
+            if stream.tell() == CHUNK:  # once the first chunk is out, the file changes
+                with open(file, "r+b") as other:
+                    if change == "grows":
+                        other.seek(0, os.SEEK_END)
+                        other.write(b"more" * CHUNK)
+                    else:
+                        other.truncate(12 * CHUNK)
+            return chunk
+
+        stream.read = reading  # type: ignore[method-assign]
+        return stream
+
+    monkeypatch.setattr(_streams, "open", opened, raising=False)
+    outcome = upload_file(client, "datasets", name, path)
+    assert isinstance(outcome, Err), outcome
+    assert "changed while it was uploaded" in str(outcome.error)
+    # no object of other bytes than the file's is left behind
+    assert isinstance(download_object(client, "datasets", name, tmp_path / "copy.bin"), Err)
+    monkeypatch.setattr(_streams, "open", open)
+    stored = unwrap(upload_file(client, "datasets", name, path))
+    assert stored.size == path.stat().st_size
+
+
+def test_a_pass_that_finds_another_size_than_announced_raises(tmp_path: Path) -> None:
+    path, data = _file(tmp_path, 4 * CHUNK)
+    for announced in (len(data) - 1, len(data) + 1):
+        body = FileBody(path, announced)
+        with pytest.raises(OSError, match="changed while it was uploaded"):
+            for _ in body:
+                pass
+
+        async def main(body: FileBody = body) -> None:
+            async for _ in body.asynchronous():
+                pass
+
+        with pytest.raises(OSError, match="changed while it was uploaded"):
+            asyncio.run(main())
+        assert body.sha256 is None
