@@ -19,9 +19,10 @@ from typing import Any
 
 from anyio import to_thread
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from datlake_server.catalog import list_jobs, list_tables
+from datlake_server.jsonio import JSONResponse
 from datlake_server.lineage import DEFAULT_HISTORY, DEFAULT_LIMIT, encoded, lineage
 from datlake_server.objects import ObjectStore, read_chunks
 from datlake_server.openlineage import OpenLineageIngest

@@ -27,10 +27,9 @@ datlake_server.problems.Problem: query parameter table: 'a b' does not match the
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import parse_qsl
 
 from jsonschema.protocols import Validator
@@ -46,6 +45,7 @@ from datlake_sdk._contract_check import (
     describe_schema_error,
     open_api,
 )
+from datlake_server import jsonio
 from datlake_server.predicates import Predicate, predicate
 from datlake_server.problems import INVALID_BODY, INVALID_REQUEST, PROBLEM_JSON, Problem
 
@@ -266,20 +266,6 @@ def _pointer(ref: str) -> Any:
 
 
 def loads_json(body: bytes | str, **parameters: str) -> Any:
-    """Parse a request body as strict JSON, or raise `ValueError`.
-
-    Python's `json` reads more than JSON: `NaN` and `Infinity`, numbers too large for a float
-    (as `inf`), `\\ud800` escapes of lone surrogates. None of these can be stored as UTF-8 or
-    answered as JSON again, and nesting deeper than the interpreter recurses fails later too:
-    they are refused here, so the validator answers 422 `invalid-body` for them.
-    """
-    try:
-        document = json.loads(body, parse_constant=_not_json)
-        json.dumps(document, allow_nan=False, ensure_ascii=False).encode("utf-8")
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
-    return document
-
-
-def _not_json(constant: str) -> NoReturn:
-    raise ValueError(f"{constant} is not JSON")
+    """Parse a request body as strict JSON, or raise `ValueError` (see `jsonio.loads`); the
+    keyword `parameters` (a media type's, as openapi-core passes them) change nothing."""
+    return jsonio.loads(body)
