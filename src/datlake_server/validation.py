@@ -110,11 +110,26 @@ class _Parameter:
     type_name: str
     validator: Validator
     valid: Predicate | None  # the fast path: True means the validator finds nothing
+    key: str  # its name among the values of its location (lowercase for a header)
+
+    def valid_in(self, values: Mapping[str, str]) -> bool:
+        """Whether `errors` finds nothing, as far as the fast path can tell (False: ask it)."""
+        raw = values.get(self.key)
+        if raw is None:
+            return not self.required
+        if self.valid is None or (raw == "" and self.location == "query"):
+            return False
+        if self.cast is None:
+            return self.valid(raw)
+        try:
+            return self.valid(self.cast(raw))
+        except ValueError:
+            return False
 
     def errors(self, values: Mapping[str, str]) -> Iterator[str]:
         """What is wrong with this parameter among `values` (by lowercase name for headers)."""
         where = f"{self.location} parameter {self.name}"
-        raw = values.get(self.name.lower() if self.location == "header" else self.name)
+        raw = values.get(self.key)
         if raw is None:
             if self.required:
                 yield f"{where}: required but missing"
@@ -170,9 +185,10 @@ class _OperationCheck:
         """Check parameters (`given`: per location, a mapping for path, (name, value) pairs
         for query and header) and the body of the given content type."""
         values = {location: _firsts(location, given[location]) for location in self.locations}
-        errors = [error for p in self.parameters for error in p.errors(values[p.location])]
-        if errors:
-            raise Problem(INVALID_REQUEST, "; ".join(errors))
+        if not all(p.valid_in(values[p.location]) for p in self.parameters):
+            errors = [error for p in self.parameters for error in p.errors(values[p.location])]
+            if errors:
+                raise Problem(INVALID_REQUEST, "; ".join(errors))
         if self.body is None or not body:
             if self.body is not None and self.body_required:
                 raise Problem(INVALID_BODY, "body: required but missing")
@@ -225,6 +241,7 @@ def _parameter(spec: Mapping[str, Any]) -> _Parameter:
         type_name=type_name,
         validator=validator,
         valid=predicate(validator.schema),
+        key=spec["name"].lower() if spec["in"] == "header" else spec["name"],
     )
 
 
