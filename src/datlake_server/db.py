@@ -185,7 +185,7 @@ class Database:
         # SQLite would checkpoint inside the COMMIT that fills the WAL past 1,000 pages,
         # making that one request pay milliseconds of fsync for everyone's writes
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
-        self._checkpointer = Checkpointer(path)
+        self._checkpointer = Checkpointer(path, self._lock)
 
     @property
     def busy(self) -> bool:
@@ -253,11 +253,19 @@ class Checkpointer:
 
     PASSIVE checkpoints wait for nobody: writers go on appending meanwhile, and pages a
     reader still needs are copied by a later checkpoint. The WAL is reused from its start
-    once a checkpoint has copied all of it, so its size stays bounded by the pace of writes.
+    only when a write begins with all of it copied; under a steady stream of writes that
+    never happens by chance (each checkpoint leaves behind the commits made while it ran),
+    and the WAL would grow without end, every write landing on fresh blocks of the file. So
+    when commits came in meanwhile, a second checkpoint copies just those while holding
+    `writer` (the writing connection's lock): a few pages, and the next write starts the
+    WAL afresh.
     """
 
-    def __init__(self, path: Path, every: int = 200, interval: float = 1.0) -> None:
+    def __init__(
+        self, path: Path, writer: threading.Lock, every: int = 200, interval: float = 1.0
+    ) -> None:
         self._path = path
+        self._writer = writer
         self._every = every
         self._interval = interval
         self._pending = 0
@@ -288,6 +296,10 @@ class Checkpointer:
                     self._pending = 0
                     try:
                         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                        if self._pending:  # commits made meanwhile: copy them too
+                            with self._writer:
+                                self._pending = 0
+                                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
                     except sqlite3.Error:  # a full disk, say: the next round tries again
                         logger.warning("checkpoint of %s failed", self._path, exc_info=True)
         finally:
