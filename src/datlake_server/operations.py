@@ -33,7 +33,8 @@ from datlake_server.validation import loads_json
 
 OBJECT_MEDIA_TYPE = "application/octet-stream"
 # plain handlers whose work is one short write transaction (a row or two, no fsync: see
-# db.py): the app runs them on the event loop while the writer is free
+# db.py): the app runs them on the event loop while the writer is free, those of requests
+# arriving together in one transaction (see group_commit)
 SHORT_WRITES = frozenset(
     {"start_run", "complete_run", "heartbeat", "post_event", "register_snapshot",
      "fetch_latest_uri"}
