@@ -357,6 +357,16 @@ class Checkpointer:
         self._wake.set()
         self._thread.join()
 
+    def checkpoint(self, conn: sqlite3.Connection) -> None:
+        """Copy the WAL into the database on `conn`, then the commits made meanwhile (if any)
+        while holding the writer."""
+        self._pending = 0
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        if self._pending:
+            with self._writer:
+                self._pending = 0
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
     def _run(self) -> None:
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         try:
@@ -364,13 +374,8 @@ class Checkpointer:
                 self._wake.wait(self._interval)
                 self._wake.clear()
                 if self._pending and not self._stopping:
-                    self._pending = 0
                     try:
-                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                        if self._pending:  # commits made meanwhile: copy them too
-                            with self._writer:
-                                self._pending = 0
-                                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                        self.checkpoint(conn)
                     except sqlite3.Error:  # a full disk, say: the next round tries again
                         logger.warning("checkpoint of %s failed", self._path, exc_info=True)
         finally:

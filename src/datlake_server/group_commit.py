@@ -80,4 +80,4 @@ def _settle(queued: list[_Queued], outcomes: list[Outcome[Any]]) -> None:
         if ok:
             future.set_result(value)
         else:
-            future.set_exception(value)  # type: ignore[arg-type]
+            future.set_exception(value)

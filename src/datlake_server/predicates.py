@@ -62,10 +62,7 @@ def _all(checks: list[Predicate]) -> Predicate:
         return checks[0]
 
     def ok(instance: Any) -> bool:
-        for check in checks:
-            if not check(instance):
-                return False
-        return True
+        return all(check(instance) for check in checks)
 
     return ok
 
