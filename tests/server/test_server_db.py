@@ -117,7 +117,7 @@ def test_a_checkpoint_copies_the_commits_made_while_it_ran(tmp_path: Path) -> No
     _insert_key(db, "after")
     # the WAL was copied whole, so the next write started it afresh: it holds that write alone
     # (else the 50 commits before, and the one made during the checkpoint, stay in it too)
-    busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     assert busy == 0
     assert frames < 10
     conn.close()
