@@ -228,8 +228,8 @@ class Database:
         once for all: what each returned, or the exception it raised.
 
         Each write's transactions are savepoints: a write that fails is undone alone, as it
-        would be in a transaction of its own, and the others still commit. Nothing is
-        answered before that COMMIT. Should the batch itself fail (its COMMIT, or a write
+        would be in a transaction of its own, and the others still commit. The outcomes come
+        back once that COMMIT is done. Should the batch itself fail (its COMMIT, or a write
         whose error ended the whole transaction), nothing of it is kept and each write runs
         again alone, so every outcome is the one it would have had by itself.
 
