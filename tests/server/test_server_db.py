@@ -14,7 +14,7 @@ import pytest
 
 from datlake_server.app import create_app
 from datlake_server.db import Database
-from datlake_server.group_commit import GroupCommit
+from datlake_server.group_commit import QUIET, GroupCommit
 from datlake_server.serve import serve_app
 from datlake_server.store import Store
 
@@ -235,3 +235,25 @@ def test_concurrent_starts_all_land_once(tmp_path: Path) -> None:
             listed = api.get("/jobs/j/runs", params={"limit": 200}).json()
     assert len(set(ids)) == 160
     assert {run["run_id"] for run in listed["items"]} == set(ids)
+
+
+def test_after_writes_came_alone_a_probe_finds_those_that_come_together(tmp_path: Path) -> None:
+    db = Database(tmp_path / "datlake.db")
+    writes = GroupCommit(db)
+
+    async def alone_then_together() -> list[str]:
+        for index in range(QUIET + 1):  # batches of one: then writes mostly run at once
+            await writes.submit(lambda index=index: _insert_key(db, f"alone{index}"))
+        statements = _commits(db)
+        together = await asyncio.gather(
+            *(
+                writes.submit(lambda index=index: _insert_key(db, f"t{index:02}"))
+                for index in range(16)
+            )
+        )
+        assert statements.count("COMMIT") < 16  # a probe queued, and the rest joined it
+        return together
+
+    assert asyncio.run(alone_then_together()) == [f"t{index:02}" for index in range(16)]
+    assert len(_keys(db)) == QUIET + 1 + 16
+    db.close()
