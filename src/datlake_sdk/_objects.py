@@ -15,7 +15,7 @@ import mimetypes
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,7 @@ from ._log import logger
 from ._names import bad_bucket, bad_object_name, bad_run, first_invalid
 from ._operations import api_call, operation
 from ._result import Ok, Result, map
-from ._streams import FileBody, read_by_sink
+from ._streams import Chunk, FileBody, read_by_sink
 from ._types import Artifact, Run
 
 if TYPE_CHECKING:
@@ -163,8 +163,8 @@ def plan_download_object(
     anything else, such as a proxy's or a login page's HTML, is `Err(ServerError)` and
     `dest_path` is left as it was.
 
-    The bytes are written and hashed in a worker thread while the next ones arrive, so
-    `progress` is called from that thread.
+    The bytes are written in one worker thread and hashed in another while the next ones
+    arrive, so `progress` is called from the writing thread.
 
     >>> download_object(client, "artifacts", "jobs/daily/r1/run.log", "run.log")  # doctest: +SKIP
     Ok(value=ObjectInfo(bucket='artifacts', object_name='jobs/daily/r1/run.log', ...))
@@ -426,16 +426,19 @@ class _Download:
             raise _unwritable(dest, ex) from ex
         self._file = os.fdopen(descriptor, "wb")
 
-    def write(self, batch: list[bytes]) -> None:
+    def write(self, batch: Sequence[Chunk]) -> None:
         for chunk in batch:
             try:
                 self._file.write(chunk)
             except OSError as ex:
                 raise _unwritable(self._dest, ex) from ex
-            self._digest.update(chunk)
             self._size += len(chunk)
             if self._progress is not None:
                 self._progress(self._size, self._total)
+
+    def hash(self, batch: Sequence[Chunk]) -> None:
+        for chunk in batch:
+            self._digest.update(chunk)
 
     def close(self) -> ObjectInfo:
         try:

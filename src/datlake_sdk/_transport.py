@@ -15,13 +15,14 @@ True
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterable
 from typing import Any
 
 import httpcore
 import httpx
 
-__all__ = ["LARGEST_READ", "async_transport", "sync_transport"]
+__all__ = ["LARGEST_READ", "DirectBody", "async_transport", "direct_body", "sync_transport"]
 
 LARGEST_READ = 1024 * 1024
 
@@ -158,3 +159,112 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._backend.sleep(seconds)
+
+
+class DirectBody:
+    """The rest of a big HTTP/1.1 body, read from the connection's socket past httpcore and h11.
+
+    h11 copies every byte it parses several times; a body whose length the headers announce
+    needs no parsing, only reading. `direct_body` hands one out when the response allows it:
+    HTTP/1.1 over plain TCP (no TLS), `Content-Length` above `least`, no `Transfer-Encoding`
+    nor `Content-Encoding`, a network stream httpcore exposes (never a mock transport). The
+    bytes h11 has already buffered come first (`first`, read through httpx), the rest goes
+    from the socket straight into the caller's buffers (`receive_into`, sync) or comes in the
+    stream's own steps (`areceive`, async). h11 never sees the end of the body, so httpcore
+    closes the connection when the response closes instead of reusing it mid-body.
+
+    A short body raises `httpx.RemoteProtocolError`, a silent socket `httpx.ReadTimeout`
+    (after the client's read timeout), a broken one `httpx.ReadError`: what httpx raises.
+
+    >>> direct_body(httpx.Response(200, content=b"x" * 10), least=0) is None  # no socket
+    True
+    """
+
+    def __init__(
+        self, response: httpx.Response, stream: Any, length: int, timeout: float | None
+    ) -> None:
+        self._response, self._stream = response, stream
+        self.remaining, self._length, self._timeout = length, length, timeout
+
+    def first(self) -> bytes:
+        """What h11 holds of the body (read from the socket if nothing): one chunk."""
+        chunks = self._response.iter_raw()
+        try:
+            return self._took(next(chunks, b""))
+        finally:
+            chunks.close()  # type: ignore[attr-defined]
+
+    async def afirst(self) -> bytes:
+        """`first` for an async response."""
+        chunks = self._response.aiter_raw()
+        try:
+            return self._took(await anext(chunks, b""))
+        finally:
+            await chunks.aclose()  # type: ignore[attr-defined]
+
+    def receive_into(self, buffer: memoryview) -> int:
+        """Fill `buffer` (or what is left of the body, if less) from the socket; the count."""
+        sock = self._stream.get_extra_info("socket")
+        wanted = min(len(buffer), self.remaining)
+        got = 0
+        previous = sock.gettimeout()
+        try:
+            sock.settimeout(self._timeout)
+            while got < wanted:
+                try:
+                    count = sock.recv_into(buffer[got:wanted])
+                except TimeoutError as ex:
+                    raise httpx.ReadTimeout(str(ex) or "timed out") from ex
+                except OSError as ex:
+                    raise httpx.ReadError(str(ex)) from ex
+                if not count:
+                    self._short(got)
+                got += count
+        finally:
+            sock.settimeout(previous)
+        self.remaining -= got
+        return got
+
+    async def areceive(self) -> bytes:
+        """The next bytes of the body from the async stream, at most `LARGEST_READ`."""
+        try:
+            data = await self._stream.read(min(LARGEST_READ, self.remaining), self._timeout)
+        except httpcore.ReadTimeout as ex:
+            raise httpx.ReadTimeout(str(ex) or "timed out") from ex
+        except httpcore.ReadError as ex:
+            raise httpx.ReadError(str(ex)) from ex
+        if not data:
+            self._short(0)
+        return self._took(data[: self.remaining])  # nothing past the body, should it come
+
+    def _took(self, data: bytes) -> bytes:
+        self.remaining -= len(data)
+        return data
+
+    def _short(self, got: int) -> None:
+        received = self._length - self.remaining + got
+        raise httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body: "
+            f"received {received} bytes, expected {self._length}"
+        )
+
+
+def direct_body(response: httpx.Response, least: int) -> DirectBody | None:
+    """The body of `response` to read past h11 (see `DirectBody`), or `None`: read it as usual."""
+    headers = response.headers
+    announced = headers.get("Content-Length", "")
+    stream = response.extensions.get("network_stream")
+    if (
+        stream is None
+        or response.http_version != "HTTP/1.1"
+        or not announced.isdigit()
+        or int(announced) <= least
+        or "Transfer-Encoding" in headers
+        or headers.get("Content-Encoding", "identity").lower() != "identity"
+        or stream.get_extra_info("ssl_object") is not None
+        or not isinstance(stream.get_extra_info("socket"), socket.socket)
+        or response.is_stream_consumed
+    ):
+        return None
+    timeout = response.request.extensions.get("timeout", {}).get("read")
+    return DirectBody(response, stream, int(announced), timeout)
