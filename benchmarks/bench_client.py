@@ -11,6 +11,7 @@ Every figure is the median of interleaved rounds (`DATLAKE_BENCH_ROUNDS`, 5 by d
 the spread (lowest to highest) shown.
 
     python -m benchmarks client   # this section only
+    DATLAKE_BENCH_ONLY=objects python -m benchmarks client   # its objects table only
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from benchmarks.bench_server import API_KEY, CURL, _make_file, _run_measured, se
 
 ROUNDS = int(os.environ.get("DATLAKE_BENCH_ROUNDS", "5"))
 PIPELINES = int(os.environ.get("DATLAKE_BENCH_PIPELINES", "1000"))
+ONLY_OBJECTS = os.environ.get("DATLAKE_BENCH_ONLY") == "objects"
 TASKS = 200  # concurrent async runs per round of the ratio; one more round runs PIPELINES
 # 1,000 calls at once queue for the pool's 100 connections, and a call's wait counts against
 # its deadline: every client here (and the raw baselines) has minutes, not the default 30 s
@@ -257,6 +259,9 @@ def run() -> str:
     with tempfile.TemporaryDirectory(prefix="datlake-bench-client-") as tmp:
         folder = Path(tmp)
         with server(folder / "data") as (url, _pid):
+            if ONLY_OBJECTS:
+                found = bench_transfers(url, folder) if Path(CURL).exists() else {}
+                return "\n".join(_transfer_lines(found))
             threads = bench_threads(url)
             aio = bench_async(url)
             transfers = bench_transfers(url, folder) if Path(CURL).exists() else {}

@@ -114,8 +114,8 @@ def drain(sink: Sink, response: httpx.Response) -> object:
     from ._transport import direct_body  # loads httpcore: only once a download runs
 
     lanes = _Lanes(sink)
+    body = direct_body(response, BATCH, into=True)
     try:
-        body = direct_body(response, BATCH)
         if body is None:
             for batch in _batches(response.iter_bytes()):
                 lanes.put(batch)
@@ -134,6 +134,9 @@ def drain(sink: Sink, response: httpx.Response) -> object:
         lanes.stop()
         sink.abort()
         raise
+    finally:
+        if body is not None:
+            body.close()
     return _closed(sink)
 
 
@@ -145,8 +148,8 @@ async def adrain(sink: Sink, response: httpx.Response) -> object:
     from ._transport import direct_body
 
     lanes = _Lanes(sink)
+    body = direct_body(response, BATCH, into=False)
     try:
-        body = direct_body(response, BATCH)
         chunks = response.aiter_bytes() if body is None else _direct_chunks(body)
         async for batch in _abatches(chunks):
             await lanes.aput(batch)
@@ -155,6 +158,9 @@ async def adrain(sink: Sink, response: httpx.Response) -> object:
         lanes.stop()
         sink.abort()
         raise
+    finally:
+        if body is not None:
+            await body.aclose()
     return await asyncio.get_running_loop().run_in_executor(None, _closed, sink)
 
 
@@ -183,7 +189,7 @@ class _Lanes:
     def put(self, batch: Sequence[Chunk]) -> None:
         """Hand `batch` on; return once fewer than `DEPTH` batches are in flight."""
         self._submit(batch)
-        while len(self._pending) >= 2 * DEPTH:
+        while len(self._pending) > 2 * (DEPTH - 1):  # a write and a hash per batch
             self._pending.popleft().result()
 
     async def aput(self, batch: Sequence[Chunk]) -> None:
@@ -191,7 +197,7 @@ class _Lanes:
         import asyncio
 
         self._submit(batch)
-        while len(self._pending) >= 2 * DEPTH:
+        while len(self._pending) > 2 * (DEPTH - 1):  # a write and a hash per batch
             await asyncio.wrap_future(self._pending.popleft())
 
     def finish(self) -> None:

@@ -176,7 +176,7 @@ class DirectBody:
     A short body raises `httpx.RemoteProtocolError`, a silent socket `httpx.ReadTimeout`
     (after the client's read timeout), a broken one `httpx.ReadError`: what httpx raises.
 
-    >>> direct_body(httpx.Response(200, content=b"x" * 10), least=0) is None  # no socket
+    >>> direct_body(httpx.Response(200, content=b"x" * 10), 0, into=True) is None  # no socket
     True
     """
 
@@ -185,22 +185,27 @@ class DirectBody:
     ) -> None:
         self._response, self._stream = response, stream
         self.remaining, self._length, self._timeout = length, length, timeout
+        self._chunks: Any = None  # httpx's iterator, holding the connection until closed
 
     def first(self) -> bytes:
         """What h11 holds of the body (read from the socket if nothing): one chunk."""
-        chunks = self._response.iter_raw()
-        try:
-            return self._took(next(chunks, b""))
-        finally:
-            chunks.close()  # type: ignore[attr-defined]
+        self._chunks = self._response.iter_raw()
+        return self._took(next(self._chunks, b""))
 
     async def afirst(self) -> bytes:
         """`first` for an async response."""
-        chunks = self._response.aiter_raw()
-        try:
-            return self._took(await anext(chunks, b""))
-        finally:
-            await chunks.aclose()  # type: ignore[attr-defined]
+        self._chunks = self._response.aiter_raw()
+        return self._took(await anext(self._chunks, b""))
+
+    def close(self) -> None:
+        """Close the connection (h11 is mid-body: it cannot carry another request)."""
+        if self._chunks is not None:
+            self._chunks.close()
+
+    async def aclose(self) -> None:
+        """`close` for an async response."""
+        if self._chunks is not None:
+            await self._chunks.aclose()
 
     def receive_into(self, buffer: memoryview) -> int:
         """Fill `buffer` (or what is left of the body, if less) from the socket; the count."""
@@ -249,8 +254,9 @@ class DirectBody:
         )
 
 
-def direct_body(response: httpx.Response, least: int) -> DirectBody | None:
-    """The body of `response` to read past h11 (see `DirectBody`), or `None`: read it as usual."""
+def direct_body(response: httpx.Response, least: int, *, into: bool) -> DirectBody | None:
+    """The body of `response` to read past h11 (see `DirectBody`), or `None`: read it as usual.
+    `into`: the caller reads it with `receive_into`, which takes the connection's socket."""
     headers = response.headers
     announced = headers.get("Content-Length", "")
     stream = response.extensions.get("network_stream")
@@ -262,7 +268,8 @@ def direct_body(response: httpx.Response, least: int) -> DirectBody | None:
         or "Transfer-Encoding" in headers
         or headers.get("Content-Encoding", "identity").lower() != "identity"
         or stream.get_extra_info("ssl_object") is not None
-        or not isinstance(stream.get_extra_info("socket"), socket.socket)
+        or stream.get_extra_info("socket") is None
+        or (into and not isinstance(stream.get_extra_info("socket"), socket.socket))
         or response.is_stream_consumed
     ):
         return None
