@@ -1,0 +1,241 @@
+"""Big downloads read past h11, straight from the socket, over real loopback: whole bodies,
+bodies cut short, stalled or damaged, chunked ones, and the connections they leave behind,
+with `DatlakeClient` and `AsyncDatlakeClient` alike."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from datlake_sdk import DatlakeClient, ObjectInfo
+from datlake_sdk._streams import BATCH
+from datlake_sdk.aio import AsyncDatlakeClient
+from datlake_sdk.aio import download_object as adownload_object
+from datlake_sdk.aio import upload_file as aupload_file
+from datlake_sdk.functional import Err, Ok, Result, SDKError, download_object, unwrap, upload_file
+from datlake_server import create_app, serve_app
+
+API_KEY = "direct-download-key"
+DATA = os.urandom(2 * BATCH + 12345)  # more than a batch, not a whole number of them
+DIGEST = hashlib.sha256(DATA).hexdigest()
+RETRY = "max=2,base_ms=0"
+
+
+class FakeDatlake:
+    """A loopback HTTP/1.1 server answering every GET with `DATA` as the object's path says:
+    `whole`, `short` (half, then the connection closed), `stall` (half, then silence),
+    `damaged` (a checksum of other bytes), `chunked` (no Content-Length), `small` (3 bytes).
+    Counts requests and connections."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.requests = 0
+        self.connections = 0
+        self._stop = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            pending = b""
+            while True:
+                while b"\r\n\r\n" not in pending:
+                    data = conn.recv(65536)
+                    if not data:
+                        return
+                    pending += data
+                head, pending = pending.split(b"\r\n\r\n", 1)
+                self.requests += 1
+                kind = head.split(b" ")[1].rsplit(b"/", 1)[-1].decode()
+                if not self._answer(conn, kind):
+                    return
+
+    def _answer(self, conn: socket.socket, kind: str) -> bool:
+        """Answer one request; whether the connection stays open."""
+        body = b"abc" if kind == "small" else DATA
+        digest = hashlib.sha256(b"other" if kind == "damaged" else body).hexdigest()
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+            f"X-Checksum-Sha256: {digest}\r\n"
+        )
+        if kind == "chunked":
+            conn.sendall(f"{head}Transfer-Encoding: chunked\r\n\r\n".encode())
+            for start in range(0, len(body), 1 << 20):
+                piece = body[start : start + (1 << 20)]
+                conn.sendall(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            conn.sendall(b"0\r\n\r\n")
+            return True
+        # the first bytes of the body travel with the headers: h11 holds them
+        conn.sendall(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body[:100_000])
+        if kind in ("short", "stall"):
+            conn.sendall(body[100_000 : len(body) // 2])
+            if kind == "stall":
+                time.sleep(2)
+            return False
+        conn.sendall(body[100_000:])
+        return True
+
+    def close(self) -> None:
+        self._stop.set()
+        self.listener.close()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeDatlake]:
+    server = FakeDatlake()
+    yield server
+    server.close()
+
+
+Download = Callable[..., Result[ObjectInfo, SDKError]]
+
+
+def sync_download(
+    url: str, name: str, dest: Path, timeout: float = 30.0
+) -> Result[ObjectInfo, SDKError]:
+    with DatlakeClient(url, API_KEY, retry=RETRY, timeout=timeout) as client:
+        return download_object(client, "datasets", name, dest)
+
+
+def async_download(
+    url: str, name: str, dest: Path, timeout: float = 30.0
+) -> Result[ObjectInfo, SDKError]:
+    async def main() -> Result[ObjectInfo, SDKError]:
+        async with AsyncDatlakeClient(url, API_KEY, retry=RETRY, timeout=timeout) as client:
+            return await adownload_object(client, "datasets", name, dest)
+
+    return asyncio.run(main())
+
+
+both = pytest.mark.parametrize("download", [sync_download, async_download], ids=["sync", "aio"])
+
+
+@both
+def test_a_whole_body_lands_with_its_digest(
+    fake: FakeDatlake, download: Download, tmp_path: Path
+) -> None:
+    dest = tmp_path / "out.bin"
+
+    result = download(fake.url, "whole", dest)
+
+    assert isinstance(result, Ok)
+    assert result.value.sha256 == DIGEST
+    assert result.value.size == len(DATA)
+    assert dest.read_bytes() == DATA
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+@both
+@pytest.mark.parametrize("kind", ["short", "damaged"])
+def test_a_body_cut_short_or_damaged_is_retried_and_keeps_the_old_file(
+    fake: FakeDatlake, download: Download, tmp_path: Path, kind: str
+) -> None:
+    dest = tmp_path / "out.bin"
+    dest.write_bytes(b"old")
+
+    result = download(fake.url, kind, dest)
+
+    assert isinstance(result, Err)
+    assert result.error.retryable
+    assert ("RemoteProtocolError" if kind == "short" else "hash to") in result.error.message
+    assert fake.requests == 2  # retried once, as RETRY allows
+    assert dest.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+@both
+def test_a_stalled_body_times_out(fake: FakeDatlake, download: Download, tmp_path: Path) -> None:
+    dest = tmp_path / "out.bin"
+
+    result = download(fake.url, "stall", dest, timeout=0.5)
+
+    assert isinstance(result, Err)
+    assert result.error.retryable
+    assert "timed out (ReadTimeout)" in result.error.message
+    assert not dest.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@both
+def test_a_chunked_body_comes_through_httpx(
+    fake: FakeDatlake, download: Download, tmp_path: Path
+) -> None:
+    dest = tmp_path / "out.bin"
+
+    result = download(fake.url, "chunked", dest)
+
+    assert isinstance(result, Ok)
+    assert dest.read_bytes() == DATA
+
+
+@pytest.mark.parametrize("client_kind", ["sync", "aio"])
+def test_a_big_body_closes_its_connection_a_small_one_keeps_it(
+    fake: FakeDatlake, tmp_path: Path, client_kind: str
+) -> None:
+    names = ("small", "small", "whole", "whole", "small")
+    if client_kind == "sync":
+        with DatlakeClient(fake.url, API_KEY, retry=RETRY) as client:
+            for name in names:
+                unwrap(download_object(client, "datasets", name, tmp_path / name))
+    else:
+
+        async def main() -> None:
+            async with AsyncDatlakeClient(fake.url, API_KEY, retry=RETRY) as client:
+                for name in names:
+                    unwrap(await adownload_object(client, "datasets", name, tmp_path / name))
+
+        asyncio.run(main())
+
+    # h11 never saw the end of a big body: the request after it opened a new connection
+    assert fake.requests == 5
+    assert fake.connections == 3
+    assert (tmp_path / "whole").read_bytes() == DATA
+
+
+@pytest.fixture(scope="module")
+def datlake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    app = create_app(tmp_path_factory.mktemp("datlake"), API_KEY, validate_responses=True)
+    with serve_app(app) as url:
+        yield url
+    assert not app.state.response_violations, app.state.response_violations
+
+
+def test_both_clients_round_trip_a_big_object_with_the_datlake(
+    datlake: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "big.bin"
+    source.write_bytes(DATA)
+    name = f"direct/{uuid.uuid4().hex}.bin"
+
+    with DatlakeClient(datlake, API_KEY) as client:
+        unwrap(upload_file(client, "datasets", name, source))
+        fetched = unwrap(download_object(client, "datasets", name, tmp_path / "sync.bin"))
+        again = unwrap(download_object(client, "datasets", name, tmp_path / "sync.bin"))
+
+    async def main() -> ObjectInfo:
+        async with AsyncDatlakeClient(datlake, API_KEY) as client:
+            unwrap(await aupload_file(client, "datasets", name, source))
+            return unwrap(await adownload_object(client, "datasets", name, tmp_path / "aio.bin"))
+
+    fetched_async = asyncio.run(main())
+
+    assert fetched.sha256 == again.sha256 == fetched_async.sha256 == DIGEST
+    assert (tmp_path / "sync.bin").read_bytes() == (tmp_path / "aio.bin").read_bytes() == DATA
