@@ -45,7 +45,9 @@ __all__ = [
 ]
 
 CHUNK = 1024 * 1024  # bytes read from a file per step
-BATCH = 4 * 1024 * 1024  # bytes of a download handed to the worker threads at once
+# bytes of a download handed to the worker threads at once; more than h11 may hold of a body
+# when it hands it over (a read of the SDK's transport, `LARGEST_READ`, and the headers)
+BATCH = 4 * 1024 * 1024
 DEPTH = 3  # a download's batches in flight at most: memory stays within DEPTH x BATCH
 
 Chunk = bytes | memoryview  # a piece of a download's body
@@ -120,15 +122,11 @@ def drain(sink: Sink, response: httpx.Response) -> object:
             for batch in _batches(response.iter_bytes()):
                 lanes.put(batch)
         else:
-            lanes.put([body.first()])
-            buffers = [memoryview(bytearray(BATCH)) for _ in range(DEPTH)]
-            turn = 0
-            while body.remaining:
-                # `put` returns once fewer than DEPTH batches are in flight: this buffer's
-                # last batch, DEPTH turns ago, is written and hashed
-                buffer = buffers[turn % DEPTH]
-                turn += 1
-                lanes.put([buffer[: body.receive_into(buffer)]])
+            ring = _Ring(body.first())
+            while ring.more(body):
+                buffer, filled = ring.next()
+                filled += body.receive_into(buffer[filled:])
+                lanes.put([buffer[:filled]])
         lanes.finish()
     except BaseException:
         lanes.stop()
@@ -150,9 +148,16 @@ async def adrain(sink: Sink, response: httpx.Response) -> object:
     lanes = _Lanes(sink)
     body = direct_body(response, BATCH, into=False)
     try:
-        chunks = response.aiter_bytes() if body is None else _direct_chunks(body)
-        async for batch in _abatches(chunks):
-            await lanes.aput(batch)
+        if body is None:
+            async for batch in _abatches(response.aiter_bytes()):
+                await lanes.aput(batch)
+        else:
+            ring = _Ring(await body.afirst())
+            while ring.more(body):
+                buffer, filled = ring.next()
+                while filled < BATCH and body.remaining:
+                    filled += _copy(await body.areceive(BATCH - filled), buffer, filled)
+                await lanes.aput([buffer[:filled]])
         await lanes.afinish()
     except BaseException:
         lanes.stop()
@@ -164,10 +169,38 @@ async def adrain(sink: Sink, response: httpx.Response) -> object:
     return await asyncio.get_running_loop().run_in_executor(None, _closed, sink)
 
 
-async def _direct_chunks(body: DirectBody) -> AsyncIterator[bytes]:
-    yield await body.afirst()
-    while body.remaining:
-        yield await body.areceive()
+class _Ring:
+    """`DEPTH` buffers of `BATCH` bytes a big body is read into, taken in turn: page-aligned
+    (anonymous maps), so that whole ones can go to disk without the page cache (see the
+    download sink). The first bytes (those h11 had) start the first buffer.
+
+    Each buffer is taken again only once `_Lanes.put` has returned `DEPTH - 1` times since:
+    by then its last batch is written and hashed.
+    """
+
+    def __init__(self, first: bytes) -> None:
+        import mmap
+
+        self._buffers = [memoryview(mmap.mmap(-1, BATCH)) for _ in range(DEPTH)]
+        self._turn = 0
+        self._first: bytes | None = first
+
+    def more(self, body: DirectBody) -> bool:
+        """Whether a buffer is still to fill: the first one, or the rest of the body."""
+        return self._first is not None or body.remaining > 0
+
+    def next(self) -> tuple[memoryview, int]:
+        """The next buffer, and how many of its bytes are already filled."""
+        buffer = self._buffers[self._turn % DEPTH]
+        self._turn += 1
+        filled, self._first = _copy(self._first or b"", buffer, 0), None
+        return buffer, filled
+
+
+def _copy(data: Chunk, buffer: memoryview, at: int) -> int:
+    """Copy `data` into `buffer` from `at` (it must fit); its length."""
+    buffer[at : at + len(data)] = data
+    return len(data)
 
 
 class _Lanes:

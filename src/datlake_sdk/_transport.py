@@ -186,6 +186,7 @@ class DirectBody:
         self._response, self._stream = response, stream
         self.remaining, self._length, self._timeout = length, length, timeout
         self._chunks: Any = None  # httpx's iterator, holding the connection until closed
+        self._ahead = memoryview(b"")  # read from the async stream, not yet taken
 
     def first(self) -> bytes:
         """What h11 holds of the body (read from the socket if nothing): one chunk."""
@@ -230,17 +231,21 @@ class DirectBody:
         self.remaining -= got
         return got
 
-    async def areceive(self) -> bytes:
-        """The next bytes of the body from the async stream, at most `LARGEST_READ`."""
-        try:
-            data = await self._stream.read(min(LARGEST_READ, self.remaining), self._timeout)
-        except httpcore.ReadTimeout as ex:
-            raise httpx.ReadTimeout(str(ex) or "timed out") from ex
-        except httpcore.ReadError as ex:
-            raise httpx.ReadError(str(ex)) from ex
-        if not data:
-            self._short(0)
-        return self._took(data[: self.remaining])  # nothing past the body, should it come
+    async def areceive(self, most: int) -> memoryview:
+        """The next bytes of the body from the async stream, at most `most`."""
+        if not self._ahead:
+            try:
+                data = await self._stream.read(min(LARGEST_READ, self.remaining), self._timeout)
+            except httpcore.ReadTimeout as ex:
+                raise httpx.ReadTimeout(str(ex) or "timed out") from ex
+            except httpcore.ReadError as ex:
+                raise httpx.ReadError(str(ex)) from ex
+            if not data:
+                self._short(0)
+            self._ahead = memoryview(data)[: self.remaining]  # never past the body
+        taken, self._ahead = self._ahead[:most], self._ahead[most:]
+        self.remaining -= len(taken)
+        return taken
 
     def _took(self, data: bytes) -> bytes:
         self.remaining -= len(data)

@@ -239,3 +239,53 @@ def test_both_clients_round_trip_a_big_object_with_the_datlake(
 
     assert fetched.sha256 == again.sha256 == fetched_async.sha256 == DIGEST
     assert (tmp_path / "sync.bin").read_bytes() == (tmp_path / "aio.bin").read_bytes() == DATA
+
+
+def test_the_sink_writes_whole_aligned_blocks_directly_and_the_rest_through_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mmap
+
+    import httpx
+
+    from datlake_sdk._objects import _Download
+
+    direct: list[int] = []
+    written: dict[int, int] = {}
+    real_open, real_pwrite = os.open, os.pwrite
+
+    def spy_open(path: str, flags: int, *args: int) -> int:
+        descriptor = real_open(path, flags, *args)
+        if flags & os.O_DIRECT:
+            direct.append(descriptor)
+        return descriptor
+
+    def spy_pwrite(descriptor: int, data: memoryview, offset: int) -> int:
+        count = real_pwrite(descriptor, data, offset)
+        written[descriptor] = written.get(descriptor, 0) + count
+        return count
+
+    monkeypatch.setattr("datlake_sdk._objects.os.open", spy_open)
+    monkeypatch.setattr("datlake_sdk._objects.os.pwrite", spy_pwrite)
+    aligned = mmap.mmap(-1, BATCH)
+    aligned[:] = DATA[:BATCH]
+    unaligned = DATA[BATCH:]  # a bytes object's memory: the kernel refuses it for O_DIRECT
+    response = httpx.Response(
+        200, headers={"Content-Length": str(len(DATA)), "X-Checksum-Sha256": DIGEST}
+    )
+    info = ObjectInfo("datasets", "x.bin", "datlake://datasets/x.bin", 0, "")
+    sink = _Download(response, tmp_path / "x.bin", info, None)
+
+    for chunk in (memoryview(aligned), unaligned):
+        sink.write([chunk])
+        sink.hash([chunk])
+    done = sink.close()
+
+    if not direct:
+        pytest.skip("the file system under tmp_path has no O_DIRECT")
+    assert len(direct) == 1
+    assert written.pop(direct[0]) == BATCH  # the aligned map went to disk directly
+    assert list(written.values()) == [len(DATA) - BATCH]  # the bytes object did not
+    assert done.sha256 == DIGEST
+    assert done.size == len(DATA)
+    assert (tmp_path / "x.bin").read_bytes() == DATA
