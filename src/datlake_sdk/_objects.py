@@ -170,7 +170,10 @@ def plan_download_object(
     `dest_path` is left as it was.
 
     The bytes are written in one worker thread and hashed in another while the next ones
-    arrive, so `progress` is called from the writing thread.
+    arrive, so `progress` is called from the writing thread. On Linux, an object of 4 MiB or
+    more is written with `O_DIRECT` where the file system allows it: straight to disk, at the
+    disk's speed, without filling the page cache with it (or needing fresh memory for it
+    while the old `dest_path` still holds its own).
 
     >>> download_object(client, "artifacts", "jobs/daily/r1/run.log", "run.log")  # doctest: +SKIP
     Ok(value=ObjectInfo(bucket='artifacts', object_name='jobs/daily/r1/run.log', ...))

@@ -5,9 +5,8 @@
   retry does, starts over from the first byte.
 - `drain` / `adrain`: a download's body handed, about 4 MiB at a time, to a `Sink` that
   writes it in one worker thread and hashes it in another while the next bytes arrive (all
-  three release the GIL); a big body goes from the socket into reused buffers, past h11
-  (`_transport.direct_body`); at most `DEPTH` batches are in flight, so memory does not grow
-  with the object.
+  three release the GIL); a big body goes from the socket into `DEPTH` reused page-aligned
+  buffers, past h11 (`_transport.direct_body`), so memory does not grow with the object.
 
 >>> import hashlib, pathlib, tempfile
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "part-0.csv"

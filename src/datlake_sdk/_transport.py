@@ -8,6 +8,8 @@ before. This is httpcore's supported seam, a `NetworkBackend` (its own tests and
 it), applied to the one connection pool the SDK's client owns: user code's httpx clients,
 and a `transport=` given to `DatlakeClient`, are left exactly as they are.
 
+A download's big body skips h11 altogether: `direct_body` (below).
+
 >>> transport = sync_transport(httpx.Limits(max_connections=10))
 >>> isinstance(transport, httpx.HTTPTransport)
 True
