@@ -45,7 +45,7 @@ __all__ = [
 
 CHUNK = 1024 * 1024  # bytes read from a file per step
 # bytes of a download handed to the worker threads at once; more than h11 may hold of a body
-# when it hands it over (a read of the SDK's transport, `LARGEST_READ`, and the headers)
+# when it hands it over, with what anyio holds (a few reads of `LARGEST_READ` at most)
 BATCH = 4 * 1024 * 1024
 DEPTH = 3  # a download's batches in flight at most: memory stays within DEPTH x BATCH
 
@@ -121,11 +121,7 @@ def drain(sink: Sink, response: httpx.Response) -> object:
             for batch in _batches(response.iter_bytes()):
                 lanes.put(batch)
         else:
-            ring = _Ring(body.first())
-            while ring.more(body):
-                buffer, filled = ring.next()
-                filled += body.receive_into(buffer[filled:])
-                lanes.put([buffer[:filled]])
+            _receive(body, _Ring(body.first()), lanes)
         lanes.finish()
     except BaseException:
         lanes.stop()
@@ -142,16 +138,26 @@ async def adrain(sink: Sink, response: httpx.Response) -> object:
     and hash them."""
     import asyncio
 
-    from ._transport import direct_body
+    from ._transport import LARGEST_READ, direct_body
 
     lanes = _Lanes(sink)
     body = direct_body(response, BATCH, into=False)
+    receiving: asyncio.Future[None] | None = None
     try:
         if body is None:
             async for batch in _abatches(response.aiter_bytes()):
                 await lanes.aput(batch)
         else:
-            ring = _Ring(await body.afirst())
+            first: list[Chunk] = [await body.afirst()]
+            # what the stream already received comes through it; then the socket has the rest
+            while body.held() and body.remaining and len(first) < 3:
+                first.append(await body.areceive(LARGEST_READ))
+            ring = _Ring(b"".join(first))
+            if body.quiet_socket() is not None:  # the rest in a thread, as `drain` reads it
+                receiving = asyncio.get_running_loop().run_in_executor(
+                    None, _receive, body, ring, lanes
+                )
+                await receiving
             while ring.more(body):
                 buffer, filled = ring.next()
                 while filled < BATCH and body.remaining:
@@ -159,6 +165,9 @@ async def adrain(sink: Sink, response: httpx.Response) -> object:
                 await lanes.aput([buffer[:filled]])
         await lanes.afinish()
     except BaseException:
+        if body is not None and receiving is not None and not receiving.done():
+            body.interrupt()  # cancelled while a thread reads: end its read first
+            await asyncio.wait([receiving])
         lanes.stop()
         sink.abort()
         raise
@@ -166,6 +175,14 @@ async def adrain(sink: Sink, response: httpx.Response) -> object:
         if body is not None:
             await body.aclose()
     return await asyncio.get_running_loop().run_in_executor(None, _closed, sink)
+
+
+def _receive(body: DirectBody, ring: _Ring, lanes: _Lanes) -> None:
+    """Read the rest of `body` from its socket into `ring`'s buffers, handing each to `lanes`."""
+    while ring.more(body):
+        buffer, filled = ring.next()
+        filled += body.receive_into(buffer[filled:])
+        lanes.put([buffer[:filled]])
 
 
 class _Ring:

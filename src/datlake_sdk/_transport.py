@@ -17,7 +17,10 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
+from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
@@ -189,6 +192,7 @@ class DirectBody:
         self.remaining, self._length, self._timeout = length, length, timeout
         self._chunks: Any = None  # httpx's iterator, holding the connection until closed
         self._ahead = memoryview(b"")  # read from the async stream, not yet taken
+        self._socket: socket.socket | None = None  # `quiet_socket`
 
     def first(self) -> bytes:
         """What h11 holds of the body (read from the socket if nothing): one chunk."""
@@ -207,12 +211,46 @@ class DirectBody:
 
     async def aclose(self) -> None:
         """`close` for an async response."""
+        if self._socket is not None:
+            self._socket.close()
         if self._chunks is not None:
             await self._chunks.aclose()
 
+    def held(self) -> bool | None:
+        """For an async stream: whether it holds bytes it received and was not asked for yet;
+        `None` when that cannot be told (only anyio's asyncio streams tell)."""
+        inner: Any = self._stream
+        for _ in range(4):  # the SDK's wrapper, httpcore's stream, anyio's socket stream
+            protocol = getattr(inner, "_protocol", None)
+            if protocol is not None:
+                break
+            inner = getattr(inner, "_stream", None)
+        queue = getattr(protocol, "read_queue", None)
+        event = getattr(protocol, "read_event", None)
+        if not isinstance(queue, deque) or event is None:
+            return None
+        return bool(queue) or event.is_set()
+
+    def quiet_socket(self) -> socket.socket | None:
+        """For an async stream that holds nothing (`held`, after `afirst`): a duplicate of
+        its socket to read the rest with `receive_into` from a thread (anyio's asyncio stream
+        stops reading the socket between receives); else `None`. `aclose` closes it."""
+        raw = self._stream.get_extra_info("socket")
+        if self.held() is not False or raw is None:
+            return None
+        # a duplicate shares the socket's non-blocking mode, which timeouts keep as it is
+        self._socket = socket.socket(fileno=os.dup(raw.fileno()))
+        return self._socket
+
+    def interrupt(self) -> None:
+        """End a `receive_into` running in another thread on `quiet_socket` at once."""
+        if self._socket is not None:
+            with contextlib.suppress(OSError):
+                self._socket.shutdown(socket.SHUT_RDWR)
+
     def receive_into(self, buffer: memoryview) -> int:
         """Fill `buffer` (or what is left of the body, if less) from the socket; the count."""
-        sock = self._stream.get_extra_info("socket")
+        sock = self._socket or self._stream.get_extra_info("socket")
         wanted = min(len(buffer), self.remaining)
         got = 0
         previous = sock.gettimeout()

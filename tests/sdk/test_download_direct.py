@@ -289,3 +289,38 @@ def test_the_sink_writes_whole_aligned_blocks_directly_and_the_rest_through_the_
     assert done.sha256 == DIGEST
     assert done.size == len(DATA)
     assert (tmp_path / "x.bin").read_bytes() == DATA
+
+
+def test_the_async_client_reads_the_rest_in_a_thread_and_a_cancel_stops_it(
+    fake: FakeDatlake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datlake_sdk import _streams
+
+    threads: list[str] = []
+    real_receive = _streams._receive
+
+    def spy(*args: object) -> None:
+        threads.append(threading.current_thread().name)
+        real_receive(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_streams, "_receive", spy)
+
+    async def main() -> None:
+        async with AsyncDatlakeClient(fake.url, API_KEY, retry=RETRY, timeout=30) as client:
+            unwrap(await adownload_object(client, "datasets", "whole", tmp_path / "whole"))
+            stalled = asyncio.create_task(
+                adownload_object(client, "datasets", "stall", tmp_path / "stall")
+            )
+            await asyncio.sleep(0.5)
+            stalled.cancel()
+            started = time.monotonic()
+            with pytest.raises(asyncio.CancelledError):
+                await stalled
+            assert time.monotonic() - started < 1  # not the 30 s read timeout
+
+    asyncio.run(main())
+
+    assert len(threads) == 2
+    assert threading.main_thread().name not in threads
+    assert (tmp_path / "whole").read_bytes() == DATA
+    assert [p.name for p in tmp_path.iterdir()] == ["whole"]
