@@ -462,7 +462,7 @@ class _Download:
                 while done < whole:
                     done += os.pwrite(self._direct, chunk[done:whole], self._size + done)
             except OSError as ex:
-                if ex.errno != errno.EINVAL:
+                if ex.errno not in (errno.EINVAL, errno.EOPNOTSUPP):
                     raise
                 self._stop_direct()
         _write_all(self._descriptor, chunk[done:], self._size + done)

@@ -234,12 +234,19 @@ class DirectBody:
     def quiet_socket(self) -> socket.socket | None:
         """For an async stream that holds nothing (`held`, after `afirst`): a duplicate of
         its socket to read the rest with `receive_into` from a thread (anyio's asyncio stream
-        stops reading the socket between receives); else `None`. `aclose` closes it."""
+        on a selector loop stops reading the socket between receives); else `None`. `aclose`
+        closes it."""
+        import asyncio
+
         raw = self._stream.get_extra_info("socket")
-        if self.held() is not False or raw is None:
+        # a selector loop reads a socket only when asked to (a proactor may be reading)
+        selector = isinstance(asyncio.get_running_loop(), asyncio.SelectorEventLoop)
+        if not selector or self.held() is not False or raw is None:
             return None
-        # a duplicate shares the socket's non-blocking mode, which timeouts keep as it is
-        self._socket = socket.socket(fileno=os.dup(raw.fileno()))
+        try:  # a duplicate shares the socket's non-blocking mode, which timeouts keep as is
+            self._socket = socket.socket(fileno=os.dup(raw.fileno()))
+        except OSError:
+            return None
         return self._socket
 
     def interrupt(self) -> None:
