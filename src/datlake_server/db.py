@@ -22,9 +22,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+# what a write of a batch returned (True, value), or the exception it raised (False, error)
+Outcome = tuple[bool, T | Exception]
 
 logger = logging.getLogger("datlake_server")
 READ_MAP_BYTES = 1 << 30  # address space, not memory: the OS pages in what is read
@@ -185,7 +190,8 @@ class Database:
         # SQLite would checkpoint inside the COMMIT that fills the WAL past 1,000 pages,
         # making that one request pay milliseconds of fsync for everyone's writes
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
-        self._checkpointer = Checkpointer(path)
+        self._checkpointer = Checkpointer(path, self._lock)
+        self._batch_thread: int | None = None  # the thread running a batch, while it does
 
     @property
     def busy(self) -> bool:
@@ -194,7 +200,13 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Hold the connection for one transaction: committed on success, else rolled back."""
+        """Hold the connection for one transaction: committed on success, else rolled back.
+
+        Inside `batch`, on its thread, the transaction is a savepoint of the batch's."""
+        if self._batch_thread == threading.get_ident():
+            with self._savepoint() as conn:
+                yield conn
+            return
         with self._lock:
             if self._conn is None:
                 raise RuntimeError("the database is closed")
@@ -210,6 +222,65 @@ class Database:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+
+    def batch(self, writes: Sequence[Callable[[], T]]) -> list[Outcome[T]]:
+        """Run `writes` (each making its own `transaction()`s) in one transaction, committed
+        once for all: what each returned, or the exception it raised.
+
+        Each write's transactions are savepoints: a write that fails is undone alone, as it
+        would be in a transaction of its own, and the others still commit. The outcomes come
+        back once that COMMIT is done. Should the batch itself fail (its COMMIT, or a write
+        whose error ended the whole transaction), nothing of it is kept and each write runs
+        again alone, so every outcome is the one it would have had by itself.
+
+        >>> import tempfile, pathlib
+        >>> db = Database(pathlib.Path(tempfile.mkdtemp()) / "meta.db")
+        >>> def count() -> int:
+        ...     with db.transaction() as conn:
+        ...         return conn.execute("SELECT count(*) FROM runs").fetchone()[0]
+        >>> db.batch([count, count])
+        [(True, 0), (True, 0)]
+        >>> db.close()
+        """
+        if len(writes) == 1:
+            return [_outcome(writes[0])]
+        with self._lock:
+            if self._conn is None:
+                raise RuntimeError("the database is closed")
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            self._batch_thread = threading.get_ident()
+            try:
+                outcomes = []
+                for write in writes:
+                    outcomes.append(_outcome(write))
+                    if not conn.in_transaction:  # SQLite ended it (a full disk, say)
+                        break
+                else:
+                    conn.execute("COMMIT")
+                    self._checkpointer.committed()
+                    return outcomes
+            except Exception:
+                logger.warning("a batch of writes failed; each runs again alone", exc_info=True)
+            finally:
+                self._batch_thread = None
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+        return [_outcome(write) for write in writes]
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        assert self._conn is not None
+        conn = self._conn
+        conn.execute("SAVEPOINT write")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO write")
+                conn.execute("RELEASE write")
+            raise
+        conn.execute("RELEASE write")
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -253,11 +324,19 @@ class Checkpointer:
 
     PASSIVE checkpoints wait for nobody: writers go on appending meanwhile, and pages a
     reader still needs are copied by a later checkpoint. The WAL is reused from its start
-    once a checkpoint has copied all of it, so its size stays bounded by the pace of writes.
+    only when a write begins with all of it copied; under a steady stream of writes that
+    never happens by chance (each checkpoint leaves behind the commits made while it ran),
+    and the WAL would grow without end, every write landing on fresh blocks of the file. So
+    when commits came in meanwhile, a second checkpoint copies just those while holding
+    `writer` (the writing connection's lock): a few pages, and the next write starts the
+    WAL afresh.
     """
 
-    def __init__(self, path: Path, every: int = 200, interval: float = 1.0) -> None:
+    def __init__(
+        self, path: Path, writer: threading.Lock, every: int = 200, interval: float = 1.0
+    ) -> None:
         self._path = path
+        self._writer = writer
         self._every = every
         self._interval = interval
         self._pending = 0
@@ -278,6 +357,16 @@ class Checkpointer:
         self._wake.set()
         self._thread.join()
 
+    def checkpoint(self, conn: sqlite3.Connection) -> None:
+        """Copy the WAL into the database on `conn`, then the commits made meanwhile (if any)
+        while holding the writer."""
+        self._pending = 0
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        if self._pending:
+            with self._writer:
+                self._pending = 0
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
     def _run(self) -> None:
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         try:
@@ -285,13 +374,19 @@ class Checkpointer:
                 self._wake.wait(self._interval)
                 self._wake.clear()
                 if self._pending and not self._stopping:
-                    self._pending = 0
                     try:
-                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                        self.checkpoint(conn)
                     except sqlite3.Error:  # a full disk, say: the next round tries again
                         logger.warning("checkpoint of %s failed", self._path, exc_info=True)
         finally:
             conn.close()
+
+
+def _outcome(write: Callable[[], T]) -> Outcome[T]:
+    try:
+        return True, write()
+    except Exception as error:
+        return False, error
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

@@ -19,9 +19,10 @@ from typing import Any
 
 from anyio import to_thread
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from datlake_server.catalog import list_jobs, list_tables
+from datlake_server.jsonio import JSONResponse
 from datlake_server.lineage import DEFAULT_HISTORY, DEFAULT_LIMIT, encoded, lineage
 from datlake_server.objects import ObjectStore, read_chunks
 from datlake_server.openlineage import OpenLineageIngest
@@ -32,7 +33,8 @@ from datlake_server.validation import loads_json
 
 OBJECT_MEDIA_TYPE = "application/octet-stream"
 # plain handlers whose work is one short write transaction (a row or two, no fsync: see
-# db.py): the app runs them on the event loop while the writer is free
+# db.py): the app runs them on the event loop while the writer is free, those of requests
+# arriving together in one transaction (see group_commit)
 SHORT_WRITES = frozenset(
     {"start_run", "complete_run", "heartbeat", "post_event", "register_snapshot",
      "fetch_latest_uri"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.responses import JSONResponse
+from datlake_server.jsonio import JSONResponse
 
 PROBLEM_JSON = "application/problem+json"
 

@@ -35,6 +35,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sqlite3
@@ -44,6 +45,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from datlake_sdk._ids import new_id
+from datlake_server import jsonio
 from datlake_server.db import Database
 from datlake_server.pages import fetch_page
 from datlake_server.problems import (
@@ -81,8 +83,21 @@ def iso(timestamp: float | None) -> str | None:
     """RFC 3339 UTC time, as the spec's `date-time` fields carry it."""
     if timestamp is None:
         return None
-    moment = datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="microseconds")
-    return moment.replace("+00:00", "Z")
+    # datetime's own rounding (half to even, to the microsecond), without building a datetime
+    fraction, whole = math.modf(timestamp)
+    micro = round(fraction * 1e6)
+    seconds = int(whole)
+    if micro < 0:
+        micro, seconds = micro + 1_000_000, seconds - 1
+    if micro >= 1_000_000:
+        micro, seconds = micro - 1_000_000, seconds + 1
+    return f"{_iso_second(seconds)}.{micro:06d}Z"
+
+
+@functools.lru_cache(maxsize=1024)
+def _iso_second(seconds: int) -> str:
+    moment = datetime.fromtimestamp(seconds, UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def run_status(row: RowLike, now: float) -> str:
@@ -145,17 +160,16 @@ def _event_doc(row: sqlite3.Row) -> Doc:
         "run_id": row["run_id"],
         "kind": row["kind"],
         "message": row["message"],
-        "data": json.loads(row["data"]),
+        "data": jsonio.loads(row["data"]),
         "created_at": iso(row["created_at"]),
     }
 
 
 def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    return None if text is None else jsonio.loads(text)
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+_dumps = jsonio.dumps
 
 
 def canonical(*values: Any) -> str:
@@ -169,7 +183,7 @@ def canonical(*values: Any) -> str:
 
 def _run_content(row: sqlite3.Row) -> str:
     """What a replayed start must repeat: the job, the metadata and the parent."""
-    return canonical(row["job_name"], json.loads(row["metadata"]), row["parent_run_id"])
+    return canonical(row["job_name"], jsonio.loads(row["metadata"]), row["parent_run_id"])
 
 
 def _snapshot_content(row: sqlite3.Row) -> str:
@@ -233,9 +247,9 @@ def run_doc(
         "last_heartbeat_at": iso(row["last_heartbeat_at"]),
         "lease_expires_at": iso(row["lease_expires_at"]),
         "parent_run_id": row["parent_run_id"],
-        "metadata": json.loads(row["metadata"]),
-        "extra": json.loads(row["extra"]),
-        "artifacts": json.loads(row["artifacts"]),
+        "metadata": jsonio.loads(row["metadata"]),
+        "extra": jsonio.loads(row["extra"]),
+        "artifacts": jsonio.loads(row["artifacts"]),
         "inputs": inputs,
         "outputs": outputs,
         **({} if progress is None else {"progress": progress}),
@@ -564,7 +578,7 @@ class Store:
                         IDEMPOTENCY_KEY_REUSED,
                         "Idempotency-Key was already used for a different request",
                     )
-                return json.loads(row["body"]), True
+                return jsonio.loads(row["body"]), True
             doc, replayed = create(conn, now)
             conn.execute(
                 "INSERT INTO idempotency (key, fingerprint, body, created_at) VALUES (?, ?, ?, ?)",

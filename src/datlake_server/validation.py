@@ -27,10 +27,9 @@ datlake_server.problems.Problem: query parameter table: 'a b' does not match the
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import parse_qsl
 
 from jsonschema.protocols import Validator
@@ -46,6 +45,7 @@ from datlake_sdk._contract_check import (
     describe_schema_error,
     open_api,
 )
+from datlake_server import jsonio
 from datlake_server.predicates import Predicate, predicate
 from datlake_server.problems import INVALID_BODY, INVALID_REQUEST, PROBLEM_JSON, Problem
 
@@ -110,11 +110,26 @@ class _Parameter:
     type_name: str
     validator: Validator
     valid: Predicate | None  # the fast path: True means the validator finds nothing
+    key: str  # its name among the values of its location (lowercase for a header)
+
+    def valid_in(self, values: Mapping[str, str]) -> bool:
+        """Whether `errors` finds nothing, as far as the fast path can tell (False: ask it)."""
+        raw = values.get(self.key)
+        if raw is None:
+            return not self.required
+        if self.valid is None or (raw == "" and self.location == "query"):
+            return False
+        if self.cast is None:
+            return self.valid(raw)
+        try:
+            return self.valid(self.cast(raw))
+        except ValueError:
+            return False
 
     def errors(self, values: Mapping[str, str]) -> Iterator[str]:
         """What is wrong with this parameter among `values` (by lowercase name for headers)."""
         where = f"{self.location} parameter {self.name}"
-        raw = values.get(self.name.lower() if self.location == "header" else self.name)
+        raw = values.get(self.key)
         if raw is None:
             if self.required:
                 yield f"{where}: required but missing"
@@ -170,9 +185,10 @@ class _OperationCheck:
         """Check parameters (`given`: per location, a mapping for path, (name, value) pairs
         for query and header) and the body of the given content type."""
         values = {location: _firsts(location, given[location]) for location in self.locations}
-        errors = [error for p in self.parameters for error in p.errors(values[p.location])]
-        if errors:
-            raise Problem(INVALID_REQUEST, "; ".join(errors))
+        if not all(p.valid_in(values[p.location]) for p in self.parameters):
+            errors = [error for p in self.parameters for error in p.errors(values[p.location])]
+            if errors:
+                raise Problem(INVALID_REQUEST, "; ".join(errors))
         if self.body is None or not body:
             if self.body is not None and self.body_required:
                 raise Problem(INVALID_BODY, "body: required but missing")
@@ -225,6 +241,7 @@ def _parameter(spec: Mapping[str, Any]) -> _Parameter:
         type_name=type_name,
         validator=validator,
         valid=predicate(validator.schema),
+        key=spec["name"].lower() if spec["in"] == "header" else spec["name"],
     )
 
 
@@ -266,20 +283,6 @@ def _pointer(ref: str) -> Any:
 
 
 def loads_json(body: bytes | str, **parameters: str) -> Any:
-    """Parse a request body as strict JSON, or raise `ValueError`.
-
-    Python's `json` reads more than JSON: `NaN` and `Infinity`, numbers too large for a float
-    (as `inf`), `\\ud800` escapes of lone surrogates. None of these can be stored as UTF-8 or
-    answered as JSON again, and nesting deeper than the interpreter recurses fails later too:
-    they are refused here, so the validator answers 422 `invalid-body` for them.
-    """
-    try:
-        document = json.loads(body, parse_constant=_not_json)
-        json.dumps(document, allow_nan=False, ensure_ascii=False).encode("utf-8")
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
-    return document
-
-
-def _not_json(constant: str) -> NoReturn:
-    raise ValueError(f"{constant} is not JSON")
+    """Parse a request body as strict JSON, or raise `ValueError` (see `jsonio.loads`); the
+    keyword `parameters` (a media type's, as openapi-core passes them) change nothing."""
+    return jsonio.loads(body)
