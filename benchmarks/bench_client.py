@@ -11,6 +11,7 @@ Every figure is the median of interleaved rounds (`DATLAKE_BENCH_ROUNDS`, 5 by d
 the spread (lowest to highest) shown.
 
     python -m benchmarks client   # this section only
+    DATLAKE_BENCH_ONLY=objects python -m benchmarks client   # its objects table only
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from benchmarks.bench_server import API_KEY, CURL, _make_file, _run_measured, se
 
 ROUNDS = int(os.environ.get("DATLAKE_BENCH_ROUNDS", "5"))
 PIPELINES = int(os.environ.get("DATLAKE_BENCH_PIPELINES", "1000"))
+ONLY_OBJECTS = os.environ.get("DATLAKE_BENCH_ONLY") == "objects"
 TASKS = 200  # concurrent async runs per round of the ratio; one more round runs PIPELINES
 # 1,000 calls at once queue for the pool's 100 connections, and a call's wait counts against
 # its deadline: every client here (and the raw baselines) has minutes, not the default 30 s
@@ -257,6 +259,9 @@ def run() -> str:
     with tempfile.TemporaryDirectory(prefix="datlake-bench-client-") as tmp:
         folder = Path(tmp)
         with server(folder / "data") as (url, _pid):
+            if ONLY_OBJECTS:
+                found = bench_transfers(url, folder) if Path(CURL).exists() else {}
+                return "\n".join(_transfer_lines(found))
             threads = bench_threads(url)
             aio = bench_async(url)
             transfers = bench_transfers(url, folder) if Path(CURL).exists() else {}
@@ -321,7 +326,8 @@ def _transfer_lines(transfers: dict[int, dict[str, list[float]]]) -> list[str]:
         "`DatlakeClient` and `AsyncDatlakeClient`, each run in a fresh interpreter) and by",
         "`curl -o` / `curl -T`, against the same server, interleaved. Timed: the transfer",
         "itself (the SDK's call; curl's `time_total`), not start-up. Both write the download",
-        "to a file; the SDK also hashes it and checks the digest, and hashes the upload as it",
+        "to a file; the SDK also hashes it and checks the digest (writing to a temporary file",
+        "it then renames, its whole blocks with `O_DIRECT`), and hashes the upload as it",
         "streams, checking the server's receipt against it. Peak RSS is the client process's",
         "VmHWM.",
         "",

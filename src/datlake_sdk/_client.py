@@ -588,7 +588,7 @@ def _drained(
     """The `parse` that writes a streamed 2xx body into `sink(response)` (see `_streams`)."""
     from ._streams import drain
 
-    return lambda **_: drain(sink(response), response.iter_bytes())
+    return lambda **_: drain(sink(response), response)
 
 
 def _read_by(response: httpx.Response, deadline: float) -> None:

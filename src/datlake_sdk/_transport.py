@@ -8,6 +8,8 @@ before. This is httpcore's supported seam, a `NetworkBackend` (its own tests and
 it), applied to the one connection pool the SDK's client owns: user code's httpx clients,
 and a `transport=` given to `DatlakeClient`, are left exactly as they are.
 
+A download's big body skips h11 altogether: `direct_body` (below).
+
 >>> transport = sync_transport(httpx.Limits(max_connections=10))
 >>> isinstance(transport, httpx.HTTPTransport)
 True
@@ -15,13 +17,17 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
 import httpcore
 import httpx
 
-__all__ = ["LARGEST_READ", "async_transport", "sync_transport"]
+__all__ = ["LARGEST_READ", "DirectBody", "async_transport", "direct_body", "sync_transport"]
 
 LARGEST_READ = 1024 * 1024
 
@@ -158,3 +164,166 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._backend.sleep(seconds)
+
+
+class DirectBody:
+    """The rest of a big HTTP/1.1 body, read from the connection's socket past httpcore and h11.
+
+    h11 copies every byte it parses several times; a body whose length the headers announce
+    needs no parsing, only reading. `direct_body` hands one out when the response allows it:
+    HTTP/1.1 over plain TCP (no TLS), `Content-Length` above `least`, no `Transfer-Encoding`
+    nor `Content-Encoding`, a network stream httpcore exposes (never a mock transport). The
+    bytes h11 has already buffered come first (`first`, read through httpx), the rest goes
+    from the socket straight into the caller's buffers (`receive_into`, sync) or comes in the
+    stream's own steps (`areceive`, async). h11 never sees the end of the body, so httpcore
+    closes the connection when the response closes instead of reusing it mid-body.
+
+    A short body raises `httpx.RemoteProtocolError`, a silent socket `httpx.ReadTimeout`
+    (after the client's read timeout), a broken one `httpx.ReadError`: what httpx raises.
+
+    >>> direct_body(httpx.Response(200, content=b"x" * 10), 0, into=True) is None  # no socket
+    True
+    """
+
+    def __init__(
+        self, response: httpx.Response, stream: Any, length: int, timeout: float | None
+    ) -> None:
+        self._response, self._stream = response, stream
+        self.remaining, self._length, self._timeout = length, length, timeout
+        self._chunks: Any = None  # httpx's iterator, holding the connection until closed
+        self._ahead = memoryview(b"")  # read from the async stream, not yet taken
+        self._socket: socket.socket | None = None  # `quiet_socket`
+
+    def first(self) -> bytes:
+        """What h11 holds of the body (read from the socket if nothing): one chunk."""
+        self._chunks = self._response.iter_raw()
+        return self._took(next(self._chunks, b""))
+
+    async def afirst(self) -> bytes:
+        """`first` for an async response."""
+        self._chunks = self._response.aiter_raw()
+        return self._took(await anext(self._chunks, b""))
+
+    def close(self) -> None:
+        """Close the connection (h11 is mid-body: it cannot carry another request)."""
+        if self._chunks is not None:
+            self._chunks.close()
+
+    async def aclose(self) -> None:
+        """`close` for an async response."""
+        if self._socket is not None:
+            self._socket.close()
+        if self._chunks is not None:
+            await self._chunks.aclose()
+
+    def held(self) -> bool | None:
+        """For an async stream: whether it holds bytes it received and was not asked for yet;
+        `None` when that cannot be told (only anyio's asyncio streams tell)."""
+        inner: Any = self._stream
+        for _ in range(4):  # the SDK's wrapper, httpcore's stream, anyio's socket stream
+            protocol = getattr(inner, "_protocol", None)
+            if protocol is not None:
+                break
+            inner = getattr(inner, "_stream", None)
+        queue = getattr(protocol, "read_queue", None)
+        event = getattr(protocol, "read_event", None)
+        if not isinstance(queue, deque) or event is None:
+            return None
+        return bool(queue) or event.is_set()
+
+    def quiet_socket(self) -> socket.socket | None:
+        """For an async stream that holds nothing (`held`, after `afirst`): a duplicate of
+        its socket to read the rest with `receive_into` from a thread (anyio's asyncio stream
+        on a selector loop stops reading the socket between receives); else `None`. `aclose`
+        closes it."""
+        import asyncio
+
+        raw = self._stream.get_extra_info("socket")
+        # a selector loop reads a socket only when asked to (a proactor may be reading)
+        selector = isinstance(asyncio.get_running_loop(), asyncio.SelectorEventLoop)
+        if not selector or self.held() is not False or raw is None:
+            return None
+        try:  # a duplicate shares the socket's non-blocking mode, which timeouts keep as is
+            self._socket = socket.socket(fileno=os.dup(raw.fileno()))
+        except OSError:
+            return None
+        return self._socket
+
+    def interrupt(self) -> None:
+        """End a `receive_into` running in another thread on `quiet_socket` at once."""
+        if self._socket is not None:
+            with contextlib.suppress(OSError):
+                self._socket.shutdown(socket.SHUT_RDWR)
+
+    def receive_into(self, buffer: memoryview) -> int:
+        """Fill `buffer` (or what is left of the body, if less) from the socket; the count."""
+        sock = self._socket or self._stream.get_extra_info("socket")
+        wanted = min(len(buffer), self.remaining)
+        got = 0
+        previous = sock.gettimeout()
+        try:
+            sock.settimeout(self._timeout)
+            while got < wanted:
+                try:
+                    count = sock.recv_into(buffer[got:wanted])
+                except TimeoutError as ex:
+                    raise httpx.ReadTimeout(str(ex) or "timed out") from ex
+                except OSError as ex:
+                    raise httpx.ReadError(str(ex)) from ex
+                if not count:
+                    self._short(got)
+                got += count
+        finally:
+            sock.settimeout(previous)
+        self.remaining -= got
+        return got
+
+    async def areceive(self, most: int) -> memoryview:
+        """The next bytes of the body from the async stream, at most `most`."""
+        if not self._ahead:
+            try:
+                data = await self._stream.read(min(LARGEST_READ, self.remaining), self._timeout)
+            except httpcore.ReadTimeout as ex:
+                raise httpx.ReadTimeout(str(ex) or "timed out") from ex
+            except httpcore.ReadError as ex:
+                raise httpx.ReadError(str(ex)) from ex
+            if not data:
+                self._short(0)
+            self._ahead = memoryview(data)[: self.remaining]  # never past the body
+        taken, self._ahead = self._ahead[:most], self._ahead[most:]
+        self.remaining -= len(taken)
+        return taken
+
+    def _took(self, data: bytes) -> bytes:
+        self.remaining -= len(data)
+        return data
+
+    def _short(self, got: int) -> None:
+        received = self._length - self.remaining + got
+        raise httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body: "
+            f"received {received} bytes, expected {self._length}"
+        )
+
+
+def direct_body(response: httpx.Response, least: int, *, into: bool) -> DirectBody | None:
+    """The body of `response` to read past h11 (see `DirectBody`), or `None`: read it as usual.
+    `into`: the caller reads it with `receive_into`, which takes the connection's socket."""
+    headers = response.headers
+    announced = headers.get("Content-Length", "")
+    stream = response.extensions.get("network_stream")
+    if (
+        stream is None
+        or response.http_version != "HTTP/1.1"
+        or not announced.isdigit()
+        or int(announced) <= least
+        or "Transfer-Encoding" in headers
+        or headers.get("Content-Encoding", "identity").lower() != "identity"
+        or stream.get_extra_info("ssl_object") is not None
+        or stream.get_extra_info("socket") is None
+        or (into and not isinstance(stream.get_extra_info("socket"), socket.socket))
+        or response.is_stream_consumed
+    ):
+        return None
+    timeout = response.request.extensions.get("timeout", {}).get("read")
+    return DirectBody(response, stream, int(announced), timeout)

@@ -3,6 +3,7 @@ loopback, whose every response is checked against the spec."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import subprocess
@@ -13,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from datlake_sdk import DatlakeClient, JobContext
+from datlake_sdk import DatlakeClient, JobContext, ObjectInfo
+from datlake_sdk._streams import BATCH
+from datlake_sdk.aio import AsyncDatlakeClient
+from datlake_sdk.aio import download_object as adownload_object
+from datlake_sdk.aio import upload_file as aupload_file
 from datlake_sdk.functional import (
     Conflict,
     Err,
@@ -120,6 +125,31 @@ def test_objects_round_trip_with_slashes_in_their_names(
     assert isinstance(missing, Err)
     assert isinstance(missing.error, NotFound)
     assert not (tmp_path / "nope.bin").exists()
+
+
+def test_both_clients_round_trip_a_big_object_with_the_datlake(
+    server_url: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "big.bin"
+    data = os.urandom(2 * BATCH + 12345)  # read past h11 by both clients
+    source.write_bytes(data)
+    name = f"direct/{uuid.uuid4().hex}.bin"
+
+    with DatlakeClient(server_url, API_KEY) as client:
+        unwrap(upload_file(client, "datasets", name, source))
+        fetched = unwrap(download_object(client, "datasets", name, tmp_path / "sync.bin"))
+        again = unwrap(download_object(client, "datasets", name, tmp_path / "sync.bin"))
+
+    async def main() -> ObjectInfo:
+        async with AsyncDatlakeClient(server_url, API_KEY) as client:
+            unwrap(await aupload_file(client, "datasets", name, source))
+            return unwrap(await adownload_object(client, "datasets", name, tmp_path / "aio.bin"))
+
+    fetched_async = asyncio.run(main())
+
+    digest = hashlib.sha256(data).hexdigest()
+    assert fetched.sha256 == again.sha256 == fetched_async.sha256 == digest
+    assert (tmp_path / "sync.bin").read_bytes() == (tmp_path / "aio.bin").read_bytes() == data
 
 
 def test_heartbeats_events_paging_and_conflicts(client: DatlakeClient) -> None:

@@ -188,7 +188,7 @@ async def _drained(
     """The body written into `sink(response)` now (it is read asynchronously), as the `parse`
     the translator calls: it answers what the sink made of it, or raises what went wrong."""
     try:
-        answer = await adrain(sink(response), response.aiter_bytes())
+        answer = await adrain(sink(response), response)
     except Exception as ex:  # the translator turns it into an `Err`, as for the sync client
         failure = ex
 
