@@ -2,9 +2,11 @@
 
 Every COMMIT appends the pages a write touched to the WAL (a run touches five: the row, three
 indexes and its job in the catalog); requests that reach the event loop in the same turn
-touch the same pages. Each short write is queued, and once the loop has taken in what is
-ready, the queue runs as one `Database.batch`: one COMMIT, each write in a savepoint of its
-own, and no answer before that COMMIT. A lone request makes a batch of one, a plain
+touch the same pages. Each short write is queued, and the queue runs as one
+`Database.batch` (one COMMIT, each write in a savepoint of its own, no answer before that
+COMMIT) once a turn of the loop has added nothing to it: under load the requests reach the
+loop staggered, one per turn, and flushing at the first turn would commit each alone. A
+queue waits at most `MAX_TURNS` turns. A lone request makes a batch of one, a plain
 transaction. Waiting for the loop's turn costs a lone request a little: after `QUIET` batches
 of one in a row, writes run at once, but for one in `PROBE`, which queues again to find out
 whether others now come along.
@@ -33,6 +35,7 @@ from datlake_server.db import Database, Outcome
 T = TypeVar("T")
 QUIET = 8
 PROBE = 8
+MAX_TURNS = 8
 _Queued = tuple[Callable[[], Any], "asyncio.Future[Any]"]
 
 
@@ -44,6 +47,8 @@ class GroupCommit:
         self._queue: list[_Queued] = []
         self._threads: set[asyncio.Task[None]] = set()
         self._lone = 0  # batches of one in a row (and writes run at once since)
+        self._seen = 0  # how many writes the queue held at the last turn
+        self._turns = 0  # turns of the loop the queue has waited
 
     async def submit(self, write: Callable[[], T]) -> T:
         """What `write` (which makes its own `db.transaction()`s) returns once committed, or
@@ -55,11 +60,18 @@ class GroupCommit:
         future: asyncio.Future[T] = loop.create_future()
         self._queue.append((write, future))
         if len(self._queue) == 1:
+            self._seen, self._turns = 0, 0
             # after the callbacks already ready: the requests that came in with this one
             loop.call_soon(self._flush)
         return await future
 
     def _flush(self) -> None:
+        if len(self._queue) > self._seen and self._turns < MAX_TURNS:
+            # a write came in since the last turn: one more turn, in case others follow
+            self._seen = len(self._queue)
+            self._turns += 1
+            asyncio.get_running_loop().call_soon(self._flush)
+            return
         queued, self._queue = self._queue, []
         self._lone = self._lone + 1 if len(queued) == 1 else 0
         if self._db.busy:

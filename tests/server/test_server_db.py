@@ -14,7 +14,7 @@ import pytest
 
 from datlake_server.app import create_app
 from datlake_server.db import Database
-from datlake_server.group_commit import QUIET, GroupCommit
+from datlake_server.group_commit import MAX_TURNS, QUIET, GroupCommit
 from datlake_server.serve import serve_app
 from datlake_server.store import Store
 
@@ -196,6 +196,30 @@ def test_writes_submitted_together_share_a_commit(tmp_path: Path) -> None:
     assert isinstance(answers[1], ValueError)
     assert statements.count("COMMIT") == 1
     assert _keys(db) == ["a", "c"]
+    db.close()
+
+
+def test_writes_arriving_one_per_turn_of_the_loop_share_a_commit(tmp_path: Path) -> None:
+    # under load requests reach the loop staggered: each one turn after the last
+    db = Database(tmp_path / "datlake.db")
+    writes = GroupCommit(db)
+    statements = _commits(db)
+
+    async def staggered(count: int) -> list[str]:
+        async def arriving(index: int) -> str:
+            for _ in range(index):
+                await asyncio.sleep(0)
+            return await writes.submit(lambda: _insert_key(db, f"k{count}-{index:02}"))
+
+        return await asyncio.gather(*(arriving(index) for index in range(count)))
+
+    assert asyncio.run(staggered(4)) == [f"k4-{index:02}" for index in range(4)]
+    assert statements.count("COMMIT") == 1
+    statements.clear()
+    # a queue waits at most MAX_TURNS turns: a stream of arrivals still gets its answers
+    count = 3 * MAX_TURNS
+    assert asyncio.run(staggered(count)) == [f"k{count}-{index:02}" for index in range(count)]
+    assert 2 <= statements.count("COMMIT") <= 4
     db.close()
 
 
