@@ -57,11 +57,12 @@ class FileBody:
 
     `sha256` is the digest of the last pass that read the file to its end (`None` before);
     each pass opens the file anew and hashes exactly the bytes it hands out. With `size` (the
-    `Content-Length` sent), a pass that finds the file longer or shorter raises `OSError`
-    before handing out a byte too many, or at its end. The hashing runs
-    beside the sending: a sync pass hashes each chunk in a thread of its own while the chunk
-    is sent; `async for` reads and hashes the next chunk in a worker thread while this one is
-    sent. Either way at most two chunks are held at once.
+    `Content-Length` sent), a pass that finds the file longer raises `OSError` before it
+    hands out the last announced bytes (so the server never gets a whole body), one that
+    finds it shorter at its end. The hashing runs beside the sending: a sync pass hashes
+    each chunk in a thread of its own while the chunk is sent; `async for` reads and hashes
+    the next chunk in a worker thread while this one is sent. Either way at most two chunks
+    are held at once.
     """
 
     def __init__(self, path: str | os.PathLike[str], size: int | None = None) -> None:
@@ -92,6 +93,8 @@ class FileBody:
         ):
             while chunk := file.read(CHUNK):
                 done = self._counted(done, chunk)
+                if done == self.size:  # a file grown since must fail before its last bytes go
+                    self._counted(done, file.read(1))
                 if hashed is not None:
                     hashed.result()  # in order, and never more than one chunk behind
                 if len(chunk) < CHUNK:  # the last chunk (a small file's only one): no thread
@@ -123,6 +126,8 @@ class FileBody:
                 while chunk := await reading:
                     done = self._counted(done, chunk)
                     reading = asyncio.ensure_future(asyncio.to_thread(step))
+                    if done == self.size:  # as in a sync pass: the end before the last bytes
+                        self._counted(done, await reading)
                     yield chunk
                 self._counted(done, b"")
             finally:

@@ -153,3 +153,24 @@ def test_a_pass_that_finds_another_size_than_announced_raises(tmp_path: Path) ->
         with pytest.raises(OSError, match="changed while it was uploaded"):
             asyncio.run(main())
         assert body.sha256 is None
+
+
+def test_a_grown_file_raises_before_its_last_announced_bytes_are_handed_out(
+    tmp_path: Path,
+) -> None:
+    # were the last announced chunk sent, the server would hold a whole body and keep it
+    path, _ = _file(tmp_path, 4 * CHUNK)
+    body = FileBody(path, 3 * CHUNK)
+    handed: list[bytes] = []
+    with pytest.raises(OSError, match="changed while it was uploaded"):
+        handed.extend(body)
+    assert len(handed) == 2
+
+    async def main() -> None:
+        async for chunk in body.asynchronous():
+            handed.append(chunk)
+
+    handed.clear()
+    with pytest.raises(OSError, match="changed while it was uploaded"):
+        asyncio.run(main())
+    assert len(handed) == 2
