@@ -19,6 +19,7 @@ from datlake_server.objects import _Sink
 @pytest.fixture(autouse=True)
 def _small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(objects, "BATCH", 8)
+    monkeypatch.setattr(objects, "IN_FLIGHT", 2)
 
 
 async def _chunks(data: bytes, size: int = 3) -> AsyncIterator[bytes]:
