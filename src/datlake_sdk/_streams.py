@@ -1,8 +1,8 @@
 """Object bodies at disk speed, in constant memory, for both clients.
 
-- `FileBody`: an upload's content, the file read in 1 MiB steps and hashed as it goes out
-  (one read of the file, not one to hash it and one to send it), the hashing in a thread
-  beside the sending; iterating it again, as a retry does, starts over from the first byte.
+- `FileBody`: an upload's content, the file read in 1 MiB steps, hashed beside the sending
+  by a thread of the lowest priority (what it has not reached at the end, by the pass);
+  iterating it again, as a retry does, starts over from the first byte.
 - `drain` / `adrain`: a download's body handed, about 4 MiB at a time, to a `Sink` that
   writes it in one worker thread and hashes it in another while the next bytes arrive (all
   three release the GIL); a big body goes from the socket into `DEPTH` reused page-aligned
@@ -18,8 +18,11 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import sys
+import threading
 from collections import deque
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
@@ -53,16 +56,16 @@ Chunk = bytes | memoryview  # a piece of a download's body
 
 
 class FileBody:
-    """The bytes of the file at `path`, read `CHUNK` bytes at a time and hashed on the way.
+    """The bytes of the file at `path`, read `CHUNK` bytes at a time, and their SHA-256.
 
-    `sha256` is the digest of the last pass that read the file to its end (`None` before);
-    each pass opens the file anew and hashes exactly the bytes it hands out. With `size` (the
-    `Content-Length` sent), a pass that finds the file longer raises `OSError` before it
-    hands out the last announced bytes (so the server never gets a whole body), one that
-    finds it shorter at its end. The hashing runs beside the sending: a sync pass hashes
-    each chunk in a thread of its own while the chunk is sent; `async for` reads and hashes
-    the next chunk in a worker thread while this one is sent. Either way at most two chunks
-    are held at once.
+    `sha256` is the digest of the last pass that read the file to its end (`None` before),
+    made beside the sending (`_Digest`): a thread of its own reads and hashes the file at the
+    lowest CPU priority, and the pass hashes whatever that thread has not reached by the end.
+    Each pass opens the file anew. With `size` (the `Content-Length` sent), a pass that finds
+    the file longer raises `OSError` before it hands out the last announced bytes (so the
+    server never gets a whole body), one that finds it shorter at its end. A file changed in
+    place during a pass hashes to other bytes than the server stores: the upload catches it.
+    `async for` reads the next chunk in a worker thread while this one is sent.
     """
 
     def __init__(self, path: str | os.PathLike[str], size: int | None = None) -> None:
@@ -81,63 +84,117 @@ class FileBody:
         return done
 
     def __iter__(self) -> Iterator[bytes]:
-        from concurrent.futures import ThreadPoolExecutor
-
         self.sha256 = None
-        hasher = hashlib.sha256()
-        hashed: Future[None] | None = None
         done = 0
-        with (
-            open(self.path, "rb") as file,
-            ThreadPoolExecutor(1, thread_name_prefix="datlake-upload-hash") as hashing,
-        ):
+        with open(self.path, "rb") as file, _Digest(self.path, self.size) as digest:
             while chunk := file.read(CHUNK):
                 done = self._counted(done, chunk)
                 if done == self.size:  # a file grown since must fail before its last bytes go
                     self._counted(done, file.read(1))
-                if hashed is not None:
-                    hashed.result()  # in order, and never more than one chunk behind
-                if len(chunk) < CHUNK:  # the last chunk (a small file's only one): no thread
-                    hashed = None
-                    hasher.update(chunk)
-                else:
-                    hashed = hashing.submit(hasher.update, chunk)
+                digest.add(chunk)
                 yield chunk
-            if hashed is not None:
-                hashed.result()
             self._counted(done, b"")
-        self.sha256 = hasher.hexdigest()
+            self.sha256 = digest.finish()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         import asyncio
 
         self.sha256 = None
-        hasher = hashlib.sha256()
-
-        def step() -> bytes:
-            chunk = file.read(CHUNK)
-            hasher.update(chunk)
-            return chunk
-
         done = 0
+        digest = _Digest(self.path, self.size)
         with open(self.path, "rb") as file:
-            reading = asyncio.ensure_future(asyncio.to_thread(step))
+            reading = asyncio.ensure_future(asyncio.to_thread(file.read, CHUNK))
             try:
                 while chunk := await reading:
                     done = self._counted(done, chunk)
-                    reading = asyncio.ensure_future(asyncio.to_thread(step))
+                    reading = asyncio.ensure_future(asyncio.to_thread(file.read, CHUNK))
                     if done == self.size:  # as in a sync pass: the end before the last bytes
                         self._counted(done, await reading)
+                    digest.add(chunk)
                     yield chunk
                 self._counted(done, b"")
+                self.sha256 = await asyncio.to_thread(digest.finish)
             finally:
                 if not reading.done():  # never close the file under a read
                     await asyncio.wait([reading])
-        self.sha256 = hasher.hexdigest()
+                await asyncio.to_thread(digest.close)
 
     def asynchronous(self) -> AsyncIterator[bytes]:
         """The passes of an async client."""
         return self.__aiter__()
+
+
+class _Digest:
+    """The SHA-256 of the first `size` bytes of the file at `path`, made beside a pass.
+
+    A file of more than `CHUNK` bytes is read and hashed by a thread of its own
+    (`datlake-upload-hash`) at the lowest CPU priority (Linux): the hashing takes only a core
+    that the sending and the server do not need, instead of slowing them on a small machine.
+    `finish`, called once the pass has sent the file, hashes the rest at the caller's own
+    priority, so a busy machine delays the digest no more than hashing after the sending
+    would. A smaller file (or one of no announced `size`) is hashed in place from the chunks
+    the pass hands to `add`. `close` stops the thread.
+    """
+
+    def __init__(self, path: str, size: int | None) -> None:
+        self._path, self._size = path, size
+        self._hasher = hashlib.sha256()
+        self._hashed = 0
+        self._failed: OSError | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if size is not None and size > CHUNK:
+            self._thread = threading.Thread(
+                target=self._in_background, name="datlake-upload-hash", daemon=True
+            )
+            self._thread.start()
+
+    def add(self, chunk: bytes) -> None:
+        """A chunk the pass hands out: hashed here unless the thread reads the file itself."""
+        if self._thread is None:
+            self._hasher.update(chunk)
+
+    def finish(self) -> str:
+        """The digest, once the pass has sent every byte (raising what reading it failed with)."""
+        if self._thread is not None:
+            self.close()
+            self._hash(stop=None)
+        if self._failed is not None:
+            raise self._failed
+        return self._hasher.hexdigest()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+
+    def _in_background(self) -> None:
+        if sys.platform == "linux":  # a thread's own nice value (elsewhere: a process's)
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        self._hash(stop=self._stop)
+
+    def _hash(self, stop: threading.Event | None) -> None:
+        """Hash on from where the hashing stopped, to `size`, unless `stop` is set."""
+        assert self._size is not None
+        buffer = memoryview(bytearray(CHUNK))
+        try:
+            with open(self._path, "rb", buffering=0) as file:
+                file.seek(self._hashed)
+                while self._hashed < self._size and not (stop and stop.is_set()):
+                    count = file.readinto(buffer[: self._size - self._hashed])
+                    if not count:  # a file shorter than announced: the pass raises
+                        return
+                    self._hasher.update(buffer[:count])
+                    self._hashed += count
+        except OSError as ex:
+            self._failed = ex
+
+    def __enter__(self) -> _Digest:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 class Sink(Protocol):

@@ -1,13 +1,16 @@
-"""An upload's body (`FileBody`): each pass hands out the file from its first byte and hashes
-exactly what it hands out, the hashing beside the sending, and leaves nothing running when it
-is abandoned; a file that changes under an upload is caught against the real server."""
+"""An upload's body (`FileBody`): each pass hands out the file from its first byte and its
+digest, hashed beside the sending by a thread of the lowest priority (the pass finishing what
+it has not reached), and leaves nothing running when it is abandoned; a file that changes
+under an upload is caught against the real server."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import os
+import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,9 +43,12 @@ def _file(tmp_path: Path, size: int) -> tuple[Path, bytes]:
     return path, data
 
 
-def test_every_pass_hands_out_the_whole_file_and_its_digest(tmp_path: Path) -> None:
+@pytest.mark.parametrize("announced", [False, True], ids=["unsized", "sized"])
+def test_every_pass_hands_out_the_whole_file_and_its_digest(
+    tmp_path: Path, announced: bool
+) -> None:
     path, data = _file(tmp_path, 10 * CHUNK + 17)
-    body = FileBody(path)
+    body = FileBody(path, len(data) if announced else None)
     for _ in range(2):  # a retry's pass starts over from the first byte
         chunks = []
         for chunk in body:
@@ -55,35 +61,97 @@ def test_every_pass_hands_out_the_whole_file_and_its_digest(tmp_path: Path) -> N
 
 def test_a_small_file_is_hashed_without_a_thread(tmp_path: Path) -> None:
     path, data = _file(tmp_path, CHUNK - 1)
-    body = FileBody(path)
+    body = FileBody(path, len(data))
     for _ in body:
         assert not _hash_threads()
     assert body.sha256 == hashlib.sha256(data).hexdigest()
 
 
-def test_an_abandoned_pass_leaves_no_thread_and_no_digest(tmp_path: Path) -> None:
+def test_a_big_file_is_hashed_by_a_thread_of_the_lowest_priority(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, data = _file(tmp_path, 10 * CHUNK)
+    asked: list[tuple[str, int]] = []
+    real = os.setpriority
+
+    def spy(which: int, who: int, priority: int) -> None:
+        asked.append((threading.current_thread().name, priority))
+        assert who == threading.get_native_id()  # the thread's own nice value, not the process's
+        real(which, who, priority)
+
+    monkeypatch.setattr(os, "setpriority", spy)
+    body = FileBody(path, len(data))
+    assert b"".join(body) == data
+    assert body.sha256 == hashlib.sha256(data).hexdigest()
+    if sys.platform == "linux":
+        assert asked == [("datlake-upload-hash", 19)]
+
+
+def test_the_pass_hashes_what_the_thread_has_not_reached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a thread that never gets a core (a busy machine): the digest is still whole and right
+    path, data = _file(tmp_path, 10 * CHUNK + 5)
+    monkeypatch.setattr(_streams._Digest, "_in_background", lambda self: None)
+    body = FileBody(path, len(data))
+    assert b"".join(body) == data
+    assert body.sha256 == hashlib.sha256(data).hexdigest()
+
+    async def main() -> None:
+        assert b"".join([chunk async for chunk in body.asynchronous()]) == data
+
+    body.sha256 = None
+    asyncio.run(main())
+    assert body.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_an_abandoned_pass_leaves_no_thread_and_no_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stopped: list[bool] = []
+
+    def hashing_long(digest: Any) -> None:  # still at it when the pass is abandoned
+        stopped.append(digest._stop.wait(10))
+
+    monkeypatch.setattr(_streams._Digest, "_in_background", hashing_long)
     path, _ = _file(tmp_path, 10 * CHUNK)
-    body = FileBody(path)
+    body = FileBody(path, 10 * CHUNK)
     passing = iter(body)
     next(passing), next(passing)
-    assert _hash_threads()  # full chunks are hashed beside the sending
+    assert _hash_threads()  # a big file is hashed beside the sending
     passing.close()  # what a failed attempt does with its body
     assert not _hash_threads()
+    assert stopped == [True]
     assert body.sha256 is None
 
 
-def test_bytes_changed_during_a_pass_are_the_bytes_hashed(tmp_path: Path) -> None:
+def test_a_file_changed_in_place_during_an_upload_is_never_stored_as_other_bytes(
+    client: DatlakeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the hashing reads the file apart from the sending: a change in place shows as a digest
+    # other than the server's, and the upload then sends the file again, checked
     path, data = _file(tmp_path, 32 * CHUNK)
-    body = FileBody(path)
-    sent = []
-    for chunk in body:
-        sent.append(chunk)
-        if len(sent) == 1:
-            with path.open("r+b") as file:  # later bytes change while the first are sent
-                file.seek(24 * CHUNK)  # past what the first read buffered
-                file.write(b"\0" * CHUNK)
-    assert b"".join(sent) != data
-    assert body.sha256 == hashlib.sha256(b"".join(sent)).hexdigest()
+    name = f"{unique('in-place')}/part-0.bin"
+    real_iter = FileBody.__iter__
+
+    def changing(body: FileBody) -> Iterator[bytes]:
+        for index, chunk in enumerate(real_iter(body)):
+            if index == 1 and not changed:
+                changed.append(True)
+                with path.open("r+b") as file:  # later bytes change while the first are sent
+                    file.seek(24 * CHUNK)
+                    file.write(b"\0" * CHUNK)
+            yield chunk
+
+    changed: list[bool] = []
+    monkeypatch.setattr(FileBody, "__iter__", changing)
+    outcome = upload_file(client, "datasets", name, path)
+    assert changed
+    if isinstance(outcome, Err):
+        return
+    stored = unwrap(download_object(client, "datasets", name, tmp_path / "copy.bin"))
+    assert (tmp_path / "copy.bin").read_bytes() == path.read_bytes() != data
+    assert stored.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_an_async_pass_reads_ahead_and_leaves_no_read_running(tmp_path: Path) -> None:
