@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -228,9 +229,17 @@ def bench_transfers(url: str, folder: Path) -> dict[int, dict[str, list[float]]]
             "curl download": [CURL, "-sS", "--fail", "-o", str(folder / "curl.out"), *CURL_TIME,
                               "-H", auth, target],
         }  # fmt: skip
-        for _ in range(ROUNDS):
-            for tool, command in commands.items():
-                _, peak_kib, out = _run_measured(command)
+        _run_measured(commands["curl upload"])  # untimed: the object the downloads fetch
+        for round_ in range(ROUNDS):
+            # each round in an order of its own (the same in every run): no tool always
+            # follows the same one, as a 1 GiB transfer leaves the disk busy for the next
+            order = list(commands)
+            random.Random(round_).shuffle(order)
+            for tool in order:
+                os.sync()  # every transfer starts with no dirty pages of the one before
+                _, peak_kib, out = _run_measured(commands[tool])
+                for written in (folder / "sdk.out", folder / "curl.out"):
+                    written.unlink(missing_ok=True)
                 digest, seconds_text = out.split()[-2:]
                 if not tool.startswith("curl") and digest != expected:
                     raise RuntimeError(f"{tool}: other bytes than sent: {out}")
@@ -324,7 +333,9 @@ def _transfer_lines(transfers: dict[int, dict[str, list[float]]]) -> list[str]:
         "",
         "The same object (random bytes) moved by the SDK (`download_object`, `upload_file`;",
         "`DatlakeClient` and `AsyncDatlakeClient`, each run in a fresh interpreter) and by",
-        "`curl -o` / `curl -T`, against the same server, interleaved. Timed: the transfer",
+        "`curl -o` / `curl -T`, against the same server, interleaved (each round in an order",
+        "of its own, each transfer after `sync` with no download left on disk). Timed: the",
+        "transfer",
         "itself (the SDK's call; curl's `time_total`), not start-up. Both write the download",
         "to a file; the SDK also hashes it and checks the digest (writing to a temporary file",
         "it then renames, its whole blocks with `O_DIRECT`), and hashes the upload as it",
