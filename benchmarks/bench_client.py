@@ -238,8 +238,6 @@ def bench_transfers(url: str, folder: Path) -> dict[int, dict[str, list[float]]]
             for tool in order:
                 os.sync()  # every transfer starts with no dirty pages of the one before
                 _, peak_kib, out = _run_measured(commands[tool])
-                for written in (folder / "sdk.out", folder / "curl.out"):
-                    written.unlink(missing_ok=True)
                 digest, seconds_text = out.split()[-2:]
                 if not tool.startswith("curl") and digest != expected:
                     raise RuntimeError(f"{tool}: other bytes than sent: {out}")
@@ -334,8 +332,7 @@ def _transfer_lines(transfers: dict[int, dict[str, list[float]]]) -> list[str]:
         "The same object (random bytes) moved by the SDK (`download_object`, `upload_file`;",
         "`DatlakeClient` and `AsyncDatlakeClient`, each run in a fresh interpreter) and by",
         "`curl -o` / `curl -T`, against the same server, interleaved (each round in an order",
-        "of its own, each transfer after `sync` with no download left on disk). Timed: the",
-        "transfer",
+        "of its own, each transfer after `sync`). Timed: the transfer",
         "itself (the SDK's call; curl's `time_total`), not start-up. Both write the download",
         "to a file; the SDK also hashes it and checks the digest (writing to a temporary file",
         "it then renames, its whole blocks with `O_DIRECT`), and hashes the upload as it",
