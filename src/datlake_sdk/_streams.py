@@ -64,7 +64,8 @@ class FileBody:
     Each pass opens the file anew. With `size` (the `Content-Length` sent), a pass that finds
     the file longer raises `OSError` before it hands out the last announced bytes (so the
     server never gets a whole body), one that finds it shorter at its end. A file changed in
-    place during a pass hashes to other bytes than the server stores: the upload catches it.
+    place during a pass can hash to other bytes than the server stores: the upload then sends
+    it again, checked.
     `async for` reads the next chunk in a worker thread while this one is sent.
     """
 
