@@ -129,12 +129,12 @@ class _Digest:
     """The SHA-256 of the first `size` bytes of the file at `path`, made beside a pass.
 
     A file of more than `CHUNK` bytes is read and hashed by a thread of its own
-    (`datlake-upload-hash`) at the lowest CPU priority (Linux): the hashing takes only a core
-    that the sending and the server do not need, instead of slowing them on a small machine.
-    `finish`, called once the pass has sent the file, hashes the rest at the caller's own
-    priority, so a busy machine delays the digest no more than hashing after the sending
-    would. A smaller file (or one of no announced `size`) is hashed in place from the chunks
-    the pass hands to `add`. `close` stops the thread.
+    (`datlake-upload-hash`) at the lowest CPU priority (Linux, `SCHED_IDLE`): the hashing
+    takes only a core that the sending and the server do not need, instead of slowing them
+    on a small machine. `finish`, called once the pass has sent the file, hashes the rest at
+    the caller's own priority, so a busy machine delays the digest no more than hashing after
+    the sending would. A smaller file (or one of no announced `size`) is hashed in place from
+    the chunks the pass hands to `add`. `close` stops the thread.
     """
 
     def __init__(self, path: str, size: int | None) -> None:
@@ -170,9 +170,8 @@ class _Digest:
             self._thread.join()
 
     def _in_background(self) -> None:
-        if sys.platform == "linux":  # a thread's own nice value (elsewhere: a process's)
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        if sys.platform == "linux":  # a thread's own policy (elsewhere: a process's)
+            _lowest_priority(threading.get_native_id())
         self._hash(stop=self._stop)
 
     def _hash(self, stop: threading.Event | None) -> None:
@@ -196,6 +195,16 @@ class _Digest:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _lowest_priority(thread: int) -> None:
+    """Run the Linux `thread` only on a core nothing else wants: `SCHED_IDLE`, which any other
+    thread preempts as soon as it wakes (nice 19 still takes its share of a busy core)."""
+    try:
+        os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
+    except OSError:  # a kernel without SCHED_IDLE, or a sandbox refusing it
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, thread, 19)
 
 
 class Sink(Protocol):

@@ -72,19 +72,40 @@ def test_a_big_file_is_hashed_by_a_thread_of_the_lowest_priority(
 ) -> None:
     path, data = _file(tmp_path, 10 * CHUNK)
     asked: list[tuple[str, int]] = []
-    real = os.setpriority
+    real = os.sched_setscheduler
 
-    def spy(which: int, who: int, priority: int) -> None:
-        asked.append((threading.current_thread().name, priority))
-        assert who == threading.get_native_id()  # the thread's own nice value, not the process's
-        real(which, who, priority)
+    def spy(who: int, policy: int, param: os.sched_param) -> None:
+        asked.append((threading.current_thread().name, policy))
+        assert who == threading.get_native_id()  # the thread's own policy, not the process's
+        real(who, policy, param)
+        assert os.sched_getscheduler(who) == os.SCHED_IDLE
 
-    monkeypatch.setattr(os, "setpriority", spy)
+    monkeypatch.setattr(os, "sched_setscheduler", spy)
     body = FileBody(path, len(data))
     assert b"".join(body) == data
     assert body.sha256 == hashlib.sha256(data).hexdigest()
     if sys.platform == "linux":
-        assert asked == [("datlake-upload-hash", 19)]
+        assert asked == [("datlake-upload-hash", os.SCHED_IDLE)]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread priorities are Linux's")
+def test_where_sched_idle_is_refused_the_thread_takes_nice_19(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, data = _file(tmp_path, 10 * CHUNK)
+    niced: list[tuple[int, int]] = []
+
+    def refuse(*_: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "sched_setscheduler", refuse)
+    monkeypatch.setattr(os, "setpriority", lambda _which, who, nice: niced.append((who, nice)))
+    body = FileBody(path, len(data))
+    assert b"".join(body) == data
+    assert body.sha256 == hashlib.sha256(data).hexdigest()
+    [(thread, nice)] = niced
+    assert nice == 19
+    assert thread != threading.get_native_id()  # the hashing thread's, not the caller's
 
 
 def test_the_pass_hashes_what_the_thread_has_not_reached(
