@@ -2,7 +2,9 @@
 
 - `FileBody`: an upload's content, the file read in 1 MiB steps, hashed beside the sending
   by a thread of the lowest priority (what it has not reached at the end, by the pass);
-  iterating it again, as a retry does, starts over from the first byte.
+  iterating it again, as a retry does, starts over from the first byte. Through the SDK's
+  own transport a big file goes out as `Segment`s instead, which the connection's stream
+  reads and sends itself, past httpx and h11.
 - `drain` / `adrain`: a download's body handed, about 4 MiB at a time, to a `Sink` that
   writes it in one worker thread and hashes it in another while the next bytes arrive (all
   three release the GIL); a big body goes from the socket into `DEPTH` reused page-aligned
@@ -24,11 +26,13 @@ import os
 import sys
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
+from contextvars import ContextVar
+from typing import IO, TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+    from io import BufferedReader
 
     import httpx
 
@@ -38,15 +42,20 @@ __all__ = [
     "BATCH",
     "CHUNK",
     "DEPTH",
+    "SEGMENT",
     "Chunk",
     "FileBody",
+    "Segment",
     "Sink",
     "adrain",
     "drain",
     "read_by_sink",
+    "sending_segments",
+    "taken_segment",
 ]
 
 CHUNK = 1024 * 1024  # bytes read from a file per step
+SEGMENT = 16 * CHUNK  # bytes of a file the SDK's own transport sends in one write (`Segment`)
 # bytes of a download handed to the worker threads at once; more than h11 may hold of a body
 # when it hands it over, with what anyio holds (a few reads of `LARGEST_READ` at most)
 BATCH = 4 * 1024 * 1024
@@ -74,55 +83,177 @@ class FileBody:
         self.size = size
         self.sha256: str | None = None
 
+    def changed(self) -> OSError:
+        """The error of a pass that finds the file of another size than announced."""
+        return OSError(
+            f"{self.path} changed while it was uploaded: it is no longer the"
+            f" {self.size} bytes announced"
+        )
+
     def _counted(self, done: int, chunk: bytes) -> int:
         """`done` bytes handed out before `chunk`: how many with it (`chunk=b""`: at the end)."""
         done += len(chunk)
         if self.size is not None and (done > self.size or (not chunk and done < self.size)):
-            raise OSError(
-                f"{self.path} changed while it was uploaded: it is no longer the"
-                f" {self.size} bytes announced"
-            )
+            raise self.changed()
         return done
+
+    def _segmented(self) -> _Slot | None:
+        """Where this pass hands out `Segment`s: a big file of announced size, through the
+        SDK's own transport (`sending_segments`); else `None`, the pass reads the file."""
+        slot = _SLOT.get()
+        big = self.size is not None and self.size > CHUNK
+        return slot if slot is not None and slot.armed and big else None
+
+    def _placeholders(self, file: BufferedReader, slot: _Slot) -> Iterator[bytes]:
+        """The file as placeholders of up to `SEGMENT` zero bytes, each standing for the
+        `Segment` put in `slot`, which the transport's next write takes and sends instead."""
+        assert self.size is not None
+        placeholder, buffer = b"", memoryview(bytearray(CHUNK))
+        for offset in range(0, self.size, SEGMENT):
+            count = min(SEGMENT, self.size - offset)
+            if offset + count == self.size and os.fstat(file.fileno()).st_size > self.size:
+                raise self.changed()  # grown: fail before the last announced bytes go
+            if len(placeholder) != count:
+                placeholder = bytes(count)  # never filled in: untouched pages
+            slot.segment = Segment(self, file, offset, count, buffer)
+            yield placeholder
+            if slot.segment is not None:  # some other writer took the zeros: never go on
+                slot.segment = None
+                raise OSError(f"{self.path}: the transport sent a placeholder, not the file")
 
     def __iter__(self) -> Iterator[bytes]:
         self.sha256 = None
-        done = 0
+        slot = self._segmented()
         with open(self.path, "rb") as file, _Digest(self.path, self.size) as digest:
-            while chunk := file.read(CHUNK):
-                done = self._counted(done, chunk)
-                if done == self.size:  # a file grown since must fail before its last bytes go
-                    self._counted(done, file.read(1))
-                digest.add(chunk)
-                yield chunk
-            self._counted(done, b"")
+            if slot is not None:
+                yield from self._placeholders(file, slot)
+            else:
+                yield from self._chunks(file, digest)
             self.sha256 = digest.finish()
+
+    def _chunks(self, file: IO[bytes], digest: _Digest) -> Iterator[bytes]:
+        done = 0
+        while chunk := file.read(CHUNK):
+            done = self._counted(done, chunk)
+            if done == self.size:  # a file grown since must fail before its last bytes go
+                self._counted(done, file.read(1))
+            digest.add(chunk)
+            yield chunk
+        self._counted(done, b"")
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         import asyncio
 
         self.sha256 = None
-        done = 0
         digest = _Digest(self.path, self.size)
-        with open(self.path, "rb") as file:
-            reading = asyncio.ensure_future(asyncio.to_thread(file.read, CHUNK))
-            try:
-                while chunk := await reading:
-                    done = self._counted(done, chunk)
-                    reading = asyncio.ensure_future(asyncio.to_thread(file.read, CHUNK))
-                    if done == self.size:  # as in a sync pass: the end before the last bytes
-                        self._counted(done, await reading)
-                    digest.add(chunk)
-                    yield chunk
-                self._counted(done, b"")
-                self.sha256 = await asyncio.to_thread(digest.finish)
-            finally:
-                if not reading.done():  # never close the file under a read
-                    await asyncio.wait([reading])
-                await asyncio.to_thread(digest.close)
+        slot = self._segmented()
+        try:
+            with open(self.path, "rb") as file:
+                if slot is not None:  # the transport's writes do the waiting
+                    for placeholder in self._placeholders(file, slot):
+                        yield placeholder
+                else:
+                    async with contextlib.aclosing(self._achunks(file, digest)) as chunks:
+                        async for chunk in chunks:
+                            yield chunk
+            self.sha256 = await asyncio.to_thread(digest.finish)
+        finally:
+            await asyncio.to_thread(digest.close)
+
+    async def _achunks(self, file: IO[bytes], digest: _Digest) -> AsyncGenerator[bytes, None]:
+        """`_chunks`, each read in a worker thread while the one before is sent."""
+        import asyncio
+
+        done = 0
+        reading = asyncio.ensure_future(asyncio.to_thread(file.read, CHUNK))
+        try:
+            while chunk := await reading:
+                done = self._counted(done, chunk)
+                reading = asyncio.ensure_future(asyncio.to_thread(file.read, CHUNK))
+                if done == self.size:  # as in a sync pass: the end before the last bytes
+                    self._counted(done, await reading)
+                digest.add(chunk)
+                yield chunk
+            self._counted(done, b"")
+        finally:
+            if not reading.done():  # never close the file under a read
+                await asyncio.wait([reading])
 
     def asynchronous(self) -> AsyncIterator[bytes]:
         """The passes of an async client."""
         return self.__aiter__()
+
+
+class Segment:
+    """Bytes `offset` to `offset + count` of an upload's open `file`, which the SDK's own
+    transport sends itself, past httpx and h11 (`_transport._send_segment`).
+
+    A `FileBody` pass puts it in the request's slot and yields a placeholder of `count` zero
+    bytes: h11 counts those against the `Content-Length` and hands them to the connection's
+    stream unchanged, and the stream's write takes the segment back (`taken_segment`) and
+    sends the file's bytes in their place, read into the pass's one `buffer` (`views`); a
+    stream that cannot use its socket itself (TLS, a loop of another kind) writes `pieces`.
+    """
+
+    def __init__(
+        self, body: FileBody, file: BufferedReader, offset: int, count: int, buffer: memoryview
+    ) -> None:
+        self.body, self.file, self.offset, self.count = body, file, offset, count
+        self.buffer = buffer
+
+    def views(self) -> Iterator[memoryview]:
+        """The segment read into `buffer` a piece at a time: each piece is overwritten by the
+        next, so it must be sent before the next is asked for."""
+        self.file.seek(self.offset)
+        left = self.count
+        while left:
+            got = self.file.readinto(self.buffer[: min(len(self.buffer), left)])
+            if not got:  # the file ends before the segment
+                raise self.body.changed()
+            left -= got
+            yield self.buffer[:got]
+
+    def pieces(self) -> Iterator[bytes]:
+        """The segment's bytes, `CHUNK` at a time, each a copy of its own."""
+        return (bytes(view) for view in self.views())
+
+
+class _Slot:
+    """One request's: whether its bytes go through a stream of the SDK's transport (`armed`,
+    by the headers' write: a mock of the pool never writes), and the `Segment` a pass left
+    for the next write to take."""
+
+    armed = False
+    segment: Segment | None = None
+
+
+_SLOT: ContextVar[_Slot | None] = ContextVar("datlake_segment_slot", default=None)
+
+
+@contextlib.contextmanager
+def sending_segments() -> Iterator[None]:
+    """Around one request of the SDK's own transport, whose streams take `Segment`s: a
+    `FileBody` sent within hands out its big file that way (see `Segment`)."""
+    token = _SLOT.set(_Slot())
+    try:
+        yield
+    finally:
+        _SLOT.reset(token)
+
+
+def taken_segment(buffer: bytes) -> Segment | None:
+    """For a stream of the SDK's transport about to write `buffer`: the `Segment` whose
+    placeholder `buffer` is (the stream sends the file's bytes instead), else `None`."""
+    slot = _SLOT.get()
+    if slot is None:
+        return None
+    slot.armed = True
+    if slot.segment is None:
+        return None
+    segment, slot.segment = slot.segment, None
+    if len(buffer) != segment.count:  # framed or joined on the way: never send the zeros
+        raise OSError(f"{segment.body.path}: a placeholder reached the socket framed")
+    return segment
 
 
 class _Digest:
@@ -252,11 +383,10 @@ async def adrain(sink: Sink, response: httpx.Response) -> object:
     and hash them."""
     import asyncio
 
-    from ._transport import LARGEST_READ, direct_body
+    from ._transport import LARGEST_READ, direct_body, in_thread
 
     lanes = _Lanes(sink)
     body = direct_body(response, BATCH, into=False)
-    receiving: asyncio.Future[None] | None = None
     try:
         if body is None:
             async for batch in _abatches(response.aiter_bytes()):
@@ -268,10 +398,7 @@ async def adrain(sink: Sink, response: httpx.Response) -> object:
                 first.append(await body.areceive(LARGEST_READ))
             ring = _Ring(b"".join(first))
             if body.quiet_socket() is not None:  # the rest in a thread, as `drain` reads it
-                receiving = asyncio.get_running_loop().run_in_executor(
-                    None, _receive, body, ring, lanes
-                )
-                await receiving
+                await in_thread(_receive, body, ring, lanes, interrupt=body.interrupt)
             while ring.more(body):
                 buffer, filled = ring.next()
                 while filled < BATCH and body.remaining:
@@ -279,9 +406,6 @@ async def adrain(sink: Sink, response: httpx.Response) -> object:
                 await lanes.aput([buffer[:filled]])
         await lanes.afinish()
     except BaseException:
-        if body is not None and receiving is not None and not receiving.done():
-            body.interrupt()  # cancelled while a thread reads: end its read first
-            await asyncio.wait([receiving])
         lanes.stop()
         sink.abort()
         raise

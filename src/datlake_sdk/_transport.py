@@ -8,7 +8,10 @@ before. This is httpcore's supported seam, a `NetworkBackend` (its own tests and
 it), applied to the one connection pool the SDK's client owns: user code's httpx clients,
 and a `transport=` given to `DatlakeClient`, are left exactly as they are.
 
-A download's big body skips h11 altogether: `direct_body` (below).
+A download's big body skips h11 altogether: `direct_body` (below). So does an upload's big
+file: a `FileBody` sent through these transports goes out as `_streams.Segment`s, which the
+connection's stream reads into one reused buffer and sends itself (`_send_segment`), for an
+async client from a worker thread, so that its event loop does nothing per MiB sent.
 
 >>> transport = sync_transport(httpx.Limits(max_connections=10))
 >>> isinstance(transport, httpx.HTTPTransport)
@@ -18,23 +21,46 @@ True
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import socket
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpcore
 import httpx
 
-__all__ = ["LARGEST_READ", "DirectBody", "async_transport", "direct_body", "sync_transport"]
+from ._streams import Segment, sending_segments, taken_segment
+
+__all__ = [
+    "LARGEST_READ",
+    "DirectBody",
+    "async_transport",
+    "direct_body",
+    "in_thread",
+    "sync_transport",
+]
 
 LARGEST_READ = 1024 * 1024
 
 
+class _Transport(httpx.HTTPTransport):
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with sending_segments():
+            return super().handle_request(request)
+
+
+class _AsyncTransport(httpx.AsyncHTTPTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        with sending_segments():
+            return await super().handle_async_request(request)
+
+
 def sync_transport(limits: httpx.Limits) -> httpx.HTTPTransport:
-    """`httpx.HTTPTransport(limits=limits)` whose connections read big bodies in big steps."""
-    transport = httpx.HTTPTransport(limits=limits)
+    """`httpx.HTTPTransport(limits=limits)` whose connections read big bodies in big steps
+    and send big files from the file."""
+    transport = _Transport(limits=limits)
     pool = transport._pool  # the pool httpx made for this transport alone
     if isinstance(pool, httpcore.ConnectionPool):
         pool._network_backend = _Backend(pool._network_backend)
@@ -42,8 +68,9 @@ def sync_transport(limits: httpx.Limits) -> httpx.HTTPTransport:
 
 
 def async_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
-    """`httpx.AsyncHTTPTransport(limits=limits)`, reading big bodies in big steps."""
-    transport = httpx.AsyncHTTPTransport(limits=limits)
+    """`httpx.AsyncHTTPTransport(limits=limits)`, reading big bodies in big steps and sending
+    big files from the file."""
+    transport = _AsyncTransport(limits=limits)
     pool = transport._pool
     if isinstance(pool, httpcore.AsyncConnectionPool):
         pool._network_backend = _AsyncBackend(pool._network_backend)
@@ -70,7 +97,17 @@ class _Stream(httpcore.NetworkStream):
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, timeout)
+        segment = taken_segment(buffer)
+        if segment is None:
+            self._stream.write(buffer, timeout)
+            return
+        sock = _plain_socket(self._stream)
+        if not isinstance(sock, socket.socket) or timeout == 0:
+            for piece in segment.pieces():
+                self._stream.write(piece, timeout)
+            return
+        sock.settimeout(timeout)  # what httpcore's own write does
+        _send_segment(sock, segment)
 
     def close(self) -> None:
         self._stream.close()
@@ -124,7 +161,26 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
         return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._stream.write(buffer, timeout)
+        segment = taken_segment(buffer)
+        if segment is None:
+            await self._stream.write(buffer, timeout)
+            return
+        duplicate = _idle_duplicate(self._stream)
+        if duplicate is None:
+            await self._write_pieces(segment, timeout)
+            return
+        with duplicate:
+            if timeout is not None:  # (`None` would make the shared socket blocking)
+                duplicate.settimeout(timeout)
+            shut = functools.partial(_shutdown, duplicate)
+            await in_thread(_send_segment, duplicate, segment, interrupt=shut)
+
+    async def _write_pieces(self, segment: Segment, timeout: float | None) -> None:
+        import asyncio
+
+        pieces = segment.pieces()
+        while piece := await asyncio.to_thread(next, pieces, b""):
+            await self._stream.write(piece, timeout)
 
     async def aclose(self) -> None:
         await self._stream.aclose()
@@ -164,6 +220,79 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._backend.sleep(seconds)
+
+
+def _plain_socket(stream: Any) -> Any:
+    """The stream socket under `stream` (a `socket.socket`, or asyncio's view of one), unless
+    TLS runs over it."""
+    sock = stream.get_extra_info("socket")
+    if stream.get_extra_info("ssl_object") is not None:
+        return None
+    return sock if getattr(sock, "type", None) == socket.SOCK_STREAM else None
+
+
+def _send_segment(sock: socket.socket, segment: Segment) -> None:
+    """Send `segment` over `sock`, read piece by piece into the pass's buffer (`sendall`
+    under the socket's timeout), raising what httpcore's own write would."""
+    for piece in segment.views():
+        try:
+            sock.sendall(piece)
+        except TimeoutError as ex:
+            raise httpcore.WriteTimeout(str(ex) or "timed out") from ex
+        except OSError as ex:
+            raise httpcore.WriteError(str(ex)) from ex
+
+
+def _inner(stream: Any, name: str) -> Any:
+    """The attribute `name` of `stream` or of the first stream it wraps that has one (the
+    SDK's wrapper, httpcore's stream, anyio's socket stream), else `None`."""
+    for _ in range(4):
+        found = getattr(stream, name, None)
+        if found is not None:
+            return found
+        stream = getattr(stream, "_stream", None)
+    return None
+
+
+def _idle_duplicate(stream: Any) -> socket.socket | None:
+    """For an async stream whose asyncio transport has no byte left to send: a duplicate of
+    its plain socket, to send on from a thread (the transport writes nothing meanwhile: the
+    caller is its only writer); else `None`."""
+    import asyncio
+
+    sock = _plain_socket(stream)
+    transport = _inner(stream, "_transport")
+    try:
+        selector = isinstance(asyncio.get_running_loop(), asyncio.SelectorEventLoop)
+        idle = transport is not None and transport.get_write_buffer_size() == 0
+    except (RuntimeError, AttributeError):  # no asyncio loop, or another kind of transport
+        return None
+    if sock is None or not selector or not idle:
+        return None
+    try:
+        return socket.socket(fileno=os.dup(sock.fileno()))
+    except OSError:
+        return None
+
+
+async def in_thread(work: Callable[..., None], *args: Any, interrupt: Callable[[], None]) -> None:
+    """`work(*args)` in a worker thread; cancelled, it calls `interrupt` (which must end the
+    thread's wait at once) and lets the thread end before the cancellation goes on."""
+    import asyncio
+
+    running = asyncio.get_running_loop().run_in_executor(None, work, *args)
+    try:
+        await asyncio.shield(running)
+    except asyncio.CancelledError:
+        interrupt()
+        await asyncio.wait([running])
+        raise
+
+
+def _shutdown(sock: socket.socket) -> None:
+    """Shut `sock` both ways, ending any wait on it in another thread, whatever its state."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 class DirectBody:
@@ -219,12 +348,7 @@ class DirectBody:
     def held(self) -> bool | None:
         """For an async stream: whether it holds bytes it received and was not asked for yet;
         `None` when that cannot be told (only anyio's asyncio streams tell)."""
-        inner: Any = self._stream
-        for _ in range(4):  # the SDK's wrapper, httpcore's stream, anyio's socket stream
-            protocol = getattr(inner, "_protocol", None)
-            if protocol is not None:
-                break
-            inner = getattr(inner, "_stream", None)
+        protocol = _inner(self._stream, "_protocol")
         queue = getattr(protocol, "read_queue", None)
         event = getattr(protocol, "read_event", None)
         if not isinstance(queue, deque) or event is None:
@@ -252,8 +376,7 @@ class DirectBody:
     def interrupt(self) -> None:
         """End a `receive_into` running in another thread on `quiet_socket` at once."""
         if self._socket is not None:
-            with contextlib.suppress(OSError):
-                self._socket.shutdown(socket.SHUT_RDWR)
+            _shutdown(self._socket)
 
     def receive_into(self, buffer: memoryview) -> int:
         """Fill `buffer` (or what is left of the body, if less) from the socket; the count."""

@@ -10,26 +10,55 @@ import hashlib
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
 
+import httpx
 import pytest
 
 from datlake_sdk import DatlakeClient, _streams
 from datlake_sdk._streams import FileBody
 from datlake_sdk.functional import Err, Ok, download_object, unwrap, upload_file
 
-from .test_operations_end_to_end import client, server_url, unique
+from .test_operations_end_to_end import API_KEY, client, server_url, unique
 
 __all__ = ["client", "server_url"]
 
 CHUNK = 1024  # small chunks: a pass of a few KiB takes many steps
+SEGMENT = 4 * CHUNK  # and many segments through the SDK's transport
 
 
 @pytest.fixture(autouse=True)
 def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_streams, "CHUNK", CHUNK)
+    monkeypatch.setattr(_streams, "SEGMENT", SEGMENT)
+
+
+@pytest.fixture(params=["segments", "chunks"])
+def any_client(request: pytest.FixtureRequest, server_url: str) -> Iterator[DatlakeClient]:
+    """A client whose uploads go out as segments (the SDK's transport) or as the chunks a
+    pass reads (a transport of the caller's)."""
+    transport = None if request.param == "segments" else httpx.HTTPTransport()
+    with DatlakeClient(server_url, API_KEY, transport=transport) as client:
+        yield client
+
+
+def _changing_after_the_first_write(
+    monkeypatch: pytest.MonkeyPatch, change: Callable[[], None]
+) -> list[bool]:
+    """Make every pass call `change` once its first chunk or segment has been sent."""
+    real_iter = FileBody.__iter__
+    changed: list[bool] = []
+
+    def changing(body: FileBody) -> Iterator[bytes]:
+        for index, chunk in enumerate(real_iter(body)):
+            if index == 1 and not changed:
+                changed.append(True)
+                change()
+            yield chunk
+
+    monkeypatch.setattr(FileBody, "__iter__", changing)
+    return changed
 
 
 def _hash_threads() -> list[threading.Thread]:
@@ -147,7 +176,7 @@ def test_an_abandoned_pass_leaves_no_thread_and_no_digest(
 
 
 def test_a_file_changed_in_place_during_an_upload_is_stored_as_it_is_after_the_change(
-    client: DatlakeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    any_client: DatlakeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the hashing reads the file apart from the sending: a change in place it reads shows as
     # a digest other than the server's, and the upload then sends the file again, checked
@@ -155,23 +184,17 @@ def test_a_file_changed_in_place_during_an_upload_is_stored_as_it_is_after_the_c
     monkeypatch.setattr(_streams._Digest, "_in_background", lambda self: None)
     path, data = _file(tmp_path, 32 * CHUNK)
     name = f"{unique('in-place')}/part-0.bin"
-    real_iter = FileBody.__iter__
 
-    def changing(body: FileBody) -> Iterator[bytes]:
-        for index, chunk in enumerate(real_iter(body)):
-            if index == 1 and not changed:
-                changed.append(True)
-                with path.open("r+b") as file:  # later bytes change while the first are sent
-                    file.seek(24 * CHUNK)
-                    file.write(b"\0" * CHUNK)
-            yield chunk
+    def change() -> None:
+        with path.open("r+b") as file:  # later bytes change while the first are sent
+            file.seek(24 * CHUNK)
+            file.write(b"\0" * CHUNK)
 
-    changed: list[bool] = []
-    monkeypatch.setattr(FileBody, "__iter__", changing)
-    outcome = upload_file(client, "datasets", name, path)
+    changed = _changing_after_the_first_write(monkeypatch, change)
+    outcome = upload_file(any_client, "datasets", name, path)
     assert changed
     assert isinstance(outcome, Ok), outcome
-    stored = unwrap(download_object(client, "datasets", name, tmp_path / "copy.bin"))
+    stored = unwrap(download_object(any_client, "datasets", name, tmp_path / "copy.bin"))
     assert (tmp_path / "copy.bin").read_bytes() == path.read_bytes() != data
     assert stored.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -194,37 +217,28 @@ def test_an_async_pass_reads_ahead_and_leaves_no_read_running(tmp_path: Path) ->
 
 @pytest.mark.parametrize("change", ["grows", "shrinks"])
 def test_a_file_that_changes_size_during_an_upload_is_an_err(
-    client: DatlakeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+    any_client: DatlakeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
     path, _ = _file(tmp_path, 16 * CHUNK)
     name = f"{unique(change)}/part-0.bin"
 
-    def opened(file: str, mode: str = "r", *args: Any, **kwargs: Any) -> IO[Any]:
-        stream = open(file, mode, *args, **kwargs)  # noqa: SIM115 (closed by the pass)
-        read = stream.read
+    def resize() -> None:
+        with open(path, "r+b") as other:
+            if change == "grows":
+                other.seek(0, os.SEEK_END)
+                other.write(b"more" * CHUNK)
+            else:
+                other.truncate(12 * CHUNK)
 
-        def reading(size: int = -1) -> Any:
-            chunk = read(size)
-            if stream.tell() == CHUNK:  # once the first chunk is out, the file changes
-                with open(file, "r+b") as other:
-                    if change == "grows":
-                        other.seek(0, os.SEEK_END)
-                        other.write(b"more" * CHUNK)
-                    else:
-                        other.truncate(12 * CHUNK)
-            return chunk
-
-        stream.read = reading  # type: ignore[method-assign]
-        return stream
-
-    monkeypatch.setattr(_streams, "open", opened, raising=False)
-    outcome = upload_file(client, "datasets", name, path)
+    changed = _changing_after_the_first_write(monkeypatch, resize)
+    outcome = upload_file(any_client, "datasets", name, path)
+    assert changed
     assert isinstance(outcome, Err), outcome
     assert "changed while it was uploaded" in str(outcome.error)
     # no object of other bytes than the file's is left behind
-    assert isinstance(download_object(client, "datasets", name, tmp_path / "copy.bin"), Err)
-    monkeypatch.setattr(_streams, "open", open)
-    stored = unwrap(upload_file(client, "datasets", name, path))
+    assert isinstance(download_object(any_client, "datasets", name, tmp_path / "copy.bin"), Err)
+    monkeypatch.undo()
+    stored = unwrap(upload_file(any_client, "datasets", name, path))
     assert stored.size == path.stat().st_size
 
 
