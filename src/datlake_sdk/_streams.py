@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 CHUNK = 1024 * 1024  # bytes read from a file per step
-SEGMENT = 16 * CHUNK  # bytes of a file the SDK's own transport sends in one write (`Segment`)
+SEGMENT = 64 * CHUNK  # bytes of a file the SDK's own transport sends in one write (`Segment`)
 # bytes of a download handed to the worker threads at once; more than h11 may hold of a body
 # when it hands it over, with what anyio holds (a few reads of `LARGEST_READ` at most)
 BATCH = 4 * 1024 * 1024
