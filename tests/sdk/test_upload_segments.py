@@ -81,6 +81,15 @@ def _stored(url: str, name: str, tmp_path: Path) -> bytes:
     return (tmp_path / "copy.bin").read_bytes()
 
 
+def _round_trip(upload: Upload, url: str, tmp_path: Path, prefix: str) -> bytes:
+    """Upload `DATA` with `upload` under a new name; the bytes the server then holds."""
+    path = tmp_path / "part-0.bin"
+    path.write_bytes(DATA)
+    name = f"{unique(prefix)}/part-0.bin"
+    unwrap(upload(url, name, path))
+    return _stored(url, name, tmp_path)
+
+
 @both
 def test_a_big_file_goes_out_as_segments_and_lands_whole(
     upload: Upload, server_url: str, tmp_path: Path, sent: list[tuple[int, int, str]]
@@ -112,11 +121,7 @@ def test_a_stream_that_cannot_use_its_socket_writes_the_segments_pieces(
     # what a TLS connection does (and, async, a loop of another kind or a transport that
     # still holds bytes): the file's bytes through the stream, a copy per piece
     monkeypatch.setattr(_transport, "_plain_socket", lambda stream: None)
-    path = tmp_path / "part-0.bin"
-    path.write_bytes(DATA)
-    name = f"{unique('pieces')}/part-0.bin"
-    unwrap(upload(server_url, name, path))
-    assert _stored(server_url, name, tmp_path) == DATA
+    assert _round_trip(upload, server_url, tmp_path, "pieces") == DATA
     assert sent == []
 
 
@@ -133,11 +138,7 @@ def test_an_async_transport_still_holding_bytes_gets_the_pieces(
         "_inner",
         lambda stream, name: Busy() if name == "_transport" else real_inner(stream, name),
     )
-    path = tmp_path / "part-0.bin"
-    path.write_bytes(DATA)
-    name = f"{unique('busy')}/part-0.bin"
-    unwrap(async_upload(server_url, name, path))
-    assert _stored(server_url, name, tmp_path) == DATA
+    assert _round_trip(async_upload, server_url, tmp_path, "busy") == DATA
     assert sent == []
 
 
