@@ -258,16 +258,26 @@ def _idle_duplicate(stream: Any) -> socket.socket | None:
     """For an async stream whose asyncio transport has no byte left to send: a duplicate of
     its plain socket, to send on from a thread (the transport writes nothing meanwhile: the
     caller is its only writer); else `None`."""
-    import asyncio
-
-    sock = _plain_socket(stream)
     transport = _inner(stream, "_transport")
     try:
-        selector = isinstance(asyncio.get_running_loop(), asyncio.SelectorEventLoop)
         idle = transport is not None and transport.get_write_buffer_size() == 0
-    except (RuntimeError, AttributeError):  # no asyncio loop, or another kind of transport
+    except AttributeError:  # another kind of transport
         return None
-    if sock is None or not selector or not idle:
+    return _duplicate(_plain_socket(stream)) if idle else None
+
+
+def _duplicate(sock: Any) -> socket.socket | None:
+    """A duplicate of `sock` (an async stream's), to use from a thread, when the running
+    loop is a selector loop (it touches a socket only when asked to; a proactor may be
+    reading or writing it); else `None`. It shares the socket's non-blocking mode, which
+    timeouts set on it keep as is."""
+    import asyncio
+
+    try:
+        selector = isinstance(asyncio.get_running_loop(), asyncio.SelectorEventLoop)
+    except RuntimeError:  # no asyncio loop
+        return None
+    if sock is None or not selector:
         return None
     try:
         return socket.socket(fileno=os.dup(sock.fileno()))
@@ -360,17 +370,8 @@ class DirectBody:
         its socket to read the rest with `receive_into` from a thread (anyio's asyncio stream
         on a selector loop stops reading the socket between receives); else `None`. `aclose`
         closes it."""
-        import asyncio
-
-        raw = self._stream.get_extra_info("socket")
-        # a selector loop reads a socket only when asked to (a proactor may be reading)
-        selector = isinstance(asyncio.get_running_loop(), asyncio.SelectorEventLoop)
-        if not selector or self.held() is not False or raw is None:
-            return None
-        try:  # a duplicate shares the socket's non-blocking mode, which timeouts keep as is
-            self._socket = socket.socket(fileno=os.dup(raw.fileno()))
-        except OSError:
-            return None
+        if self.held() is False:
+            self._socket = _duplicate(self._stream.get_extra_info("socket"))
         return self._socket
 
     def interrupt(self) -> None:
