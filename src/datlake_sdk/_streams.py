@@ -1,10 +1,11 @@
 """Object bodies at disk speed, in constant memory, for both clients.
 
 - `FileBody`: an upload's content, the file read in 1 MiB steps, hashed beside the sending
-  by a thread of the lowest priority (what it has not reached at the end, by the pass);
-  iterating it again, as a retry does, starts over from the first byte. Through the SDK's
-  own transport a big file goes out as `Segment`s instead, which the connection's stream
-  reads and sends itself, past httpx and h11.
+  by a thread of the lowest priority, or after it when the server is on this machine (what
+  the thread has not reached at the end, by the pass); iterating it again, as a retry does,
+  starts over from the first byte. Through the SDK's own transport a big file goes out as
+  `Segment`s instead, which the connection's stream reads and sends itself, past httpx and
+  h11.
 - `drain` / `adrain`: a download's body handed, about 4 MiB at a time, to a `Sink` that
   writes it in one worker thread and hashes it in another while the next bytes arrive (all
   three release the GIL); a big body goes from the socket into `DEPTH` reused page-aligned
@@ -69,7 +70,8 @@ class FileBody:
 
     `sha256` is the digest of the last pass that read the file to its end (`None` before),
     made beside the sending (`_Digest`): a thread of its own reads and hashes the file at the
-    lowest CPU priority, and the pass hashes whatever that thread has not reached by the end.
+    lowest CPU priority, and the pass hashes whatever that thread has not reached by the end
+    (all of it, when the server is on this machine: see `_Digest`).
     Each pass opens the file anew. With `size` (the `Content-Length` sent), a pass that finds
     the file longer raises `OSError` before it hands out the last announced bytes (so the
     server never gets a whole body), one that finds it shorter at its end. A file changed in
@@ -96,6 +98,11 @@ class FileBody:
         if self.size is not None and (done > self.size or (not chunk and done < self.size)):
             raise self.changed()
         return done
+
+    def _digest(self, slot: _Slot | None) -> _Digest:
+        """This pass's digest: made after the sending when the segments go to a server on
+        this machine."""
+        return _Digest(self.path, self.size, after=slot is not None and slot.local)
 
     def _segmented(self) -> _Slot | None:
         """Where this pass hands out `Segment`s: a big file of announced size, through the
@@ -124,7 +131,7 @@ class FileBody:
     def __iter__(self) -> Iterator[bytes]:
         self.sha256 = None
         slot = self._segmented()
-        with open(self.path, "rb") as file, _Digest(self.path, self.size) as digest:
+        with open(self.path, "rb") as file, self._digest(slot) as digest:
             if slot is not None:
                 yield from self._placeholders(file, slot)
             else:
@@ -145,8 +152,8 @@ class FileBody:
         import asyncio
 
         self.sha256 = None
-        digest = _Digest(self.path, self.size)
         slot = self._segmented()
+        digest = self._digest(slot)
         try:
             with open(self.path, "rb") as file:
                 if slot is not None:  # the transport's writes do the waiting
@@ -220,10 +227,11 @@ class Segment:
 
 class _Slot:
     """One request's: whether its bytes go through a stream of the SDK's transport (`armed`,
-    by the headers' write: a mock of the pool never writes), and the `Segment` a pass left
-    for the next write to take."""
+    by the headers' write: a mock of the pool never writes) to a server on this machine
+    (`local`), and the `Segment` a pass left for the next write to take."""
 
     armed = False
+    local = False
     segment: Segment | None = None
 
 
@@ -241,13 +249,14 @@ def sending_segments() -> Iterator[None]:
         _SLOT.reset(token)
 
 
-def taken_segment(buffer: bytes) -> Segment | None:
-    """For a stream of the SDK's transport about to write `buffer`: the `Segment` whose
-    placeholder `buffer` is (the stream sends the file's bytes instead), else `None`."""
+def taken_segment(buffer: bytes, *, local: bool) -> Segment | None:
+    """For a stream of the SDK's transport about to write `buffer` (to a server on this
+    machine: `local`): the `Segment` whose placeholder `buffer` is (the stream sends the
+    file's bytes instead), else `None`."""
     slot = _SLOT.get()
     if slot is None:
         return None
-    slot.armed = True
+    slot.armed, slot.local = True, local
     if slot.segment is None:
         return None
     segment, slot.segment = slot.segment, None
@@ -257,25 +266,29 @@ def taken_segment(buffer: bytes) -> Segment | None:
 
 
 class _Digest:
-    """The SHA-256 of the first `size` bytes of the file at `path`, made beside a pass.
+    """The SHA-256 of the first `size` bytes of the file at `path`, made beside a pass or
+    `after` it.
 
-    A file of more than `CHUNK` bytes is read and hashed by a thread of its own
-    (`datlake-upload-hash`) at the lowest CPU priority (Linux, `SCHED_IDLE`): the hashing
-    takes only a core that the sending and the server do not need, instead of slowing them
-    on a small machine. `finish`, called once the pass has sent the file, hashes the rest at
-    the caller's own priority, so a busy machine delays the digest no more than hashing after
-    the sending would. A smaller file (or one of no announced `size`) is hashed in place from
-    the chunks the pass hands to `add`. `close` stops the thread.
+    A file of more than `CHUNK` bytes is read apart from the pass. Beside it, a thread of its
+    own (`datlake-upload-hash`) hashes the file at the lowest CPU priority (Linux,
+    `SCHED_IDLE`): the hashing takes only a core that the sending does not need. `after`, for
+    a server on this machine, nothing is hashed while the bytes go out: the server's threads
+    need every core then (on a virtual machine even an idle core is not free), and once the
+    last byte is sent the server syncs the file to disk, a wait the hashing fills instead.
+    `finish`, called once the pass has sent the file, hashes the rest at the caller's own
+    priority. A smaller file (or one of no announced `size`) is hashed in place from the
+    chunks the pass hands to `add`. `close` stops the thread.
     """
 
-    def __init__(self, path: str, size: int | None) -> None:
+    def __init__(self, path: str, size: int | None, *, after: bool = False) -> None:
         self._path, self._size = path, size
         self._hasher = hashlib.sha256()
         self._hashed = 0
         self._failed: OSError | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        if size is not None and size > CHUNK:
+        self._reads_file = size is not None and size > CHUNK
+        if self._reads_file and not after:
             self._thread = threading.Thread(
                 target=self._in_background, name="datlake-upload-hash", daemon=True
             )
@@ -283,12 +296,12 @@ class _Digest:
 
     def add(self, chunk: bytes) -> None:
         """A chunk the pass hands out: hashed here unless the thread reads the file itself."""
-        if self._thread is None:
+        if not self._reads_file:
             self._hasher.update(chunk)
 
     def finish(self) -> str:
         """The digest, once the pass has sent every byte (raising what reading it failed with)."""
-        if self._thread is not None:
+        if self._reads_file:
             self.close()
             self._hash(stop=None)
         if self._failed is not None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import ipaddress
 import os
 import socket
 from collections import deque
@@ -89,6 +90,7 @@ class _Stream(httpcore.NetworkStream):
     def __init__(self, stream: httpcore.NetworkStream) -> None:
         self._stream = stream
         self._step = 0
+        self._local = _on_this_machine(stream)
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         step = max(self._step, max_bytes)
@@ -97,7 +99,7 @@ class _Stream(httpcore.NetworkStream):
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        segment = taken_segment(buffer)
+        segment = taken_segment(buffer, local=self._local)
         if segment is None:
             self._stream.write(buffer, timeout)
             return
@@ -153,6 +155,7 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
     def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
         self._stream = stream
         self._step = 0
+        self._local = _on_this_machine(stream)
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         step = max(self._step, max_bytes)
@@ -161,7 +164,7 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
         return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        segment = taken_segment(buffer)
+        segment = taken_segment(buffer, local=self._local)
         if segment is None:
             await self._stream.write(buffer, timeout)
             return
@@ -229,6 +232,20 @@ def _plain_socket(stream: Any) -> Any:
     if stream.get_extra_info("ssl_object") is not None:
         return None
     return sock if getattr(sock, "type", None) == socket.SOCK_STREAM else None
+
+
+def _on_this_machine(stream: Any) -> bool:
+    """Whether the peer of `stream` is on this machine: a Unix socket or a loopback address
+    (a local Datlake at `http://127.0.0.1:8080` or `localhost`, say; not one reached at a
+    LAN address, which may as well be another machine's)."""
+    sock = stream.get_extra_info("socket")
+    try:
+        if sock.family == socket.AF_UNIX:
+            return True
+        address = ipaddress.ip_address(sock.getpeername()[0])
+    except (AttributeError, OSError, TypeError, ValueError, IndexError):
+        return False
+    return (getattr(address, "ipv4_mapped", None) or address).is_loopback
 
 
 def _send_segment(sock: socket.socket, segment: Segment) -> None:

@@ -111,6 +111,67 @@ def test_a_big_file_goes_out_as_segments_and_lands_whole(
 
 
 @both
+@pytest.mark.parametrize("elsewhere", [False, True], ids=["server here", "server elsewhere"])
+def test_the_file_is_hashed_beside_the_sending_unless_the_server_is_on_this_machine(
+    upload: Upload,
+    elsewhere: bool,
+    server_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sent: list[tuple[int, int, str]],
+) -> None:
+    # a server on this machine needs the cores while the bytes arrive, and syncs the file to
+    # disk after the last one: the hashing waits for that (the real loopback server here)
+    if elsewhere:
+        monkeypatch.setattr(_transport, "_on_this_machine", lambda stream: False)
+    beside: list[int] = []  # segments sent when a hashing thread started
+    real = _streams._Digest._in_background
+
+    def spy(digest: _streams._Digest) -> None:
+        beside.append(len(sent))
+        real(digest)
+
+    monkeypatch.setattr(_streams._Digest, "_in_background", spy)
+    path = tmp_path / "part-0.bin"
+    path.write_bytes(DATA)
+    info = unwrap(upload(server_url, f"{unique('hashing')}/part-0.bin", path))
+    assert info.sha256 == hashlib.sha256(DATA).hexdigest()
+    assert len(sent) == 6
+    assert beside == ([0] if elsewhere else [])
+
+
+def test_a_server_is_on_this_machine_at_a_loopback_address_or_a_unix_socket() -> None:
+    class Stream:
+        def __init__(self, sock: object) -> None:
+            self.sock = sock
+
+        def get_extra_info(self, info: str) -> object:
+            return self.sock if info == "socket" else None
+
+    class Peer:
+        family = socket.AF_INET6
+
+        def __init__(self, host: str) -> None:
+            self.host = host
+
+        def getpeername(self) -> tuple[str, int]:
+            return (self.host, 443)
+
+    here = _transport._on_this_machine
+    unix, other = socket.socketpair()
+    with unix, other:
+        assert here(Stream(unix))
+    listener = socket.create_server(("127.0.0.1", 0))
+    with listener, socket.create_connection(listener.getsockname()) as tcp:
+        assert here(Stream(tcp))
+    for address in ("::1", "::ffff:127.0.0.1"):
+        assert here(Stream(Peer(address)))
+    for address in ("203.0.113.7", "2001:db8::1"):
+        assert not here(Stream(Peer(address)))
+    assert not here(Stream(None))  # no socket to ask
+
+
+@both
 def test_a_stream_that_cannot_use_its_socket_writes_the_segments_pieces(
     upload: Upload,
     server_url: str,
@@ -172,12 +233,12 @@ def test_a_placeholder_is_never_sent_framed_nor_left_untaken(tmp_path: Path) -> 
     path.write_bytes(DATA)
     body = FileBody(path, len(DATA))
     with sending_segments():
-        assert taken_segment(b"request headers") is None  # arms the slot: the SDK's stream
+        assert taken_segment(b"request headers", local=True) is None  # arms the slot
         passing = iter(body)
         placeholder = next(passing)
         assert placeholder == bytes(SEGMENT)
         with pytest.raises(OSError, match="framed"):  # chunked, say: never the zeros
-            taken_segment(b"4000\r\n" + placeholder)
+            taken_segment(b"4000\r\n" + placeholder, local=True)
         passing.close()
         passing = iter(body)
         next(passing)  # its placeholder went to some other writer than the SDK's stream
