@@ -43,6 +43,7 @@ __all__ = [
     "BATCH",
     "CHUNK",
     "DEPTH",
+    "PIECE",
     "SEGMENT",
     "Chunk",
     "FileBody",
@@ -57,6 +58,10 @@ __all__ = [
 
 CHUNK = 1024 * 1024  # bytes read from a file per step
 SEGMENT = 64 * CHUNK  # bytes of a file the SDK's own transport sends in one write (`Segment`)
+# bytes of a segment read and sent at a time: each step's bytes stay in the core's cache
+# from the read to the send (measured, 40 interleaved rounds of 100 MiB against curl: 0.99x
+# at 64 KiB, 0.97x at 1 MiB)
+PIECE = 64 * 1024
 # bytes of a download handed to the worker threads at once; more than h11 may hold of a body
 # when it hands it over, with what anyio holds (a few reads of `LARGEST_READ` at most)
 BATCH = 4 * 1024 * 1024
@@ -115,7 +120,7 @@ class FileBody:
         """The file as placeholders of up to `SEGMENT` zero bytes, each standing for the
         `Segment` put in `slot`, which the transport's next write takes and sends instead."""
         assert self.size is not None
-        placeholder, buffer = b"", memoryview(bytearray(CHUNK))
+        placeholder, buffer = b"", memoryview(bytearray(PIECE))
         for offset in range(0, self.size, SEGMENT):
             count = min(SEGMENT, self.size - offset)
             if offset + count == self.size and os.fstat(file.fileno()).st_size > self.size:
@@ -198,8 +203,9 @@ class Segment:
     A `FileBody` pass puts it in the request's slot and yields a placeholder of `count` zero
     bytes: h11 counts those against the `Content-Length` and hands them to the connection's
     stream unchanged, and the stream's write takes the segment back (`taken_segment`) and
-    sends the file's bytes in their place, read into the pass's one `buffer` (`views`); a
-    stream that cannot use its socket itself (TLS, a loop of another kind) writes `pieces`.
+    sends the file's bytes in their place, read into the pass's one `buffer` of `PIECE` bytes
+    (`views`); a stream that cannot use its socket itself (TLS, a loop of another kind)
+    writes `pieces`.
     """
 
     def __init__(
@@ -208,21 +214,22 @@ class Segment:
         self.body, self.file, self.offset, self.count = body, file, offset, count
         self.buffer = buffer
 
-    def views(self) -> Iterator[memoryview]:
-        """The segment read into `buffer` a piece at a time: each piece is overwritten by the
-        next, so it must be sent before the next is asked for."""
+    def views(self, buffer: memoryview | None = None) -> Iterator[memoryview]:
+        """The segment read into `buffer` (the pass's by default) a piece at a time: each
+        piece is overwritten by the next, so it must be sent before the next is asked for."""
+        buffer = self.buffer if buffer is None else buffer
         self.file.seek(self.offset)
         left = self.count
         while left:
-            got = self.file.readinto(self.buffer[: min(len(self.buffer), left)])
+            got = self.file.readinto(buffer[: min(len(buffer), left)])
             if not got:  # the file ends before the segment
                 raise self.body.changed()
             left -= got
-            yield self.buffer[:got]
+            yield buffer[:got]
 
     def pieces(self) -> Iterator[bytes]:
         """The segment's bytes, `CHUNK` at a time, each a copy of its own."""
-        return (bytes(view) for view in self.views())
+        return (bytes(view) for view in self.views(memoryview(bytearray(CHUNK))))
 
 
 class _Slot:

@@ -27,12 +27,14 @@ __all__ = ["client", "server_url"]
 
 CHUNK = 1024  # small chunks: a pass of a few KiB takes many steps
 SEGMENT = 4 * CHUNK  # and many segments through the SDK's transport
+PIECE = CHUNK // 4  # each sent in many steps
 
 
 @pytest.fixture(autouse=True)
 def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_streams, "CHUNK", CHUNK)
     monkeypatch.setattr(_streams, "SEGMENT", SEGMENT)
+    monkeypatch.setattr(_streams, "PIECE", PIECE)
 
 
 @pytest.fixture(params=["segments", "chunks"])

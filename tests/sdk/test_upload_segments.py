@@ -30,7 +30,8 @@ from .test_operations_end_to_end import API_KEY, server_url, unique
 
 __all__ = ["server_url"]
 
-CHUNK, SEGMENT = 16 * 1024, 64 * 1024  # many segments of many pieces for a small file
+# many segments of many pieces for a small file
+CHUNK, SEGMENT, PIECE = 16 * 1024, 64 * 1024, 4 * 1024
 DATA = os.urandom(5 * SEGMENT + 12345)  # a ragged last segment
 
 
@@ -38,6 +39,7 @@ DATA = os.urandom(5 * SEGMENT + 12345)  # a ragged last segment
 def _small_segments(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_streams, "CHUNK", CHUNK)
     monkeypatch.setattr(_streams, "SEGMENT", SEGMENT)
+    monkeypatch.setattr(_streams, "PIECE", PIECE)
 
 
 @pytest.fixture
