@@ -8,8 +8,9 @@
   at 100 MiB and 1 GiB, with the client's peak memory.
 
 Every figure is the median of interleaved rounds (`DATLAKE_BENCH_ROUNDS`, 5 by default; the
-transfers, whose 1 GiB rounds swing by more than an upload's 5% margin, twice as many less
-one), with the spread (lowest to highest) shown.
+transfers, which swing from one to the next by more than the 5% an upload may lose, three
+times as many at 100 MiB and twice as many less one at 1 GiB), with the spread (lowest to
+highest) shown.
 
     python -m benchmarks client   # this section only
     DATLAKE_BENCH_ONLY=objects python -m benchmarks client   # its objects table only
@@ -33,7 +34,6 @@ import httpx
 from benchmarks.bench_server import API_KEY, CURL, _make_file, _run_measured, server
 
 ROUNDS = int(os.environ.get("DATLAKE_BENCH_ROUNDS", "5"))
-TRANSFER_ROUNDS = 2 * ROUNDS - 1
 PIPELINES = int(os.environ.get("DATLAKE_BENCH_PIPELINES", "1000"))
 ONLY_OBJECTS = os.environ.get("DATLAKE_BENCH_ONLY") == "objects"
 TASKS = 200  # concurrent async runs per round of the ratio; one more round runs PIPELINES
@@ -42,6 +42,7 @@ TASKS = 200  # concurrent async runs per round of the ratio; one more round runs
 TIMEOUT = 300.0
 RETRY = "deadline_s=600"
 SIZES_MB = (100, 1024)
+TRANSFER_ROUNDS = {100: 3 * ROUNDS, 1024: 2 * ROUNDS - 1}  # per size: the big ones take long
 SHARED_TARGET = 0.8
 DOWNLOAD_TARGET = 0.8
 UPLOAD_TARGET = 0.95
@@ -232,7 +233,7 @@ def bench_transfers(url: str, folder: Path) -> dict[int, dict[str, list[float]]]
                               "-H", auth, target],
         }  # fmt: skip
         _run_measured(commands["curl upload"])  # untimed: the object the downloads fetch
-        for round_ in range(TRANSFER_ROUNDS):
+        for round_ in range(TRANSFER_ROUNDS[size]):
             # each round in an order of its own (the same in every run): no tool always
             # follows the same one, as a 1 GiB transfer leaves the disk busy for the next
             order = list(commands)
@@ -337,10 +338,12 @@ def _transfer_lines(transfers: dict[int, dict[str, list[float]]]) -> list[str]:
         "The same object (random bytes) moved by the SDK (`download_object`, `upload_file`;",
         "`DatlakeClient` and `AsyncDatlakeClient`, each run in a fresh interpreter) and by",
         "`curl -o` / `curl -T`, against the same server (a fresh one, started for the",
-        f"transfers), in {TRANSFER_ROUNDS} interleaved rounds (each in an order of its own, each",
-        "transfer after `sync`): a 1 GiB transfer swings by more than the 5% an upload may",
-        "lose. Timed: the transfer itself (the SDK's call; curl's `time_total`), not",
-        "start-up. Both write the download",
+        "transfers), in interleaved rounds (each in an order of its own, each transfer after",
+        "`sync`): "
+        + ", ".join(f"{rounds} at {size} MiB" for size, rounds in TRANSFER_ROUNDS.items())
+        + ", as transfers swing from one to the next by more than the 5% an upload may lose.",
+        "Timed: the transfer itself (the SDK's call; curl's `time_total`), not start-up. Both",
+        "write the download",
         "to a file; the SDK also hashes it and checks the digest (writing to a temporary file",
         "it then renames, its whole blocks with `O_DIRECT`), and hashes the upload (once it is",
         "sent, the server being on this machine), checking the server's receipt against it.",
