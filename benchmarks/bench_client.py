@@ -234,23 +234,42 @@ def bench_transfers(url: str, folder: Path) -> dict[int, dict[str, list[float]]]
         }  # fmt: skip
         _run_measured(commands["curl upload"])  # untimed: the object the downloads fetch
         for round_ in range(TRANSFER_ROUNDS[size]):
-            # each round in an order of its own (the same in every run): no tool always
-            # follows the same one, as a 1 GiB transfer leaves the disk busy for the next
-            order = list(commands)
-            random.Random(round_).shuffle(order)
-            for tool in order:
-                os.sync()  # every transfer starts with no dirty pages of the one before
-                _, peak_kib, out = _run_measured(commands[tool])
-                digest, seconds_text = out.split()[-2:]
-                if not tool.startswith("curl") and digest != expected:
-                    raise RuntimeError(f"{tool}: other bytes than sent: {out}")
-                seconds = float(seconds_text)
-                figures.setdefault(f"{tool} MiB/s", []).append(size / seconds)
-                figures.setdefault(f"{tool} RSS", []).append(peak_kib / 1024)
+            # each SDK transfer right beside a curl one of the same direction (the machine's
+            # speed drifts over seconds), the pairs and each pair's two in an order of their
+            # own per round (the same in every run): no tool always follows the same one
+            shuffled = random.Random(round_)
+            for client, direction, _ in shuffled.sample(TRANSFER_ROWS, len(TRANSFER_ROWS)):
+                pair = shuffled.sample([client, "curl"], 2)
+                speeds = {
+                    tool: _transfer(commands, f"{tool} {direction}", size, expected, figures)
+                    for tool in pair
+                }
+                figures.setdefault(f"{client} {direction} ratio", []).append(
+                    speeds[client] / speeds["curl"]
+                )
         for leftover in (source, folder / "sdk.out", folder / "curl.out"):
             leftover.unlink(missing_ok=True)
         results[size] = figures
     return results
+
+
+def _transfer(
+    commands: dict[str, list[str]],
+    tool: str,
+    size: int,
+    expected: str,
+    figures: dict[str, list[float]],
+) -> float:
+    """Run `tool`'s transfer of `size` MiB; its MiB/s (also kept in `figures`, with its RSS)."""
+    os.sync()  # every transfer starts with no dirty pages of the one before
+    _, peak_kib, out = _run_measured(commands[tool])
+    digest, seconds_text = out.split()[-2:]
+    if not tool.startswith("curl") and digest != expected:
+        raise RuntimeError(f"{tool}: other bytes than sent: {out}")
+    speed = size / float(seconds_text)
+    figures.setdefault(f"{tool} MiB/s", []).append(speed)
+    figures.setdefault(f"{tool} RSS", []).append(peak_kib / 1024)
+    return speed
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -338,12 +357,14 @@ def _transfer_lines(transfers: dict[int, dict[str, list[float]]]) -> list[str]:
         "The same object (random bytes) moved by the SDK (`download_object`, `upload_file`;",
         "`DatlakeClient` and `AsyncDatlakeClient`, each run in a fresh interpreter) and by",
         "`curl -o` / `curl -T`, against the same server (a fresh one, started for the",
-        "transfers), in interleaved rounds (each in an order of its own, each transfer after",
-        "`sync`): "
+        "transfers), in interleaved rounds: "
         + ", ".join(f"{rounds} at {size} MiB" for size, rounds in TRANSFER_ROUNDS.items())
-        + ", as transfers swing from one to the next by more than the 5% an upload may lose.",
-        "Timed: the transfer itself (the SDK's call; curl's `time_total`), not start-up. Both",
-        "write the download",
+        + ", as transfers swing by more than the 5% an upload may lose. In each round, each",
+        "SDK transfer runs right before or after a curl transfer of the same direction (the",
+        "machine's speed drifts over seconds), and its ratio is against that one; the pairs,",
+        "and the two of a pair, in an order of their own, each transfer after `sync`. Timed:",
+        "the transfer itself (the SDK's call; curl's `time_total`), not start-up. Both write",
+        "the download",
         "to a file; the SDK also hashes it and checks the digest (writing to a temporary file",
         "it then renames, its whole blocks with `O_DIRECT`), and hashes the upload (once it is",
         "sent, the server being on this machine), checking the server's receipt against it.",
@@ -356,7 +377,7 @@ def _transfer_lines(transfers: dict[int, dict[str, list[float]]]) -> list[str]:
         for client, direction, target in TRANSFER_ROWS:
             ours = figures[f"{client} {direction} MiB/s"]
             curl = figures[f"curl {direction} MiB/s"]
-            ratio = _ratios(ours, curl)
+            ratio = figures[f"{client} {direction} ratio"]
             lines.append(
                 f"| {size} MiB | {CLIENT_NAMES[client]} | {direction} | {_spread(ours, digits=0)}"
                 f" | {_spread(curl, digits=0)} | {_spread(ratio, 'x')} | >= {target}x "
