@@ -281,9 +281,10 @@ def run() -> str:
         f"### Upload of a {BIG_MB} MiB object",
         "",
         "The same file (random bytes) streamed to the same server, `Content-Length` known: the",
-        "SDK's `upload_file` (which reads the file once, hashing each chunk as it streams it,",
-        "and checks the server's receipt against that digest) and raw httpx reading the open",
-        "file, each in a fresh interpreter, against `curl -T` in the same run.",
+        "SDK's `upload_file` (which hashes the file once it is sent, the server being on this",
+        "machine, and checks the server's receipt against that digest) and raw httpx reading",
+        "the open file, each in a fresh interpreter, against `curl -T` in the same run (one",
+        "round: the SDK's target is in the client section's interleaved rounds).",
         "The server hashes and writes the body as it arrives and fsyncs before answering.",
         "",
     ]
